@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/rtconf/rtconf/config"
+	"github.com/rtconf/rtconf/generator"
+	"github.com/rtconf/rtconf/workspace"
+)
+
+// Exit codes, the same for every command.
+const (
+	exitOK       = 0
+	exitFindings = 1
+	exitError    = 2
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const exitCodesHelp = `EXIT CODES:
+   0  success
+   1  findings: the configuration or the repository has problems to fix
+   2  usage error, or rtconf could not run`
+
+// run is the whole program: it returns the exit code instead of exiting, so
+// tests can run it.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var usageErr error
+	app := newApp(stdin, stdout, stderr, func(err error) { usageErr = err })
+	err := app.RunContext(ctx, reorderArgs(app, args))
+	if err == nil {
+		err = usageErr
+	}
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(stderr, "rtconf: "+err.Error())
+	return exitCode(err)
+}
+
+// exitCode maps an error to the exit code it stands for.
+func exitCode(err error) int {
+	var cfgErr *config.Error
+	var conflict *generator.ConflictError
+	if errors.As(err, &cfgErr) || errors.As(err, &conflict) {
+		return exitFindings
+	}
+	return exitError
+}
+
+// usageError is a command line that rtconf cannot act on.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer, onUsage func(error)) *cli.App {
+	app := &cli.App{
+		Name:    "rtconf",
+		Usage:   "bootstrap, generate and check the shared configuration repository of Argo CD GitOps Runtimes",
+		Version: version,
+		Description: "rtconf renders a Kustomize overlay per runtime from one file, rtconf.yaml: a self-managing\n" +
+			"Argo CD Application, the runtime's Git token as a SealedSecret, and a Git token per user.\n\n" +
+			exitCodesHelp,
+		Reader:         stdin,
+		Writer:         stdout,
+		ErrWriter:      stderr,
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError: func(c *cli.Context, err error, _ bool) error {
+			return &usageError{fmt.Sprintf("%v; run 'rtconf --help'", err)}
+		},
+		CommandNotFound: func(c *cli.Context, name string) {
+			onUsage(&usageError{fmt.Sprintf("unknown command %q; run 'rtconf --help'", name)})
+		},
+		HideHelpCommand:      true,
+		EnableBashCompletion: false,
+		Commands: []*cli.Command{
+			initCommand(),
+			generateCommand(),
+			schemaCommand(),
+		},
+	}
+	for _, c := range app.Commands {
+		c.OnUsageError = func(ctx *cli.Context, err error, _ bool) error {
+			return &usageError{fmt.Sprintf("%s: %v; run 'rtconf %s --help'", ctx.Command.Name, err, ctx.Command.Name)}
+		}
+	}
+	return app
+}
+
+// dirArg returns the repository folder from --dir or a single positional
+// argument, which may not disagree.
+func dirArg(c *cli.Context) (string, error) {
+	dir := c.String("dir")
+	switch c.NArg() {
+	case 0:
+	case 1:
+		if c.IsSet("dir") && dir != c.Args().First() {
+			return "", &usageError{fmt.Sprintf("two folders given, --dir %s and %s; give one", dir, c.Args().First())}
+		}
+		dir = c.Args().First()
+	default:
+		return "", &usageError{fmt.Sprintf("too many arguments: %v; give one folder", c.Args().Slice())}
+	}
+	return dir, nil
+}
+
+// printChanges lists what a run changed and a summary line.
+func printChanges(w io.Writer, changes []generator.Change, dryRun bool) {
+	counts := map[generator.Op]int{}
+	for _, c := range changes {
+		counts[c.Op]++
+		fmt.Fprintf(w, "%-8s %s\n", c.Op, c.Path)
+	}
+	verb := "changed"
+	if dryRun {
+		verb = "would change"
+	}
+	files := "files"
+	if len(changes) == 1 {
+		files = "file"
+	}
+	fmt.Fprintf(w, "%d %s %s (%d added, %d updated, %d removed)\n", len(changes), files, verb,
+		counts[generator.Add], counts[generator.Update], counts[generator.Remove])
+}
+
+// asUsage turns the workspace's usage errors into the CLI's.
+func asUsage(err error) error {
+	var ue *workspace.UsageError
+	if errors.As(err, &ue) {
+		return &usageError{ue.Msg}
+	}
+	return err
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/rtconf/rtconf/schemas"
+	"github.com/rtconf/rtconf/workspace"
+)
+
+func initCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "init",
+		Usage:     "create a shared configuration repository: rtconf.yaml and the generated tree",
+		ArgsUsage: "[DIR]",
+		Description: "Writes rtconf.yaml from the flags (or a complete example with --demo) into DIR, then\n" +
+			"generates the overlays. DIR is made if missing; it may also be given as --dir.\n" +
+			"Run again with the same flags, init changes nothing. Flags may come before or after DIR.\n\n" +
+			"Examples:\n" +
+			"   rtconf init --demo ./demo-config\n" +
+			"   rtconf init ./shared-config --repo https://github.com/acme/shared-config --runtime prod --user alice\n\n" +
+			exitCodesHelp,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "dir", Usage: "repository `DIR` to create (or give it as the argument)"},
+			&cli.BoolFlag{Name: "demo", Usage: "write a complete demo repository with a DEMO-ONLY sealing certificate"},
+			&cli.StringFlag{Name: "repo", Usage: "https `URL` of the shared configuration repository"},
+			&cli.StringFlag{Name: "revision", Value: workspace.DefaultInitOptions().Revision, Usage: "branch Argo CD tracks"},
+			&cli.StringFlag{Name: "runtime", Usage: "`NAME` of the first runtime (a DNS-1123 label)"},
+			&cli.StringFlag{Name: "namespace", Usage: "`NAMESPACE` the runtime is installed in (default: the runtime's name)"},
+			&cli.StringFlag{Name: "argocd-namespace", Usage: "`NAMESPACE` of Argo CD (default: the runtime's namespace)"},
+			&cli.StringSliceFlag{Name: "user", Usage: "GitHub `LOGIN` of a user who gets a Git user token (repeat for more)"},
+			&cli.StringFlag{Name: "certificate", Usage: "`PATH` in the repository of the sealed-secrets controller's certificate"},
+		},
+		Action: func(c *cli.Context) error {
+			dir, err := dirArg(c)
+			if err != nil {
+				return err
+			}
+			opts := workspace.DefaultInitOptions()
+			opts.Dir = dir
+			opts.Demo = c.Bool("demo")
+			opts.RepoURL = c.String("repo")
+			opts.Revision = c.String("revision")
+			opts.Runtime = c.String("runtime")
+			opts.Namespace = c.String("namespace")
+			opts.ArgoNamespace = c.String("argocd-namespace")
+			opts.Users = c.StringSlice("user")
+			opts.Certificate = c.String("certificate")
+			res, err := workspace.Init(opts)
+			if err != nil {
+				return asUsage(err)
+			}
+			printChanges(c.App.Writer, res.Changes, false)
+			if len(res.Changes) == 0 {
+				fmt.Fprintf(c.App.Writer, "%s is already initialised\n", dir)
+			} else {
+				fmt.Fprintf(c.App.Writer, "next: edit %s/rtconf.yaml, run `rtconf generate --dir %s`, and seal the Git tokens\n", dir, dir)
+			}
+			return nil
+		},
+	}
+}
+
+func generateCommand() *cli.Command {
+	def := workspace.DefaultGenerateOptions()
+	return &cli.Command{
+		Name:      "generate",
+		Usage:     "render the Kustomize overlays and Argo CD Applications from rtconf.yaml",
+		ArgsUsage: "[DIR]",
+		Description: "Brings the generated files of the repository in DIR (default: the current folder) in line\n" +
+			"with its rtconf.yaml, writing all changes or none. Files under resources/ are yours and\n" +
+			"never touched; sealed tokens are never replaced; files of removed runtimes and users are\n" +
+			"removed. With nothing to do it writes nothing and reports 0 files changed.\n\n" +
+			exitCodesHelp,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "dir", Value: def.Dir, Usage: "root `DIR` of the shared configuration repository"},
+			&cli.StringFlag{Name: "config", Value: def.ConfigFile, Usage: "configuration `FILE`, relative to --dir"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "list the changes without writing them"},
+		},
+		Action: func(c *cli.Context) error {
+			dir, err := dirArg(c)
+			if err != nil {
+				return err
+			}
+			opts := workspace.DefaultGenerateOptions()
+			opts.Dir = dir
+			opts.ConfigFile = c.String("config")
+			opts.DryRun = c.Bool("dry-run")
+			res, err := workspace.Generate(opts)
+			if err != nil {
+				return asUsage(err)
+			}
+			printChanges(c.App.Writer, res.Changes, opts.DryRun)
+			return nil
+		},
+	}
+}
+
+func schemaCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "schema",
+		Usage: "print the JSON Schema (draft 2020-12) of rtconf.yaml, for editors and other tools",
+		Description: "Editors that read yaml-language-server mode lines find it through the first line\n" +
+			"of rtconf.yaml, which points at .rtconf/rtconf.schema.json in the repository.",
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return &usageError{"schema takes no arguments"}
+			}
+			_, err := c.App.Writer.Write(schemas.Config())
+			return err
+		},
+	}
+}

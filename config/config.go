@@ -1,0 +1,132 @@
+// Package config is the model of rtconf.yaml: loading it with positions,
+// checking it against its JSON Schema and against the rules a schema cannot
+// express, and the defaults every other package relies on.
+package config
+
+import (
+	"strings"
+)
+
+// FileName is the conventional name of the configuration file.
+const FileName = "rtconf.yaml"
+
+// Defaults applied by Load when a field is left out.
+const (
+	DefaultRevision = "main"
+	DefaultProvider = "github"
+	DefaultProject  = "default"
+	DefaultServer   = "https://kubernetes.default.svc"
+	DefaultAPIURL   = "https://api.github.com"
+)
+
+// Scope is a sealed-secrets sealing scope.
+type Scope string
+
+// The sealing scopes the sealed-secrets controller understands.
+const (
+	ScopeStrict        Scope = "strict"
+	ScopeNamespaceWide Scope = "namespace-wide"
+	ScopeClusterWide   Scope = "cluster-wide"
+)
+
+// Config is the whole of rtconf.yaml.
+type Config struct {
+	Repository Repository `json:"repository" yaml:"repository"`
+	ArgoCD     ArgoCD     `json:"argocd,omitempty" yaml:"argocd,omitempty"`
+	Sealing    Sealing    `json:"sealing,omitempty" yaml:"sealing,omitempty"`
+	Runtimes   []Runtime  `json:"runtimes" yaml:"runtimes"`
+
+	// File is the name the configuration was loaded from, for messages.
+	File string `json:"-" yaml:"-"`
+	pos  positions
+}
+
+// Repository is the shared configuration repository.
+type Repository struct {
+	URL      string `json:"url" yaml:"url"`
+	Revision string `json:"revision,omitempty" yaml:"revision,omitempty"`
+	Provider string `json:"provider,omitempty" yaml:"provider,omitempty"`
+	APIURL   string `json:"apiURL,omitempty" yaml:"apiURL,omitempty"`
+}
+
+// ArgoCD says where Argo CD runs.
+type ArgoCD struct {
+	Namespace string `json:"namespace,omitempty" yaml:"namespace,omitempty"`
+	Project   string `json:"project,omitempty" yaml:"project,omitempty"`
+}
+
+// Sealing says how tokens are sealed.
+type Sealing struct {
+	Certificate string `json:"certificate,omitempty" yaml:"certificate,omitempty"`
+	Scope       Scope  `json:"scope,omitempty" yaml:"scope,omitempty"`
+}
+
+// Runtime is one GitOps Runtime.
+type Runtime struct {
+	Name                    string    `json:"name" yaml:"name"`
+	Namespace               string    `json:"namespace" yaml:"namespace"`
+	Server                  string    `json:"server,omitempty" yaml:"server,omitempty"`
+	ManagedClusters         []Cluster `json:"managedClusters,omitempty" yaml:"managedClusters,omitempty"`
+	Users                   []string  `json:"users,omitempty" yaml:"users,omitempty"`
+	RuntimeTokenAsUserToken bool      `json:"runtimeTokenAsUserToken,omitempty" yaml:"runtimeTokenAsUserToken,omitempty"`
+}
+
+// Cluster is a cluster managed by a runtime, other than its own.
+type Cluster struct {
+	Name   string `json:"name" yaml:"name"`
+	Server string `json:"server" yaml:"server"`
+}
+
+// ArgoNamespace is the namespace of the Argo CD serving rt: the configured
+// one, or the runtime's own.
+func (c *Config) ArgoNamespace(rt Runtime) string {
+	if c.ArgoCD.Namespace != "" {
+		return c.ArgoCD.Namespace
+	}
+	return rt.Namespace
+}
+
+// Runtime returns the runtime called name.
+func (c *Config) Runtime(name string) (Runtime, bool) {
+	for _, rt := range c.Runtimes {
+		if rt.Name == name {
+			return rt, true
+		}
+	}
+	return Runtime{}, false
+}
+
+// Position returns where the value at a JSON pointer (e.g.
+// "/runtimes/0/name") was written, or the zero Position when it was not.
+func (c *Config) Position(pointer string) Position {
+	return c.pos.value(pointer)
+}
+
+// applyDefaults fills in what the user left out.
+func (c *Config) applyDefaults() {
+	if c.Repository.Revision == "" {
+		c.Repository.Revision = DefaultRevision
+	}
+	if c.Repository.Provider == "" {
+		c.Repository.Provider = DefaultProvider
+	}
+	if c.ArgoCD.Project == "" {
+		c.ArgoCD.Project = DefaultProject
+	}
+	if c.Sealing.Scope == "" {
+		c.Sealing.Scope = ScopeStrict
+	}
+	for i := range c.Runtimes {
+		if c.Runtimes[i].Server == "" {
+			c.Runtimes[i].Server = DefaultServer
+		}
+	}
+}
+
+// APIBaseURL is the GitHub API base URL for this repository.
+func (c *Config) APIBaseURL() string {
+	if c.Repository.APIURL != "" {
+		return strings.TrimSuffix(c.Repository.APIURL, "/")
+	}
+	return DefaultAPIURL
+}

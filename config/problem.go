@@ -1,0 +1,94 @@
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Position is a place in a file: 1-based line and column, zero when unknown.
+type Position struct {
+	Line   int
+	Column int
+}
+
+// Problem is one thing wrong with a configuration file.
+type Problem struct {
+	File string
+	Position
+	// Field is the path of the offending value, e.g. "runtimes[1].name";
+	// empty for problems with the file as a whole.
+	Field   string
+	Message string
+	// Hint says how to fix it.
+	Hint string
+}
+
+// String renders a problem as "file:line:column: field: message".
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, ":%d", p.Line)
+		if p.Column > 0 {
+			fmt.Fprintf(&b, ":%d", p.Column)
+		}
+	}
+	b.WriteString(": ")
+	if p.Field != "" {
+		b.WriteString(p.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Message)
+	return b.String()
+}
+
+// Error is returned by Load when the configuration has problems. It lists
+// every problem found, in file order.
+type Error struct {
+	Problems []Problem
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	for i, p := range e.Problems {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(p.String())
+		if p.Hint != "" {
+			b.WriteString("\n\thint: ")
+			b.WriteString(p.Hint)
+		}
+	}
+	return b.String()
+}
+
+// fieldPath turns a JSON pointer ("/runtimes/0/name") into the path users
+// read ("runtimes[0].name").
+func fieldPath(pointer string) string {
+	if pointer == "" {
+		return ""
+	}
+	var b strings.Builder
+	for _, tok := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
+		tok = unescapePointer(tok)
+		if _, err := strconv.Atoi(tok); err == nil {
+			b.WriteString("[" + tok + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(tok)
+	}
+	return b.String()
+}
+
+func escapePointer(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+func unescapePointer(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~1", "/"), "~0", "~")
+}

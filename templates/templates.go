@@ -1,0 +1,54 @@
+// Package templates holds the text rtconf writes that is not a Kubernetes
+// object: READMEs for the shared configuration repository and the demo
+// configuration. Kubernetes objects are built as typed structs by the
+// generator, never from templates.
+package templates
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"text/template"
+)
+
+//go:embed *.tmpl demo
+var files embed.FS
+
+// RepoREADME renders the README of a new shared configuration repository.
+func RepoREADME(repoURL string) ([]byte, error) {
+	return render("repo-readme.md.tmpl", struct{ RepoURL string }{repoURL})
+}
+
+// ResourcesREADME renders the README of a folder under resources/.
+func ResourcesREADME(path, purpose string) ([]byte, error) {
+	return render("resources-readme.md.tmpl", struct{ Path, Purpose string }{path, purpose})
+}
+
+// DemoConfig is the rtconf.yaml that `rtconf init --demo` writes.
+func DemoConfig() []byte { return readEmbedded("demo/rtconf.yaml") }
+
+// DemoCertificate is a sealed-secrets certificate for demos only: its
+// private key is published with rtconf's tests.
+func DemoCertificate() []byte { return readEmbedded("demo/cert.pem") }
+
+func render(name string, data any) ([]byte, error) {
+	t, err := template.New(name).Option("missingkey=error").ParseFS(files, name)
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, data); err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	return b.Bytes(), nil
+}
+
+// readEmbedded reads an embedded file. The files are compiled in, so a failure
+// is a build defect that the package's tests catch.
+func readEmbedded(name string) []byte {
+	b, err := files.ReadFile(name)
+	if err != nil {
+		return nil
+	}
+	return b
+}

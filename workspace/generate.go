@@ -1,0 +1,90 @@
+// Package workspace runs rtconf's jobs on a shared configuration repository
+// checked out on disk: it loads rtconf.yaml, generates, plans and writes.
+package workspace
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/rtconf/rtconf/config"
+	"github.com/rtconf/rtconf/generator"
+	"github.com/rtconf/rtconf/writer"
+)
+
+// GenerateOptions are the inputs of Generate.
+type GenerateOptions struct {
+	// Dir is the root of the shared configuration repository.
+	Dir string
+	// ConfigFile is the configuration's path relative to Dir.
+	ConfigFile string
+	// DryRun plans without writing.
+	DryRun bool
+}
+
+// DefaultGenerateOptions generates the repository in the current folder.
+func DefaultGenerateOptions() GenerateOptions {
+	return GenerateOptions{Dir: ".", ConfigFile: config.FileName}
+}
+
+// Validate checks the options before anything is read.
+func (o GenerateOptions) Validate() error {
+	if o.Dir == "" {
+		return errors.New("no repository folder given")
+	}
+	if o.ConfigFile == "" || !filepath.IsLocal(o.ConfigFile) {
+		return fmt.Errorf("configuration file %q must be a path inside the repository folder", o.ConfigFile)
+	}
+	return nil
+}
+
+// Result says what a run changed, or would change in a dry run.
+type Result struct {
+	Changes []generator.Change
+}
+
+// Generate brings the generated tree of the repository in line with its
+// configuration. It writes all of the changes or none.
+func Generate(opts GenerateOptions) (Result, error) {
+	if err := opts.Validate(); err != nil {
+		return Result{}, err
+	}
+	root, err := os.OpenRoot(opts.Dir)
+	if err != nil {
+		return Result{}, fmt.Errorf("open repository: %w", err)
+	}
+	defer root.Close()
+
+	cfg, err := loadConfig(root, opts.Dir, opts.ConfigFile)
+	if err != nil {
+		return Result{}, err
+	}
+	files, err := generator.Generate(cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	changes, err := generator.Plan(root.FS(), files)
+	if err != nil {
+		return Result{}, err
+	}
+	if !opts.DryRun {
+		if err := writer.Apply(root, changes); err != nil {
+			return Result{}, fmt.Errorf("write %s: %w", opts.Dir, err)
+		}
+	}
+	return Result{Changes: changes}, nil
+}
+
+func loadConfig(root *os.Root, dir, name string) (*config.Config, error) {
+	display := filepath.Join(dir, name)
+	f, err := root.Open(filepath.ToSlash(name))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%s not found: run `rtconf init` first, or pass --dir with the repository folder", display)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", display, err)
+	}
+	defer f.Close()
+	return config.Read(f, display)
+}

@@ -1,0 +1,201 @@
+package workspace
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/rtconf/rtconf/config"
+	"github.com/rtconf/rtconf/generator"
+	"github.com/rtconf/rtconf/templates"
+	"github.com/rtconf/rtconf/writer"
+)
+
+// InitOptions are the inputs of Init.
+type InitOptions struct {
+	// Dir is the folder of the new repository; it is made if missing.
+	Dir string
+	// Demo writes a complete example with a demo-only certificate instead
+	// of a configuration built from the fields below.
+	Demo bool
+
+	RepoURL       string
+	Revision      string
+	Runtime       string
+	Namespace     string // default: the runtime's name
+	ArgoNamespace string
+	Users         []string
+	Certificate   string
+}
+
+// DefaultInitOptions tracks the main branch.
+func DefaultInitOptions() InitOptions {
+	return InitOptions{Revision: config.DefaultRevision}
+}
+
+// UsageError is an error in what the user asked for, as opposed to a
+// failure to do it.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Validate checks that the options describe one repository.
+func (o InitOptions) Validate() error {
+	if o.Dir == "" {
+		return &UsageError{"no repository folder given"}
+	}
+	if o.Demo {
+		if o.RepoURL != "" || o.Runtime != "" || o.Namespace != "" || o.ArgoNamespace != "" || len(o.Users) > 0 || o.Certificate != "" {
+			return &UsageError{"--demo writes a complete example configuration; leave out --repo, --runtime, --namespace, --argocd-namespace, --user and --certificate, or drop --demo"}
+		}
+		return nil
+	}
+	var missing []string
+	if o.RepoURL == "" {
+		missing = append(missing, "--repo")
+	}
+	if o.Runtime == "" {
+		missing = append(missing, "--runtime")
+	}
+	if missing != nil {
+		return &UsageError{fmt.Sprintf("missing %s (or use --demo for an example repository)", strings.Join(missing, " and "))}
+	}
+	return nil
+}
+
+// ModeLine lets editors find the schema of rtconf.yaml.
+const ModeLine = "# yaml-language-server: $schema=" + generator.SchemaFile + "\n"
+
+const configPreamble = `#
+# rtconf configuration: the single source of truth of this repository.
+# Edit it, then run ` + "`rtconf generate`" + `. Every field: ` + "`rtconf schema`" + `.
+`
+
+// Init writes rtconf.yaml and the generated tree into a new (or empty)
+// repository folder. Run again with the same options, it changes nothing.
+func Init(opts InitOptions) (Result, error) {
+	if err := opts.Validate(); err != nil {
+		return Result{}, err
+	}
+	data, err := opts.configFile()
+	if err != nil {
+		return Result{}, err
+	}
+	cfg, err := config.Parse(config.FileName, data)
+	if err != nil {
+		return Result{}, flagProblems(err)
+	}
+	extra := []generator.Change{{Path: config.FileName, Op: generator.Add, Data: data}}
+	if opts.Demo {
+		extra = append(extra, generator.Change{Path: cfg.Sealing.Certificate, Op: generator.Add, Data: templates.DemoCertificate()})
+	}
+
+	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+		return Result{}, fmt.Errorf("create %s: %w", opts.Dir, err)
+	}
+	root, err := os.OpenRoot(opts.Dir)
+	if err != nil {
+		return Result{}, fmt.Errorf("open repository: %w", err)
+	}
+	defer root.Close()
+
+	var changes []generator.Change
+	for _, c := range extra {
+		old, err := fs.ReadFile(root.FS(), c.Path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			changes = append(changes, c)
+		case err != nil:
+			return Result{}, fmt.Errorf("read %s: %w", filepath.Join(opts.Dir, c.Path), err)
+		case !bytes.Equal(old, c.Data):
+			return Result{}, fmt.Errorf("%s already exists with other content: edit it and run `rtconf generate --dir %s`, or init another folder",
+				filepath.Join(opts.Dir, c.Path), opts.Dir)
+		}
+	}
+	files, err := generator.Generate(cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	planned, err := generator.Plan(root.FS(), files)
+	if err != nil {
+		return Result{}, err
+	}
+	changes = append(changes, planned...)
+	sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
+	if err := writer.Apply(root, changes); err != nil {
+		return Result{}, fmt.Errorf("write %s: %w", opts.Dir, err)
+	}
+	return Result{Changes: changes}, nil
+}
+
+// configFile renders the rtconf.yaml that init writes.
+func (o InitOptions) configFile() ([]byte, error) {
+	if o.Demo {
+		return templates.DemoConfig(), nil
+	}
+	ns := o.Namespace
+	if ns == "" {
+		ns = o.Runtime
+	}
+	cfg := config.Config{
+		Repository: config.Repository{URL: o.RepoURL, Revision: o.Revision, Provider: config.DefaultProvider},
+		ArgoCD:     config.ArgoCD{Namespace: o.ArgoNamespace},
+		Sealing:    config.Sealing{Certificate: o.Certificate},
+		Runtimes:   []config.Runtime{{Name: o.Runtime, Namespace: ns, Users: o.Users}},
+	}
+	var b bytes.Buffer
+	b.WriteString(ModeLine)
+	b.WriteString(configPreamble)
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&cfg); err != nil {
+		return nil, fmt.Errorf("render %s: %w", config.FileName, err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("render %s: %w", config.FileName, err)
+	}
+	return b.Bytes(), nil
+}
+
+// flagFor names the init flag that sets a configuration field.
+func flagFor(field string) string {
+	for _, ff := range [...]struct{ field, flag string }{
+		{"repository.url", "--repo"},
+		{"repository.revision", "--revision"},
+		{"argocd.namespace", "--argocd-namespace"},
+		{"sealing.certificate", "--certificate"},
+		{"runtimes[0].name", "--runtime"},
+		{"runtimes[0].namespace", "--namespace"},
+		{"runtimes[0].users", "--user"},
+	} {
+		if strings.HasPrefix(field, ff.field) {
+			return ff.flag
+		}
+	}
+	return field
+}
+
+// flagProblems restates the problems of a configuration built from flags
+// in terms of those flags.
+func flagProblems(err error) error {
+	var cerr *config.Error
+	if !errors.As(err, &cerr) {
+		return err
+	}
+	var lines []string
+	for _, p := range cerr.Problems {
+		line := flagFor(p.Field) + ": " + p.Message
+		if p.Hint != "" {
+			line += " (" + p.Hint + ")"
+		}
+		lines = append(lines, line)
+	}
+	return &UsageError{strings.Join(lines, "\n")}
+}

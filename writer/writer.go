@@ -1,0 +1,179 @@
+// Package writer applies a generator plan to a directory all at once or not
+// at all: new contents are staged beside their targets, then renamed into
+// place, and every step is undone if any step fails.
+package writer
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+
+	"github.com/rtconf/rtconf/generator"
+)
+
+// FS is the part of *os.Root the writer needs. *os.Root keeps every path
+// inside the directory it was opened on, through symlinks too.
+type FS interface {
+	MkdirAll(name string, perm fs.FileMode) error
+	WriteFile(name string, data []byte, perm fs.FileMode) error
+	Rename(oldname, newname string) error
+	Remove(name string) error
+	Lstat(name string) (fs.FileInfo, error)
+}
+
+const (
+	filePerm = 0o644
+	dirPerm  = 0o755
+)
+
+type step struct {
+	generator.Change
+	tmp, bak  string
+	backedUp  bool
+	installed bool
+}
+
+// Apply makes the changes in fsys. On error the tree is as it was before.
+func Apply(fsys FS, changes []generator.Change) (err error) {
+	tx := &transaction{fsys: fsys}
+	defer func() {
+		if err != nil {
+			if rerr := tx.rollback(); rerr != nil {
+				err = fmt.Errorf("%w (and undoing the partial write failed: %v)", err, rerr)
+			}
+		}
+	}()
+	for _, c := range changes {
+		if err := tx.stage(c); err != nil {
+			return err
+		}
+	}
+	for _, s := range tx.steps {
+		if err := tx.commit(s); err != nil {
+			return err
+		}
+	}
+	tx.finish()
+	return nil
+}
+
+type transaction struct {
+	fsys    FS
+	steps   []*step
+	created []string // folders made, parents first
+}
+
+func (tx *transaction) stage(c generator.Change) error {
+	dir, base := path.Split(c.Path)
+	s := &step{Change: c, tmp: dir + "." + base + ".rtconf-tmp", bak: dir + "." + base + ".rtconf-bak"}
+	tx.steps = append(tx.steps, s)
+	if c.Op == generator.Remove {
+		return nil
+	}
+	if err := tx.mkdirs(path.Dir(c.Path)); err != nil {
+		return err
+	}
+	if err := tx.fsys.WriteFile(s.tmp, c.Data, filePerm); err != nil {
+		return fmt.Errorf("write %s: %w", c.Path, err)
+	}
+	return nil
+}
+
+// mkdirs makes dir and its missing parents, remembering each one made.
+func (tx *transaction) mkdirs(dir string) error {
+	if dir == "." || dir == "" {
+		return nil
+	}
+	if fi, err := tx.fsys.Lstat(dir); err == nil {
+		if !fi.IsDir() {
+			return fmt.Errorf("create folder %s: a file of that name is in the way", dir)
+		}
+		return nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("create folder %s: %w", dir, err)
+	}
+	if err := tx.mkdirs(path.Dir(dir)); err != nil {
+		return err
+	}
+	if err := tx.fsys.MkdirAll(dir, dirPerm); err != nil {
+		return fmt.Errorf("create folder %s: %w", dir, err)
+	}
+	tx.created = append(tx.created, dir)
+	return nil
+}
+
+func (tx *transaction) commit(s *step) error {
+	if s.Op != generator.Add {
+		if err := tx.fsys.Rename(s.Path, s.bak); err != nil {
+			return fmt.Errorf("%s %s: %w", verb(s.Op), s.Path, err)
+		}
+		s.backedUp = true
+	}
+	if s.Op == generator.Remove {
+		return nil
+	}
+	if err := tx.fsys.Rename(s.tmp, s.Path); err != nil {
+		return fmt.Errorf("%s %s: %w", verb(s.Op), s.Path, err)
+	}
+	s.installed = true
+	return nil
+}
+
+func verb(op generator.Op) string {
+	switch op {
+	case generator.Add:
+		return "add"
+	case generator.Remove:
+		return "remove"
+	}
+	return "update"
+}
+
+// rollback undoes every committed step, newest first, then removes what was
+// staged and the folders made for it.
+func (tx *transaction) rollback() error {
+	var errs []error
+	for i := len(tx.steps) - 1; i >= 0; i-- {
+		s := tx.steps[i]
+		switch {
+		case s.backedUp:
+			if err := tx.fsys.Rename(s.bak, s.Path); err != nil {
+				errs = append(errs, fmt.Errorf("restore %s from %s: %w", s.Path, s.bak, err))
+			}
+		case s.installed:
+			if err := tx.fsys.Remove(s.Path); err != nil {
+				errs = append(errs, fmt.Errorf("remove %s: %w", s.Path, err))
+			}
+		}
+		if s.Op != generator.Remove && !s.installed {
+			if err := tx.fsys.Remove(s.tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, fmt.Errorf("remove %s: %w", s.tmp, err))
+			}
+		}
+	}
+	for i := len(tx.created) - 1; i >= 0; i-- {
+		if err := tx.fsys.Remove(tx.created[i]); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("remove folder %s: %w", tx.created[i], err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// finish drops the backups and the folders that removals emptied. Nothing
+// here can make the new tree wrong, so failures are ignored: a leftover
+// backup file is hidden and harmless.
+func (tx *transaction) finish() {
+	for _, s := range tx.steps {
+		if s.backedUp {
+			_ = tx.fsys.Remove(s.bak)
+		}
+		if s.Op == generator.Remove {
+			for dir := path.Dir(s.Path); dir != "." && dir != "/"; dir = path.Dir(dir) {
+				if tx.fsys.Remove(dir) != nil {
+					break // not empty
+				}
+			}
+		}
+	}
+}
