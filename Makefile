@@ -1,0 +1,37 @@
+# rtconf's development tasks. `make test` is what CI runs.
+GO          ?= go
+BIN         := $(CURDIR)/bin
+STATICCHECK := $(BIN)/staticcheck
+STATICCHECK_VERSION := v0.8.2
+
+.PHONY: test vet fmt-check lint unit fuzz demo clean
+
+## test: formatting, go vet, staticcheck and the race-enabled test suite
+test: fmt-check vet lint unit
+
+fmt-check:
+	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+lint: $(STATICCHECK)
+	$(STATICCHECK) ./...
+
+$(STATICCHECK):
+	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+unit:
+	$(GO) test -race ./...
+
+## fuzz: run each fuzz target briefly (FUZZTIME=10m for a long run)
+FUZZTIME ?= 20s
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./config
+
+## demo: the README's first command
+demo:
+	$(GO) run ./cmd/rtconf init --demo ./demo-config
+
+clean:
+	rm -rf $(BIN) ./demo-config
