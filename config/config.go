@@ -58,6 +58,9 @@ type ArgoCD struct {
 // Sealing says how tokens are sealed.
 type Sealing struct {
 	Certificate string `json:"certificate,omitempty" yaml:"certificate,omitempty"`
+	// Fingerprint pins the certificate: "sha256:" and the SHA-256 of its
+	// DER bytes in hex, as `rtconf cert pin` records it.
+	Fingerprint string `json:"fingerprint,omitempty" yaml:"fingerprint,omitempty"`
 	Scope       Scope  `json:"scope,omitempty" yaml:"scope,omitempty"`
 }
 

@@ -62,6 +62,16 @@ type File struct {
 	Path string
 	Data []byte
 	Mode Mode
+	// Slot says whose token a TokenSlot file holds.
+	Slot *Slot
+}
+
+// Slot is the place of one Git token.
+type Slot struct {
+	Runtime string
+	// User is the lowercase login of a user token; empty for the runtime
+	// token.
+	User string
 }
 
 // Folders of the shared configuration repository.
@@ -157,11 +167,13 @@ func (g *gen) runtime(rt config.Runtime) {
 	resources := []string{"application.yaml", "runtime-token.yaml"}
 	g.object(path.Join(ovDir, "application.yaml"), Generated, g.runtimeApp(rt))
 	g.object(path.Join(ovDir, "runtime-token.yaml"), TokenSlot, g.runtimeTokenPlaceholder(rt), placeholderComment)
+	g.files[len(g.files)-1].Slot = &Slot{Runtime: rt.Name}
 	if !rt.RuntimeTokenAsUserToken {
 		for _, login := range sortedLogins(rt.Users) {
 			p := UserTokenPath(login)
 			resources = append(resources, p)
 			g.object(path.Join(ovDir, p), TokenSlot, g.userTokenPlaceholder(rt, login), placeholderComment)
+			g.files[len(g.files)-1].Slot = &Slot{Runtime: rt.Name, User: login}
 		}
 	}
 	resources = append(resources, "../../"+rtDir)

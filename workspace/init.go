@@ -2,6 +2,8 @@ package workspace
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,12 +11,16 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
+	ssv1alpha1 "github.com/bitnami-labs/sealed-secrets/pkg/apis/sealedsecrets/v1alpha1"
 	"gopkg.in/yaml.v3"
 
 	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/generator"
+	"github.com/rtconf/rtconf/seal"
 	"github.com/rtconf/rtconf/templates"
+	"github.com/rtconf/rtconf/token"
 	"github.com/rtconf/rtconf/writer"
 )
 
@@ -33,6 +39,8 @@ type InitOptions struct {
 	ArgoNamespace string
 	Users         []string
 	Certificate   string
+	// Now dates the demo tokens' sealing.
+	Now time.Time
 }
 
 // DefaultInitOptions tracks the main branch.
@@ -52,6 +60,9 @@ func (o InitOptions) Validate() error {
 		return &UsageError{"no repository folder given"}
 	}
 	if o.Demo {
+		if o.Now.IsZero() {
+			return errors.New("init: no clock to date the demo tokens")
+		}
 		if o.RepoURL != "" || o.Runtime != "" || o.Namespace != "" || o.ArgoNamespace != "" || len(o.Users) > 0 || o.Certificate != "" {
 			return &UsageError{"--demo writes a complete example configuration; leave out --repo, --runtime, --namespace, --argocd-namespace, --user and --certificate, or drop --demo"}
 		}
@@ -123,6 +134,11 @@ func Init(opts InitOptions) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if opts.Demo {
+		if err := sealDemoTokens(cfg, files, opts.Now); err != nil {
+			return Result{}, err
+		}
+	}
 	planned, err := generator.Plan(root.FS(), files)
 	if err != nil {
 		return Result{}, err
@@ -133,6 +149,45 @@ func Init(opts InitOptions) (Result, error) {
 		return Result{}, fmt.Errorf("write %s: %w", opts.Dir, err)
 	}
 	return Result{Changes: changes}, nil
+}
+
+// DemoToken is the fake token `init --demo` seals: GitHub never issued it.
+func DemoToken(user string) string {
+	sum := sha256.Sum256([]byte(user))
+	return "ghp_rtconfDEMOnotAREALtoken" + hex.EncodeToString(sum[:])[:13]
+}
+
+// sealDemoTokens fills every token slot with a demo token sealed with the
+// demo certificate, so that the demo repository is complete.
+func sealDemoTokens(cfg *config.Config, files []generator.File, now time.Time) error {
+	cert, err := seal.ParseCertificate("demo certificate", templates.DemoCertificate())
+	if err != nil {
+		return err
+	}
+	for i, f := range files {
+		if f.Slot == nil {
+			continue
+		}
+		rt, _ := cfg.Runtime(f.Slot.Runtime)
+		tok, err := token.Parse(DemoToken(f.Slot.User))
+		if err != nil {
+			return fmt.Errorf("demo token: %w", err)
+		}
+		var obj *ssv1alpha1.SealedSecret
+		comment := "DEMO token sealed with the DEMO certificate: replace it before real use."
+		if f.Slot.User == "" {
+			obj, err = seal.RuntimeToken(cfg, rt, tok, cert, now)
+		} else {
+			obj, err = seal.UserToken(cfg, rt, f.Slot.User, tok, cert, now)
+		}
+		if err != nil {
+			return err
+		}
+		if files[i].Data, err = seal.Marshal(obj, generator.Header, comment); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // configFile renders the rtconf.yaml that init writes.

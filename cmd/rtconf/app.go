@@ -48,7 +48,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func exitCode(err error) int {
 	var cfgErr *config.Error
 	var conflict *generator.ConflictError
-	if errors.As(err, &cfgErr) || errors.As(err, &conflict) {
+	var findings *findingsError
+	if errors.As(err, &cfgErr) || errors.As(err, &conflict) || errors.As(err, &findings) {
 		return exitFindings
 	}
 	return exitError
@@ -82,15 +83,26 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, onUsage func(error)) *cli
 		Commands: []*cli.Command{
 			initCommand(),
 			generateCommand(),
+			sealCommand(),
+			certCommand(),
+			statusCommand(),
 			schemaCommand(),
 		},
 	}
-	for _, c := range app.Commands {
-		c.OnUsageError = func(ctx *cli.Context, err error, _ bool) error {
-			return &usageError{fmt.Sprintf("%s: %v; run 'rtconf %s --help'", ctx.Command.Name, err, ctx.Command.Name)}
-		}
-	}
+	setUsageErrors(app.Commands, "rtconf")
 	return app
+}
+
+// setUsageErrors makes every command report a bad flag as a usage error
+// naming its own help.
+func setUsageErrors(cmds []*cli.Command, parent string) {
+	for _, c := range cmds {
+		name := parent + " " + c.Name
+		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
+			return &usageError{fmt.Sprintf("%s: %v; run '%s --help'", name, err, name)}
+		}
+		setUsageErrors(c.Subcommands, name)
+	}
 }
 
 // dirArg returns the repository folder from --dir or a single positional

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -47,6 +48,7 @@ func initCommand() *cli.Command {
 			opts.ArgoNamespace = c.String("argocd-namespace")
 			opts.Users = c.StringSlice("user")
 			opts.Certificate = c.String("certificate")
+			opts.Now = time.Now()
 			res, err := workspace.Init(opts)
 			if err != nil {
 				return asUsage(err)

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/rtconf/rtconf/token"
+	"github.com/rtconf/rtconf/workspace"
+)
+
+func repoFlags() []cli.Flag {
+	def := workspace.DefaultGenerateOptions()
+	return []cli.Flag{
+		&cli.StringFlag{Name: "dir", Value: def.Dir, Usage: "root `DIR` of the shared configuration repository"},
+		&cli.StringFlag{Name: "config", Value: def.ConfigFile, Usage: "configuration `FILE`, relative to --dir"},
+	}
+}
+
+func tokenFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "token-file", Usage: "read the token from `FILE` (default: standard input)"},
+		&cli.StringFlag{Name: "token-env", Usage: "read the token from the environment variable `VAR`"},
+	}
+}
+
+func certFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "cert", Usage: "controller certificate `FILE` or https URL, instead of sealing.certificate"},
+		&cli.BoolFlag{Name: "accept-new-cert", Usage: "accept a certificate other than the pinned one (key rotation) and pin it"},
+	}
+}
+
+const tokenHelp = "The token is read from standard input (a terminal prompts without echo), from\n" +
+	"--token-file FILE or from --token-env VAR; never from a flag's value. It is never written\n" +
+	"in plain text, printed, or included in an error."
+
+func sealCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "seal",
+		Usage: "encrypt a Git token into a SealedSecret in a runtime's overlay",
+		Subcommands: []*cli.Command{
+			{
+				Name:  "runtime-token",
+				Usage: "seal a runtime's Git runtime token (an Argo CD repo-creds Secret)",
+				Description: "Seals the token with the sealed-secrets controller's certificate into\n" +
+					"overlays/RUNTIME/runtime-token.yaml: a repository-credentials Secret for every\n" +
+					"repository of the owner of the shared configuration repository.\n\n" + tokenHelp + "\n\n" + exitCodesHelp,
+				Flags: append(append(append(repoFlags(),
+					&cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true}),
+					tokenFlags()...), certFlags()...),
+				Action: sealAction,
+			},
+			{
+				Name:  "user-token",
+				Usage: "seal a user's Git user token for a runtime",
+				Description: "Seals the token into overlays/RUNTIME/user-tokens/LOGIN.yaml, a Secret in the\n" +
+					"runtime's namespace, replacing the pending placeholder.\n\n" + tokenHelp + "\n\n" + exitCodesHelp,
+				Flags: append(append(append(repoFlags(),
+					&cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true},
+					&cli.StringFlag{Name: "user", Usage: "GitHub `LOGIN` of the user", Required: true}),
+					tokenFlags()...), certFlags()...),
+				Action: sealAction,
+			},
+		},
+	}
+}
+
+func sealAction(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return &usageError{fmt.Sprintf("%s takes no arguments, got %v", c.Command.Name, c.Args().Slice())}
+	}
+	tok, err := readToken(c)
+	if err != nil {
+		return err
+	}
+	opts := workspace.DefaultSealOptions()
+	opts.Dir = c.String("dir")
+	opts.ConfigFile = c.String("config")
+	opts.Runtime = c.String("runtime")
+	opts.User = c.String("user")
+	opts.Token = tok
+	opts.Cert = c.String("cert")
+	opts.AcceptNewCert = c.Bool("accept-new-cert")
+	opts.Now = time.Now()
+	res, err := workspace.Seal(c.Context, opts)
+	if err != nil {
+		return asUsage(err)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(c.App.ErrWriter, "warning: "+w)
+	}
+	printChanges(c.App.Writer, res.Changes, false)
+	fmt.Fprintf(c.App.Writer, "sealed %s token (%s) into %s\n", tok.Kind(), tok.Fingerprint(), res.Path)
+	return nil
+}
+
+// readToken reads the token from the source the flags name. On a terminal
+// it prompts and reads without echo.
+func readToken(c *cli.Context) (token.Token, error) {
+	src := token.Source{File: c.String("token-file"), Env: c.String("token-env"), Stdin: c.App.Reader}
+	if err := src.Validate(); err != nil {
+		return token.Token{}, &usageError{err.Error()}
+	}
+	if f, ok := c.App.Reader.(*os.File); ok && src.File == "" && src.Env == "" && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(c.App.ErrWriter, "Paste the token, then press Enter (input is hidden): ")
+		raw, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(c.App.ErrWriter)
+		if err != nil {
+			return token.Token{}, fmt.Errorf("read token from the terminal: %w", err)
+		}
+		src.Stdin = &byteReader{b: raw}
+	}
+	tok, err := token.Read(src)
+	if err != nil {
+		return token.Token{}, &usageError{err.Error()}
+	}
+	return tok, nil
+}
+
+type byteReader struct{ b []byte }
+
+func (r *byteReader) Read(p []byte) (int, error) {
+	if len(r.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, r.b)
+	r.b = r.b[n:]
+	return n, nil
+}
+
+func certCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "cert",
+		Usage: "manage the sealed-secrets controller's certificate",
+		Subcommands: []*cli.Command{{
+			Name:  "pin",
+			Usage: "store the controller's certificate in the repository and pin its fingerprint",
+			Description: "Checks the certificate (X.509, RSA, not expired), writes it to sealing.certificate\n" +
+				"(default " + workspace.DefaultCertificatePath + ") and records its SHA-256 fingerprint as\n" +
+				"sealing.fingerprint in rtconf.yaml, keeping the file's comments. Sealing then refuses\n" +
+				"any other certificate unless --accept-new-cert is given.\n\n" + exitCodesHelp,
+			Flags: append(repoFlags(),
+				&cli.StringFlag{Name: "cert", Usage: "certificate `FILE` or https URL (as from kubeseal --fetch-cert)", Required: true},
+				&cli.StringFlag{Name: "path", Usage: "`PATH` in the repository to store it at"},
+			),
+			Action: func(c *cli.Context) error {
+				if c.NArg() > 0 {
+					return &usageError{fmt.Sprintf("cert pin takes no arguments, got %v", c.Args().Slice())}
+				}
+				res, err := workspace.Pin(c.Context, workspace.PinOptions{
+					Dir: c.String("dir"), ConfigFile: c.String("config"), Cert: c.String("cert"),
+					Path: c.String("path"), Now: time.Now(),
+				})
+				if err != nil {
+					return asUsage(err)
+				}
+				for _, w := range res.Warnings {
+					fmt.Fprintln(c.App.ErrWriter, "warning: "+w)
+				}
+				printChanges(c.App.Writer, res.Changes, false)
+				switch {
+				case res.Previous == "":
+					fmt.Fprintf(c.App.Writer, "pinned %s\n", res.Fingerprint)
+				case res.Previous != res.Fingerprint:
+					fmt.Fprintf(c.App.Writer, "re-pinned %s (was %s); seal the tokens again with the new certificate\n", res.Fingerprint, res.Previous)
+				default:
+					fmt.Fprintf(c.App.Writer, "already pinned %s\n", res.Fingerprint)
+				}
+				return nil
+			},
+		}},
+	}
+}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/rtconf/rtconf/status"
+	"github.com/rtconf/rtconf/workspace"
+)
+
+// findingsError ends a command with exit code 1.
+type findingsError struct{ msg string }
+
+func (e *findingsError) Error() string { return e.msg }
+
+func statusCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "status",
+		Usage: "show per runtime what is still pending: tokens, Applications, clusters",
+		Description: "Like Codefresh's \"Complete installation\" badge: for each runtime, whether its Git\n" +
+			"runtime token and each user's token are sealed (or pending, or covered by the runtime\n" +
+			"token), whether its self-managing Application and its managed clusters' Applications\n" +
+			"are there. Exits 0 when every runtime is complete, 1 otherwise.\n\n" + exitCodesHelp,
+		Flags: append(repoFlags(),
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "output `FORMAT`: text or json"},
+		),
+		Action: func(c *cli.Context) error {
+			format := c.String("format")
+			if format != "text" && format != "json" {
+				return &usageError{fmt.Sprintf("--format %q: use text or json", format)}
+			}
+			if c.NArg() > 0 {
+				return &usageError{fmt.Sprintf("status takes no arguments, got %v", c.Args().Slice())}
+			}
+			rep, err := workspace.Status(c.String("dir"), c.String("config"))
+			if err != nil {
+				return asUsage(err)
+			}
+			if format == "json" {
+				err = status.WriteJSON(c.App.Writer, rep)
+			} else {
+				err = status.WriteText(c.App.Writer, rep)
+			}
+			if err != nil {
+				return err
+			}
+			if !rep.Complete {
+				return &findingsError{"some runtimes are incomplete"}
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,75 @@
+package status
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+// WriteText writes the report as a table per runtime.
+func WriteText(w io.Writer, rep Report) error {
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	for i, r := range rep.Runtimes {
+		if i > 0 {
+			fmt.Fprintln(tw)
+		}
+		verdict := "complete"
+		if !r.Complete {
+			verdict = "INCOMPLETE"
+		}
+		fmt.Fprintf(tw, "runtime %s: %s\n", r.Name, verdict)
+		fmt.Fprintf(tw, "  application\t%s\n", yesNo(r.Application, "present", "MISSING: run rtconf generate"))
+		fmt.Fprintf(tw, "  runtime token\t%s\n", describe(r.RuntimeToken, "rtconf seal runtime-token --runtime "+r.Name))
+		for _, u := range r.Users {
+			fmt.Fprintf(tw, "  user %s\t%s\n", u.User, describe(u, "rtconf seal user-token --runtime "+r.Name+" --user "+u.User))
+		}
+		for _, c := range r.Clusters {
+			fmt.Fprintf(tw, "  cluster %s\t%s\n", c.Name, yesNo(c.Application, "application present", "application MISSING: run rtconf generate"))
+		}
+	}
+	complete := 0
+	for _, r := range rep.Runtimes {
+		if r.Complete {
+			complete++
+		}
+	}
+	fmt.Fprintf(tw, "\n%d of %d runtimes complete\n", complete, len(rep.Runtimes))
+	return tw.Flush()
+}
+
+func describe(t Token, fix string) string {
+	switch t.State {
+	case Sealed:
+		s := "sealed"
+		if t.Kind != "" {
+			s += " (" + t.Kind
+			if t.ExpiresAt != "" {
+				s += ", expires " + t.ExpiresAt
+			}
+			s += ")"
+		}
+		return s
+	case Pending:
+		return "PENDING: " + fix
+	case Missing:
+		return "MISSING: run rtconf generate, then " + fix
+	case Unknown:
+		return "UNRECOGNISED file " + t.Path + ": " + fix
+	}
+	return string(t.State)
+}
+
+func yesNo(ok bool, yes, no string) string {
+	if ok {
+		return yes
+	}
+	return no
+}
+
+// WriteJSON writes the report as indented JSON.
+func WriteJSON(w io.Writer, rep Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}

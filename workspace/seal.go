@@ -1,0 +1,361 @@
+package workspace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rtconf/rtconf/config"
+	"github.com/rtconf/rtconf/generator"
+	"github.com/rtconf/rtconf/seal"
+	"github.com/rtconf/rtconf/token"
+	"github.com/rtconf/rtconf/writer"
+)
+
+// DefaultCertificatePath is where `rtconf cert pin` stores the certificate
+// when rtconf.yaml names no path.
+const DefaultCertificatePath = "certs/sealed-secrets.pem"
+
+// SealOptions are the inputs of Seal.
+type SealOptions struct {
+	Dir        string
+	ConfigFile string
+	Runtime    string
+	// User is the login whose Git user token is sealed; empty seals the
+	// runtime's Git runtime token.
+	User  string
+	Token token.Token
+	// Cert is a certificate file or https URL to use instead of the one
+	// in the repository.
+	Cert string
+	// AcceptNewCert allows a certificate other than the pinned one and
+	// pins it.
+	AcceptNewCert bool
+	Now           time.Time
+	HTTPClient    *http.Client
+}
+
+// DefaultSealOptions seals into the repository in the current folder.
+func DefaultSealOptions() SealOptions {
+	return SealOptions{Dir: ".", ConfigFile: config.FileName}
+}
+
+// Validate checks the options before anything is read.
+func (o SealOptions) Validate() error {
+	if o.Dir == "" {
+		return &UsageError{"no repository folder given"}
+	}
+	if o.ConfigFile == "" || !filepath.IsLocal(o.ConfigFile) {
+		return &UsageError{fmt.Sprintf("configuration file %q must be a path inside the repository folder", o.ConfigFile)}
+	}
+	if o.Runtime == "" {
+		return &UsageError{"missing --runtime"}
+	}
+	if o.Token.Reveal() == "" {
+		return &UsageError{"no token given"}
+	}
+	if o.Now.IsZero() {
+		return errors.New("seal: no clock")
+	}
+	return nil
+}
+
+// SealResult says what sealing wrote.
+type SealResult struct {
+	Result
+	// Path is the file that holds the sealed token.
+	Path     string
+	Warnings []string
+}
+
+// Seal encrypts a token into its place in the runtime's overlay, together
+// with any generated file that is out of date, all at once or not at all.
+func Seal(ctx context.Context, opts SealOptions) (SealResult, error) {
+	if err := opts.Validate(); err != nil {
+		return SealResult{}, err
+	}
+	root, err := os.OpenRoot(opts.Dir)
+	if err != nil {
+		return SealResult{}, fmt.Errorf("open repository: %w", err)
+	}
+	defer root.Close()
+	raw, cfg, err := readConfig(root, opts.Dir, opts.ConfigFile)
+	if err != nil {
+		return SealResult{}, err
+	}
+	rt, err := findRuntime(cfg, opts.Runtime)
+	if err != nil {
+		return SealResult{}, err
+	}
+	login := strings.ToLower(opts.User)
+	if opts.User != "" {
+		if err := checkUser(rt, opts.User); err != nil {
+			return SealResult{}, err
+		}
+	}
+
+	cert, source, err := loadCertificate(ctx, root, cfg, opts.Cert, opts.HTTPClient)
+	if err != nil {
+		return SealResult{}, err
+	}
+	warnings, err := cert.Check(source, seal.CheckOptions{Pinned: cfg.Sealing.Fingerprint, AcceptNew: opts.AcceptNewCert, Now: opts.Now})
+	if err != nil {
+		return SealResult{}, err
+	}
+	var extra []generator.Change
+	switch {
+	case cfg.Sealing.Fingerprint == "":
+		warnings = append(warnings, "the certificate is not pinned: run `rtconf cert pin` so that sealing and validation refuse another one")
+	case !strings.EqualFold(cfg.Sealing.Fingerprint, cert.Fingerprint):
+		// --accept-new-cert: Check allowed it, so pin it.
+		extra, err = pinChanges(root, opts.ConfigFile, raw, cfg, cert, "")
+		if err != nil {
+			return SealResult{}, err
+		}
+	}
+
+	var ss []byte
+	var comment string
+	if login == "" {
+		obj, err := seal.RuntimeToken(cfg, rt, opts.Token, cert, opts.Now)
+		if err != nil {
+			return SealResult{}, err
+		}
+		comment = fmt.Sprintf("Git runtime token of runtime %s, sealed by rtconf.\nReplace it with: rtconf seal runtime-token --runtime %s", rt.Name, rt.Name)
+		ss, err = seal.Marshal(obj, generator.Header, comment)
+		if err != nil {
+			return SealResult{}, err
+		}
+	} else {
+		obj, err := seal.UserToken(cfg, rt, login, opts.Token, cert, opts.Now)
+		if err != nil {
+			return SealResult{}, err
+		}
+		comment = fmt.Sprintf("Git user token of %s on runtime %s, sealed by rtconf.\nReplace it with: rtconf seal user-token --runtime %s --user %s", login, rt.Name, rt.Name, login)
+		ss, err = seal.Marshal(obj, generator.Header, comment)
+		if err != nil {
+			return SealResult{}, err
+		}
+	}
+
+	files, err := generator.Generate(cfg)
+	if err != nil {
+		return SealResult{}, err
+	}
+	slot := -1
+	for i, f := range files {
+		if f.Slot != nil && f.Slot.Runtime == rt.Name && f.Slot.User == login {
+			slot = i
+		}
+	}
+	if slot < 0 {
+		return SealResult{}, fmt.Errorf("seal: no place for the token of %q in runtime %q", login, rt.Name)
+	}
+	files[slot].Data = ss
+	files[slot].Mode = generator.Generated
+	changes, err := generator.Plan(root.FS(), files)
+	if err != nil {
+		return SealResult{}, err
+	}
+	changes = mergeChanges(changes, extra)
+	if err := writer.Apply(root, changes); err != nil {
+		return SealResult{}, fmt.Errorf("write %s: %w", opts.Dir, err)
+	}
+	return SealResult{Result: Result{Changes: changes}, Path: files[slot].Path, Warnings: warnings}, nil
+}
+
+func readConfig(root *os.Root, dir, name string) ([]byte, *config.Config, error) {
+	display := filepath.Join(dir, name)
+	raw, err := fs.ReadFile(root.FS(), filepath.ToSlash(name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, fmt.Errorf("%s not found: run `rtconf init` first, or pass --dir with the repository folder", display)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("load %s: %w", display, err)
+	}
+	cfg, err := config.Parse(display, raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	return raw, cfg, nil
+}
+
+func findRuntime(cfg *config.Config, name string) (config.Runtime, error) {
+	if rt, ok := cfg.Runtime(name); ok {
+		return rt, nil
+	}
+	var names []string
+	for _, rt := range cfg.Runtimes {
+		names = append(names, rt.Name)
+	}
+	return config.Runtime{}, &UsageError{fmt.Sprintf("runtime %q is not in %s (runtimes: %s)", name, cfg.File, strings.Join(names, ", "))}
+}
+
+func checkUser(rt config.Runtime, login string) error {
+	if rt.RuntimeTokenAsUserToken {
+		return &UsageError{fmt.Sprintf("runtime %q uses its runtime token as every user's token (runtimeTokenAsUserToken): there is no user token to seal", rt.Name)}
+	}
+	for _, u := range rt.Users {
+		if strings.EqualFold(u, login) {
+			return nil
+		}
+	}
+	return &UsageError{fmt.Sprintf("user %q is not listed in runtime %q; add it to users in rtconf.yaml first", login, rt.Name)}
+}
+
+// loadCertificate reads the certificate from override (a file or https URL)
+// or from the path rtconf.yaml names in the repository.
+func loadCertificate(ctx context.Context, root *os.Root, cfg *config.Config, override string, client *http.Client) (*seal.Certificate, string, error) {
+	var data []byte
+	var source string
+	switch {
+	case override != "":
+		source = override
+		var err error
+		if data, err = seal.ReadCertificate(ctx, client, override); err != nil {
+			return nil, "", err
+		}
+	case cfg.Sealing.Certificate != "":
+		source = cfg.Sealing.Certificate
+		var err error
+		if data, err = fs.ReadFile(root.FS(), cfg.Sealing.Certificate); err != nil {
+			return nil, "", fmt.Errorf("read certificate %s (sealing.certificate): %w; fetch it with `kubeseal --fetch-cert` and pin it with `rtconf cert pin`", source, pathCause(err))
+		}
+	default:
+		return nil, "", &UsageError{"no sealing certificate: pin the controller's with `rtconf cert pin --cert FILE|URL`, or pass --cert"}
+	}
+	cert, err := seal.ParseCertificate(source, data)
+	if err != nil {
+		return nil, "", err
+	}
+	return cert, source, nil
+}
+
+func pathCause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// pinChanges stores cert in the repository and records it in rtconf.yaml.
+func pinChanges(root *os.Root, configFile string, raw []byte, cfg *config.Config, cert *seal.Certificate, path string) ([]generator.Change, error) {
+	if path == "" {
+		path = cfg.Sealing.Certificate
+	}
+	if path == "" {
+		path = DefaultCertificatePath
+	}
+	if !filepath.IsLocal(filepath.FromSlash(path)) {
+		return nil, &UsageError{fmt.Sprintf("certificate path %q must be inside the repository", path)}
+	}
+	edited := raw
+	var err error
+	if cfg.Sealing.Certificate != path {
+		if edited, err = config.SetString(edited, []string{"sealing", "certificate"}, path); err != nil {
+			return nil, fmt.Errorf("pin in %s: %w", cfg.File, err)
+		}
+	}
+	if edited, err = config.SetString(edited, []string{"sealing", "fingerprint"}, cert.Fingerprint); err != nil {
+		return nil, fmt.Errorf("pin in %s: %w", cfg.File, err)
+	}
+	if _, err := config.Parse(cfg.File, edited); err != nil {
+		return nil, fmt.Errorf("pin: the edited %s would not load: %w", cfg.File, err)
+	}
+	var changes []generator.Change
+	if c, ok := fileChange(root, filepath.ToSlash(configFile), edited); ok {
+		changes = append(changes, c)
+	}
+	if c, ok := fileChange(root, path, cert.PEM); ok {
+		changes = append(changes, c)
+	}
+	return changes, nil
+}
+
+// fileChange is the change that makes p hold data, if any.
+func fileChange(root *os.Root, p string, data []byte) (generator.Change, bool) {
+	old, err := fs.ReadFile(root.FS(), p)
+	switch {
+	case err != nil:
+		return generator.Change{Path: p, Op: generator.Add, Data: data}, true
+	case string(old) == string(data):
+		return generator.Change{}, false
+	}
+	return generator.Change{Path: p, Op: generator.Update, Data: data}, true
+}
+
+func mergeChanges(a, b []generator.Change) []generator.Change {
+	out := append(append([]generator.Change{}, a...), b...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// PinOptions are the inputs of Pin.
+type PinOptions struct {
+	Dir        string
+	ConfigFile string
+	// Cert is the certificate file or https URL to pin.
+	Cert string
+	// Path is where to store it in the repository; default: the path
+	// rtconf.yaml names, or DefaultCertificatePath.
+	Path       string
+	Now        time.Time
+	HTTPClient *http.Client
+}
+
+// PinResult says what pinning changed.
+type PinResult struct {
+	Result
+	Fingerprint string
+	Previous    string
+	Warnings    []string
+}
+
+// Pin stores a controller certificate in the repository and records its
+// fingerprint in rtconf.yaml, so sealing refuses any other.
+func Pin(ctx context.Context, opts PinOptions) (PinResult, error) {
+	if opts.Dir == "" || opts.Cert == "" {
+		return PinResult{}, &UsageError{"missing --cert FILE|URL"}
+	}
+	if opts.ConfigFile == "" {
+		opts.ConfigFile = config.FileName
+	}
+	root, err := os.OpenRoot(opts.Dir)
+	if err != nil {
+		return PinResult{}, fmt.Errorf("open repository: %w", err)
+	}
+	defer root.Close()
+	raw, cfg, err := readConfig(root, opts.Dir, opts.ConfigFile)
+	if err != nil {
+		return PinResult{}, err
+	}
+	data, err := seal.ReadCertificate(ctx, opts.HTTPClient, opts.Cert)
+	if err != nil {
+		return PinResult{}, err
+	}
+	cert, err := seal.ParseCertificate(opts.Cert, data)
+	if err != nil {
+		return PinResult{}, err
+	}
+	// Pinning is the explicit way to accept a new certificate.
+	warnings, err := cert.Check(opts.Cert, seal.CheckOptions{Now: opts.Now})
+	if err != nil {
+		return PinResult{}, err
+	}
+	changes, err := pinChanges(root, opts.ConfigFile, raw, cfg, cert, opts.Path)
+	if err != nil {
+		return PinResult{}, err
+	}
+	if err := writer.Apply(root, changes); err != nil {
+		return PinResult{}, fmt.Errorf("write %s: %w", opts.Dir, err)
+	}
+	return PinResult{Result: Result{Changes: changes}, Fingerprint: cert.Fingerprint, Previous: cfg.Sealing.Fingerprint, Warnings: warnings}, nil
+}
