@@ -230,7 +230,7 @@ func flagFor(field string) string {
 		{"runtimes[0].namespace", "--namespace"},
 		{"runtimes[0].users", "--user"},
 	} {
-		if strings.HasPrefix(field, ff.field) {
+		if field == ff.field || strings.HasPrefix(field, ff.field+".") || strings.HasPrefix(field, ff.field+"[") {
 			return ff.flag
 		}
 	}

@@ -30,6 +30,7 @@ const (
 type step struct {
 	generator.Change
 	tmp, bak  string
+	staged    bool
 	backedUp  bool
 	installed bool
 }
@@ -74,6 +75,7 @@ func (tx *transaction) stage(c generator.Change) error {
 	if err := tx.mkdirs(path.Dir(c.Path)); err != nil {
 		return err
 	}
+	s.staged = true // a failed write may leave part of the file
 	if err := tx.fsys.WriteFile(s.tmp, c.Data, filePerm); err != nil {
 		return fmt.Errorf("write %s: %w", c.Path, err)
 	}
@@ -146,7 +148,7 @@ func (tx *transaction) rollback() error {
 				errs = append(errs, fmt.Errorf("remove %s: %w", s.Path, err))
 			}
 		}
-		if s.Op != generator.Remove && !s.installed {
+		if s.staged && !s.installed {
 			if err := tx.fsys.Remove(s.tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				errs = append(errs, fmt.Errorf("remove %s: %w", s.tmp, err))
 			}

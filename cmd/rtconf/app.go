@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -78,7 +79,6 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, onUsage func(error)) *cli
 		CommandNotFound: func(c *cli.Context, name string) {
 			onUsage(&usageError{fmt.Sprintf("unknown command %q; run 'rtconf --help'", name)})
 		},
-		HideHelpCommand:      true,
 		EnableBashCompletion: false,
 		Commands: []*cli.Command{
 			initCommand(),
@@ -89,7 +89,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, onUsage func(error)) *cli
 			schemaCommand(),
 		},
 	}
-	setUsageErrors(app.Commands, "rtconf")
+	setUsageErrors(app.Commands, "")
 	return app
 }
 
@@ -97,9 +97,9 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, onUsage func(error)) *cli
 // naming its own help.
 func setUsageErrors(cmds []*cli.Command, parent string) {
 	for _, c := range cmds {
-		name := parent + " " + c.Name
+		name := strings.TrimSpace(parent + " " + c.Name)
 		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
-			return &usageError{fmt.Sprintf("%s: %v; run '%s --help'", name, err, name)}
+			return &usageError{fmt.Sprintf("%s: %v; run 'rtconf %s --help'", name, err, name)}
 		}
 		setUsageErrors(c.Subcommands, name)
 	}

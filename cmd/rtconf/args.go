@@ -69,6 +69,13 @@ func reorderArgs(app *cli.App, args []string) []string {
 		}
 	}
 	out = append(out, flags...)
+	for _, f := range flags {
+		if f == "-h" || f == "--help" || f == "-help" {
+			// Help wins; urfave/cli would take an argument after it for
+			// the name of a subcommand.
+			return out
+		}
+	}
 	if len(positional) > 0 {
 		out = append(out, "--")
 		out = append(out, positional...)

@@ -111,7 +111,7 @@ func TestReorderArgs(t *testing.T) {
 		{
 			name: "command help after DIR",
 			args: "rtconf init repo --help",
-			want: "rtconf init --help -- repo",
+			want: "rtconf init --help",
 		},
 		{
 			name: "global version",

@@ -26,7 +26,7 @@ func initCommand() *cli.Command {
 			&cli.StringFlag{Name: "dir", Usage: "repository `DIR` to create (or give it as the argument)"},
 			&cli.BoolFlag{Name: "demo", Usage: "write a complete demo repository with a DEMO-ONLY sealing certificate"},
 			&cli.StringFlag{Name: "repo", Usage: "https `URL` of the shared configuration repository"},
-			&cli.StringFlag{Name: "revision", Value: workspace.DefaultInitOptions().Revision, Usage: "branch Argo CD tracks"},
+			&cli.StringFlag{Name: "revision", Value: workspace.DefaultInitOptions().Revision, Usage: "`BRANCH` (or tag) Argo CD tracks"},
 			&cli.StringFlag{Name: "runtime", Usage: "`NAME` of the first runtime (a DNS-1123 label)"},
 			&cli.StringFlag{Name: "namespace", Usage: "`NAMESPACE` the runtime is installed in (default: the runtime's name)"},
 			&cli.StringFlag{Name: "argocd-namespace", Usage: "`NAMESPACE` of Argo CD (default: the runtime's namespace)"},
