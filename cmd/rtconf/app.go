@@ -11,6 +11,7 @@ import (
 
 	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/generator"
+	"github.com/rtconf/rtconf/token"
 	"github.com/rtconf/rtconf/workspace"
 )
 
@@ -77,7 +78,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, onUsage func(error)) *cli
 			return &usageError{fmt.Sprintf("%v; run 'rtconf --help'", err)}
 		},
 		CommandNotFound: func(c *cli.Context, name string) {
-			onUsage(&usageError{fmt.Sprintf("unknown command %q; run 'rtconf --help'", name)})
+			onUsage(&usageError{fmt.Sprintf("unknown command %s; run 'rtconf --help'", quoteArg(name))})
 		},
 		EnableBashCompletion: false,
 		Commands: []*cli.Command{
@@ -116,8 +117,11 @@ func dirArg(c *cli.Context) (string, error) {
 			return "", &usageError{fmt.Sprintf("two folders given, --dir %s and %s; give one", dir, c.Args().First())}
 		}
 		dir = c.Args().First()
+		if _, err := token.Parse(dir); err == nil {
+			return "", &usageError{"the folder argument " + quoteArg(dir)}
+		}
 	default:
-		return "", &usageError{fmt.Sprintf("too many arguments: %v; give one folder", c.Args().Slice())}
+		return "", &usageError{fmt.Sprintf("%d arguments given; give one folder", c.NArg())}
 	}
 	return dir, nil
 }
@@ -148,4 +152,22 @@ func asUsage(err error) error {
 		return &usageError{ue.Msg}
 	}
 	return err
+}
+
+// quoteArg quotes a command-line argument for a message, unless it looks
+// like a token: those are never repeated.
+func quoteArg(arg string) string {
+	if _, err := token.Parse(arg); err == nil {
+		return "(an argument that looks like a token: never pass a token as an argument, pipe it to standard input)"
+	}
+	return fmt.Sprintf("%q", arg)
+}
+
+// noArgs refuses positional arguments without repeating them: a user may
+// have pasted a token there.
+func noArgs(c *cli.Context, name string) error {
+	if c.NArg() == 0 {
+		return nil
+	}
+	return &usageError{fmt.Sprintf("%s takes no arguments (got %d); a token is read from standard input, --token-file or --token-env, never from an argument", name, c.NArg())}
 }

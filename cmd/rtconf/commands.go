@@ -106,8 +106,8 @@ func schemaCommand() *cli.Command {
 		Description: "Editors that read yaml-language-server mode lines find it through the first line\n" +
 			"of rtconf.yaml, which points at .rtconf/rtconf.schema.json in the repository.",
 		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return &usageError{"schema takes no arguments"}
+			if err := noArgs(c, "schema"); err != nil {
+				return err
 			}
 			_, err := c.App.Writer.Write(schemas.Config())
 			return err

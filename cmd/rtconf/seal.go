@@ -71,8 +71,8 @@ func sealCommand() *cli.Command {
 }
 
 func sealAction(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return &usageError{fmt.Sprintf("%s takes no arguments, got %v", c.Command.Name, c.Args().Slice())}
+	if err := noArgs(c, "seal "+c.Command.Name); err != nil {
+		return err
 	}
 	tok, err := readToken(c)
 	if err != nil {
@@ -149,8 +149,8 @@ func certCommand() *cli.Command {
 				&cli.StringFlag{Name: "path", Usage: "`PATH` in the repository to store it at"},
 			),
 			Action: func(c *cli.Context) error {
-				if c.NArg() > 0 {
-					return &usageError{fmt.Sprintf("cert pin takes no arguments, got %v", c.Args().Slice())}
+				if err := noArgs(c, "cert pin"); err != nil {
+					return err
 				}
 				res, err := workspace.Pin(c.Context, workspace.PinOptions{
 					Dir: c.String("dir"), ConfigFile: c.String("config"), Cert: c.String("cert"),

@@ -30,8 +30,8 @@ func statusCommand() *cli.Command {
 			if format != "text" && format != "json" {
 				return &usageError{fmt.Sprintf("--format %q: use text or json", format)}
 			}
-			if c.NArg() > 0 {
-				return &usageError{fmt.Sprintf("status takes no arguments, got %v", c.Args().Slice())}
+			if err := noArgs(c, "status"); err != nil {
+				return err
 			}
 			rep, err := workspace.Status(c.String("dir"), c.String("config"))
 			if err != nil {
