@@ -35,3 +35,13 @@ demo:
 
 clean:
 	rm -rf $(BIN) ./demo-config
+
+## schemas: regenerate schemas/manifests from the real definitions in the Go module cache
+## (Argo CD and sealed-secrets CRDs, Kubernetes' swagger.json; see schemas/manifests/SOURCES.md)
+## schemas-check: regenerate in memory and fail if schemas/manifests differs
+.PHONY: schemas schemas-check
+schemas:
+	$(GO) run ./schemas/internal/schemagen -go $(GO)
+
+schemas-check:
+	$(GO) run ./schemas/internal/schemagen -go $(GO) -check
