@@ -4,9 +4,13 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 )
+
+// dnsLabel is a valid runtime or cluster name; the schema reports others.
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 
 // maxNameLength is the longest Kubernetes label value; Argo CD tracks the
 // resources of an Application by a label holding its name.
@@ -50,14 +54,14 @@ func (c *checker) repository() {
 	if u := c.httpsURL("/repository/url", r.URL); u != nil {
 		segs := strings.Split(strings.Trim(u.Path, "/"), "/")
 		if len(segs) != 2 || segs[0] == "" || segs[1] == "" || strings.TrimSuffix(segs[1], ".git") == "" {
-			c.add("/repository/url", fmt.Sprintf("%q is not a repository URL", r.URL),
+			c.add("/repository/url", fmt.Sprintf("%s is not a repository URL", quoteURL(u)),
 				"write https://HOST/OWNER/REPOSITORY")
 		}
 	}
 	if r.APIURL != "" {
 		if u := c.httpsURL("/repository/apiURL", r.APIURL); u != nil {
 			if u.Host != "api.github.com" && strings.TrimSuffix(u.Path, "/") != "/api/v3" {
-				c.add("/repository/apiURL", fmt.Sprintf("%q is neither https://api.github.com nor a GitHub Enterprise Server API URL", r.APIURL),
+				c.add("/repository/apiURL", fmt.Sprintf("%s is neither https://api.github.com nor a GitHub Enterprise Server API URL", quoteURL(u)),
 					"for GitHub Enterprise Server write https://HOST/api/v3")
 			}
 		}
@@ -73,7 +77,10 @@ func (c *checker) httpsURL(ptr, s string) *url.URL {
 	u, err := url.Parse(s)
 	switch {
 	case err != nil:
-		c.add(ptr, fmt.Sprintf("%q is not a valid URL", s), "write an https:// URL")
+		c.add(ptr, "not a valid URL", "write an https:// URL, without credentials")
+		return nil
+	case strings.Contains(s, "{{"):
+		c.add(ptr, "the URL contains \"{{\"", "remove it: the sealed-secrets controller would run it as a template")
 		return nil
 	case u.Scheme != "https":
 		return nil // the schema's pattern reports it
@@ -81,10 +88,10 @@ func (c *checker) httpsURL(ptr, s string) *url.URL {
 		c.add(ptr, "URL contains credentials", "remove the user:password@ part; tokens are never written to rtconf.yaml, rtconf seals them")
 		return nil
 	case u.Host == "":
-		c.add(ptr, fmt.Sprintf("%q has no host", s), "write https://HOST/…")
+		c.add(ptr, fmt.Sprintf("%s has no host", quoteValue(s)), "write https://HOST/…")
 		return nil
 	case u.RawQuery != "" || u.Fragment != "":
-		c.add(ptr, fmt.Sprintf("%q has a query or fragment", s), "remove everything from '?' or '#' on")
+		c.add(ptr, fmt.Sprintf("%s is followed by a query or fragment, which may hold a token", quoteURL(u)), "remove everything from '?' or '#' on")
 		return nil
 	}
 	return u
@@ -138,7 +145,7 @@ func (c *checker) runtimes() {
 		}
 		c.clusters(ptr, rt)
 		c.users(ptr, rt)
-		if !dupName {
+		if !dupName && dnsLabel.MatchString(rt.Name) {
 			c.appNames(ptr, rt, appNames)
 		}
 	}
@@ -187,13 +194,17 @@ func (c *checker) appNames(ptr string, rt Runtime, taken map[string]string) {
 		return
 	}
 	ns := c.cfg.ArgoNamespace(rt)
+	server := strings.TrimSuffix(rt.Server, "/")
+	if server == "" {
+		server = DefaultServer
+	}
 	check := func(name, at string) {
 		if len(name) > maxNameLength {
 			c.add(at, fmt.Sprintf("Application name %q would be %d characters, over the %d Kubernetes allows in a label value", name, len(name), maxNameLength),
 				"shorten the runtime or cluster name")
 			return
 		}
-		key := ns + "/" + name
+		key := server + " " + ns + "/" + name // one Argo CD per cluster and namespace
 		if prev, dup := taken[key]; dup {
 			c.add(at, fmt.Sprintf("Application name %q in namespace %q is also generated for the entry at line %d", name, ns, c.line(prev)),
 				"rename the runtime or the cluster")
@@ -208,4 +219,15 @@ func (c *checker) appNames(ptr string, rt Runtime, taken map[string]string) {
 			check(ClusterAppName(rt, cl), ptr+"/managedClusters/"+strconv.Itoa(j)+"/name")
 		}
 	}
+}
+
+// quoteURL quotes a URL for a message without its credentials or query,
+// which may hold a token.
+func quoteURL(u *url.URL) string {
+	c := *u
+	c.User = nil
+	c.RawQuery = ""
+	c.ForceQuery = false
+	c.Fragment = ""
+	return fmt.Sprintf("%q", c.String())
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -91,4 +92,16 @@ func escapePointer(s string) string {
 
 func unescapePointer(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "~1", "/"), "~0", "~")
+}
+
+// quoteValue quotes a value for a message. A value that looks like a URL is
+// shown without credentials and query, which may hold a token.
+func quoteValue(s string) string {
+	if strings.Contains(s, "://") || strings.Contains(s, "@") {
+		if u, err := url.Parse(s); err == nil && u.Host != "" {
+			return quoteURL(u)
+		}
+		return "(the URL)"
+	}
+	return fmt.Sprintf("%q", s)
 }

@@ -7,14 +7,20 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
 	"github.com/rtconf/rtconf/schemas"
 )
+
+// compiledSchema compiles the embedded schema once per process: it is
+// immutable, and compiling it is most of the cost of a Parse.
+var compiledSchema = sync.OnceValues(compileSchema)
 
 // compileSchema compiles the embedded rtconf.yaml schema. Nothing is ever
 // fetched: any other URL is refused.
@@ -37,7 +43,7 @@ func compileSchema() (*jsonschema.Schema, error) {
 // schemaProblems validates doc against the schema and maps each failure back
 // to the line and column it came from.
 func schemaProblems(file string, doc any, pos positions) []Problem {
-	s, err := compileSchema()
+	s, err := compiledSchema()
 	if err != nil {
 		return []Problem{{File: file, Message: err.Error()}}
 	}
@@ -93,9 +99,10 @@ func leafProblems(file string, ve *jsonschema.ValidationError, pos positions, ra
 	case "additionalProperties":
 		var out []Problem
 		known := propertyNames(parent)
-		for _, m := range quoted.FindAllStringSubmatch(ve.Message, -1) {
-			p := at(ptr+"/"+escapePointer(m[1]), true)
-			p.Message = fmt.Sprintf("unknown field %q", m[1])
+		obj, _ := valueAt(doc, ptr).(map[string]any)
+		for _, name := range unknownKeys(obj, known) {
+			p := at(ptr+"/"+escapePointer(name), true)
+			p.Message = fmt.Sprintf("unknown field %q", name)
 			p.Hint = "remove it or correct its spelling"
 			if len(known) > 0 {
 				p.Hint += "; known fields here: " + strings.Join(known, ", ")
@@ -116,7 +123,7 @@ func leafProblems(file string, ve *jsonschema.ValidationError, pos positions, ra
 		p := at(ptr, false)
 		p.Message = ve.Message
 		if msg, ok := parent["patternErrorMessage"].(string); ok {
-			p.Message = fmt.Sprintf("%q %s", fmt.Sprint(valueAt(doc, ptr)), msg)
+			p.Message = fmt.Sprintf("%s %s", quoteValue(fmt.Sprint(valueAt(doc, ptr))), msg)
 		}
 		return []Problem{p}
 	case "minItems":
@@ -140,6 +147,18 @@ func leafProblems(file string, ve *jsonschema.ValidationError, pos positions, ra
 	p := at(ptr, false)
 	p.Message = ve.Message
 	return []Problem{p}
+}
+
+// unknownKeys lists the keys of obj that are not known, sorted.
+func unknownKeys(obj map[string]any, known []string) []string {
+	var out []string
+	for k := range obj {
+		if !slices.Contains(known, k) {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // valueAt returns the value at a JSON pointer in a decoded document.

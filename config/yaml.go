@@ -46,16 +46,24 @@ type converter struct {
 	pos      positions
 	problems []Problem
 	nodes    int
+	// reported holds the nodes with a problem, so that a node repeated
+	// through aliases is reported once.
+	reported map[*yaml.Node]bool
 }
 
 func newConverter(file string) *converter {
 	return &converter{
-		file: file,
-		pos:  positions{keys: map[string]Position{}, values: map[string]Position{}},
+		file:     file,
+		pos:      positions{keys: map[string]Position{}, values: map[string]Position{}},
+		reported: map[*yaml.Node]bool{},
 	}
 }
 
 func (c *converter) problem(n *yaml.Node, ptr, msg, hint string) {
+	if c.reported[n] {
+		return
+	}
+	c.reported[n] = true
 	c.problems = append(c.problems, Problem{
 		File:     c.file,
 		Position: Position{Line: n.Line, Column: n.Column},

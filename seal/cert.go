@@ -3,7 +3,6 @@
 package seal
 
 import (
-	"bytes"
 	"context"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -18,8 +17,6 @@ import (
 	"os"
 	"strings"
 	"time"
-
-	"github.com/bitnami-labs/sealed-secrets/pkg/kubeseal"
 )
 
 // Certificate rules.
@@ -63,13 +60,11 @@ func ParseCertificate(source string, data []byte) (*Certificate, error) {
 	if err != nil {
 		return nil, &CertError{source, "not a valid X.509 certificate: " + err.Error()}
 	}
-	if _, ok := cert.PublicKey.(*rsa.PublicKey); !ok {
-		return nil, &CertError{source, fmt.Sprintf("has a %s public key; sealed-secrets uses RSA", cert.PublicKeyAlgorithm)}
-	}
-	// Read the key the way kubeseal does, so both agree on it.
-	key, err := kubeseal.ParseKey(bytes.NewReader(pem.EncodeToMemory(block)))
-	if err != nil {
-		return nil, &CertError{source, err.Error()}
+	// kubeseal.ParseKey would do the same, but it also refuses expired
+	// certificates by the real clock; Check applies that rule with its own.
+	key, ok := cert.PublicKey.(*rsa.PublicKey)
+	if !ok {
+		return nil, &CertError{source, fmt.Sprintf("has a public key of type %s; sealed-secrets uses RSA", cert.PublicKeyAlgorithm)}
 	}
 	sum := sha256.Sum256(cert.Raw)
 	return &Certificate{
@@ -121,9 +116,9 @@ func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
 // kubeseal --cert accepts.
 func ReadCertificate(ctx context.Context, client *http.Client, fileOrURL string) ([]byte, error) {
 	u, err := url.Parse(fileOrURL)
-	if err == nil && u.Scheme != "" && len(u.Scheme) > 1 {
+	if err == nil && u.Scheme != "" && len(u.Scheme) > 1 && strings.Contains(fileOrURL, "://") {
 		if u.Scheme != "https" {
-			return nil, &CertError{fileOrURL, "only https:// URLs are accepted"}
+			return nil, &CertError{u.Redacted(), "only https:// URLs are accepted"}
 		}
 		return fetch(ctx, client, u)
 	}
@@ -132,28 +127,50 @@ func ReadCertificate(ctx context.Context, client *http.Client, fileOrURL string)
 		return nil, fmt.Errorf("read certificate: %w", err)
 	}
 	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, maxCertSize))
+	data, err := io.ReadAll(io.LimitReader(f, maxCertSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read certificate: %w", err)
+	}
+	if len(data) > maxCertSize {
+		return nil, &CertError{fileOrURL, "is larger than 1 MiB: not a certificate"}
+	}
+	return data, nil
 }
 
 func fetch(ctx context.Context, client *http.Client, u *url.URL) ([]byte, error) {
 	if client == nil {
 		client = &http.Client{Timeout: 30 * time.Second}
 	}
+	// Never follow a redirect away from https.
+	c := *client
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme != "https" {
+			return fmt.Errorf("refusing redirect to %s: only https is accepted", req.URL.Redacted())
+		}
+		if len(via) >= 10 {
+			return errors.New("too many redirects")
+		}
+		return nil
+	}
+	client = &c
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("fetch certificate: %w", err)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("fetch certificate: %w", err)
+		return nil, fmt.Errorf("fetch certificate %s: %w", u.Redacted(), err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return nil, &CertError{u.Redacted(), fmt.Sprintf("fetching it answered %s", resp.Status)}
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxCertSize))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxCertSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("fetch certificate %s: %w", u.Redacted(), err)
+	}
+	if len(data) > maxCertSize {
+		return nil, &CertError{u.Redacted(), "is larger than 1 MiB: not a certificate"}
 	}
 	return data, nil
 }

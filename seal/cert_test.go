@@ -258,7 +258,7 @@ func TestParseCertificateErrors(t *testing.T) {
 		{name: "empty", data: nil, want: noPEM},
 		{name: "garbage", data: []byte("\x00\x01garbage\xff not a certificate"), want: noPEM},
 		{name: "DER without PEM", data: func() []byte { _, der := makeCert(t, key, realNow, realNow.Add(day)); return der }(), want: noPEM},
-		{name: "ECDSA", data: ecCert, want: "certificate cert.pem: has a ECDSA public key; sealed-secrets uses RSA"},
+		{name: "ECDSA", data: ecCert, want: "certificate cert.pem: has a public key of type ECDSA; sealed-secrets uses RSA"},
 		{name: "PKCS#1 private key", data: pkcs1, want: `certificate cert.pem: PEM block is "RSA PRIVATE KEY", not CERTIFICATE; pass the controller's public certificate, never its private key`},
 		{name: "PKCS#8 private key", data: pkcs8, want: `certificate cert.pem: PEM block is "PRIVATE KEY", not CERTIFICATE; pass the controller's public certificate, never its private key`},
 		{name: "private key before the certificate", data: append(append([]byte{}, pkcs1...), certFirst...), want: `certificate cert.pem: PEM block is "RSA PRIVATE KEY", not CERTIFICATE; pass the controller's public certificate, never its private key`},
@@ -376,7 +376,7 @@ func TestReadCertificateURL(t *testing.T) {
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
 		_, err := seal.ReadCertificate(cctx, srv.Client(), srv.URL+"/v1/cert.pem")
-		if !errors.Is(err, context.Canceled) || !strings.HasPrefix(fmt.Sprint(err), "fetch certificate: ") {
+		if !errors.Is(err, context.Canceled) || !strings.HasPrefix(fmt.Sprint(err), "fetch certificate ") {
 			t.Errorf("error %v, want a fetch certificate error wrapping context.Canceled", err)
 		}
 	})

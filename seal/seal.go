@@ -57,6 +57,16 @@ type Request struct {
 
 // Seal encrypts r's secret values with key into a SealedSecret.
 func Seal(key *Certificate, r Request) (*ssv1alpha1.SealedSecret, error) {
+	// The controller runs plain template values as Go templates over the
+	// decrypted ones: "{{" could copy a secret into a plain field.
+	for k, v := range r.Plain {
+		if strings.Contains(v, "{{") {
+			return nil, fmt.Errorf("seal %s/%s: the value of %s contains \"{{\", which the controller would run as a template", r.Namespace, r.Name, k)
+		}
+	}
+	if r.Type == "" {
+		r.Type = corev1.SecretTypeOpaque
+	}
 	annotations := map[string]string{}
 	switch r.Scope {
 	case config.ScopeNamespaceWide:

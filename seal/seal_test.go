@@ -169,7 +169,7 @@ func TestRuntimeToken(t *testing.T) {
 				t.Fatalf("Unseal: %v", err)
 			}
 			want := secret{
-				Name: "prod-git-runtime-token", Namespace: tc.argoNS,
+				Name: "prod-git-runtime-token", Namespace: tc.argoNS, Type: corev1.SecretTypeOpaque,
 				Labels:      labels,
 				Annotations: tc.scopeAn,
 				Data: map[string]string{
@@ -221,7 +221,7 @@ func TestUserToken(t *testing.T) {
 				t.Fatalf("Unseal: %v", err)
 			}
 			want := secret{
-				Name: "prod-git-user-token-alice", Namespace: "codefresh",
+				Name: "prod-git-user-token-alice", Namespace: "codefresh", Type: corev1.SecretTypeOpaque,
 				Labels:      labels,
 				Annotations: tc.scopeAn,
 				Data:        map[string]string{"token": userValue, "username": "alice"},

@@ -45,7 +45,7 @@ func Read(s Source) (Token, error) {
 			return Token{}, fmt.Errorf("read %s: %w", where, pathless(err))
 		}
 		defer f.Close()
-		raw, err = io.ReadAll(io.LimitReader(f, maxLength+3))
+		raw, err = io.ReadAll(io.LimitReader(f, maxLength+4))
 		if err != nil {
 			return Token{}, fmt.Errorf("read %s: %w", where, pathless(err))
 		}
@@ -59,7 +59,7 @@ func Read(s Source) (Token, error) {
 	default:
 		where = "standard input"
 		var err error
-		raw, err = io.ReadAll(io.LimitReader(s.Stdin, maxLength+3))
+		raw, err = io.ReadAll(io.LimitReader(s.Stdin, maxLength+4))
 		if err != nil {
 			return Token{}, fmt.Errorf("read %s: %w", where, err)
 		}

@@ -149,7 +149,7 @@ func TestReadErrors(t *testing.T) {
 			format:     true,
 			secret:     "ghp_" + alnum(32, 400),
 			wantPrefix: "token file ",
-			wantSuffix: " characters long; GitHub tokens are at most 255",
+			wantSuffix: "longer than 255 characters, the most a GitHub token has",
 		},
 	}
 	for _, tt := range tests {

@@ -29,15 +29,24 @@ const (
 // maxLength is the longest token GitHub says to expect.
 const maxLength = 255
 
-// Token is a secret value. Reveal is the only way to read it.
+// Token is a secret value. Reveal is the only way to read it. The value
+// sits behind a pointer so that fmt, which cannot call Format on a Token
+// held in an unexported field, prints an address rather than the value.
 type Token struct {
-	value string
-	kind  Kind
+	v    *secret
+	kind Kind
 }
+
+type secret struct{ value string }
 
 // Reveal returns the token's value, for the one place that must send or
 // encrypt it.
-func (t Token) Reveal() string { return t.value }
+func (t Token) Reveal() string {
+	if t.v == nil {
+		return ""
+	}
+	return t.v.value
+}
 
 // Kind returns the kind of token.
 func (t Token) Kind() Kind { return t.kind }
@@ -45,13 +54,13 @@ func (t Token) Kind() Kind { return t.kind }
 // Fingerprint is a short SHA-256 fingerprint: enough to tell two tokens
 // apart, useless for recovering one.
 func (t Token) Fingerprint() string {
-	sum := sha256.Sum256([]byte(t.value))
+	sum := sha256.Sum256([]byte(t.Reveal()))
 	return "sha256:" + hex.EncodeToString(sum[:6])
 }
 
 // String redacts the token.
 func (t Token) String() string {
-	if t.value == "" {
+	if t.Reveal() == "" {
 		return "token(none)"
 	}
 	return fmt.Sprintf("token(%s, %s)", t.kind, t.Fingerprint())
@@ -89,7 +98,7 @@ func Parse(value string) (Token, error) {
 		return Token{}, &FormatError{Reason: fmt.Sprintf("contains whitespace at character %d; pass exactly one token", i+1)}
 	}
 	if len(value) > maxLength {
-		return Token{}, &FormatError{Reason: fmt.Sprintf("is %d characters long; GitHub tokens are at most %d", len(value), maxLength)}
+		return Token{}, &FormatError{Reason: fmt.Sprintf("is longer than %d characters, the most a GitHub token has", maxLength)}
 	}
 	kind, prefix, minLen, ok := classify(value)
 	if !ok {
@@ -103,7 +112,7 @@ func Parse(value string) (Token, error) {
 			return Token{}, &FormatError{Reason: fmt.Sprintf("contains a character that no GitHub token has, at character %d", len(prefix)+i+1)}
 		}
 	}
-	return Token{value: value, kind: kind}, nil
+	return Token{v: &secret{value: value}, kind: kind}, nil
 }
 
 // classify tells a token's kind from its prefix, with the prefix and the
@@ -113,7 +122,7 @@ func classify(v string) (kind Kind, prefix string, minLen int, ok bool) {
 	case strings.HasPrefix(v, "ghp_"):
 		return Classic, "ghp_", 40, true
 	case strings.HasPrefix(v, "github_pat_"):
-		return FineGrained, "github_pat_", 82, true
+		return FineGrained, "github_pat_", 93, true
 	case strings.HasPrefix(v, "gho_"), strings.HasPrefix(v, "ghu_"), strings.HasPrefix(v, "ghs_"), strings.HasPrefix(v, "ghr_"):
 		return Other, v[:4], 40, true
 	case len(v) == 40 && isHex(v):

@@ -92,13 +92,12 @@ func TestParseErrors(t *testing.T) {
 		{name: "two tokens on two CRLF lines", in: classic + "\r\n" + classic2 + "\r\n", want: "the token contains whitespace at character 41" + msgOneToken},
 		{name: "too short classic", in: "ghp_" + alnum(12, 20), want: "the token is 24 characters long, too short for a ghp_ token (at least 40); was it cut off when copied?"},
 		{name: "classic one short", in: "ghp_" + alnum(13, 35), want: "the token is 39 characters long, too short for a ghp_ token (at least 40); was it cut off when copied?"},
-		// The minimum of 82 is the length after the prefix; a whole
-		// fine-grained token is 93 characters (see the report on
-		// token.go's classify).
-		{name: "too short fine-grained", in: "github_pat_" + alnum(14, 30), want: "the token is 41 characters long, too short for a github_pat_ token (at least 82); was it cut off when copied?"},
+		// A whole fine-grained token is 93 characters: github_pat_, 22,
+		// an underscore and 59.
+		{name: "too short fine-grained", in: "github_pat_" + alnum(14, 30), want: "the token is 41 characters long, too short for a github_pat_ token (at least 93); was it cut off when copied?"},
 		{name: "too short server-to-server", in: "ghs_" + alnum(15, 10), want: "the token is 14 characters long, too short for a ghs_ token (at least 40); was it cut off when copied?"},
-		{name: "too long", in: "ghp_" + alnum(16, 252), want: "the token is 256 characters long; GitHub tokens are at most 255"},
-		{name: "too long, unknown prefix", in: strings.Repeat("x", 300), want: "the token is 300 characters long; GitHub tokens are at most 255"},
+		{name: "too long", in: "ghp_" + alnum(16, 252), want: "the token is longer than 255 characters, the most a GitHub token has"},
+		{name: "too long, unknown prefix", in: strings.Repeat("x", 300), want: "the token is longer than 255 characters, the most a GitHub token has"},
 		{name: "GitLab token", in: "glpat-" + alnum(17, 20), want: msgUnknown},
 		{name: "plain text", in: "correcthorsebatterystaple", want: msgUnknown},
 		{name: "uppercase prefix", in: "GHP_" + alnum(18, 36), want: msgUnknown},
@@ -272,5 +271,18 @@ func TestZeroToken(t *testing.T) {
 	}
 	if tok.Reveal() != "" || tok.Kind() != "" {
 		t.Errorf("zero token reveals %q of kind %q", tok.Reveal(), tok.Kind())
+	}
+}
+
+func TestRedactedInUnexportedField(t *testing.T) {
+	tok, err := token.Parse("ghp_" + strings.Repeat("a", 36))
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder := struct{ tok token.Token }{tok}
+	for _, verb := range []string{"%v", "%+v", "%#v"} {
+		if out := fmt.Sprintf(verb, holder); strings.Contains(out, tok.Reveal()) {
+			t.Errorf("%s of a struct holding a token in an unexported field shows it: %s", verb, out)
+		}
 	}
 }
