@@ -31,18 +31,14 @@ func runtimeChecks(cfg *config.Config, rt config.Runtime, objs []rendered, r *re
 	}
 
 	// The self-managing Application.
-	var app *rendered
-	for i, o := range objs {
-		if nested(o.obj, "kind") == argocd.KindApplication && nested(o.obj, "metadata", "name") == config.AppName(rt) {
-			app = &objs[i]
-		}
-	}
+	app := runtimeApp(objs, rt)
 	if app == nil {
 		out = append(out, Finding{Path: kfile, Rule: RuleRuntimeApp, Severity: Error, Runtime: rt.Name,
 			Message: fmt.Sprintf("runtime %s has no self-managing Application %q in its overlay", rt.Name, config.AppName(rt)),
 			Hint:    "run rtconf generate"})
 	} else {
 		want := []struct{ ptr, got, want string }{
+			{"/metadata/name", nested(app.obj, "metadata", "name"), config.AppName(rt)},
 			{"/metadata/namespace", nested(app.obj, "metadata", "namespace"), cfg.ArgoNamespace(rt)},
 			{"/spec/source/repoURL", normalizeRepoURL(nested(app.obj, "spec", "source", "repoURL")), normalizeRepoURL(cfg.Repository.URL)},
 			{"/spec/source/targetRevision", nested(app.obj, "spec", "source", "targetRevision"), cfg.Repository.Revision},
@@ -63,7 +59,7 @@ func runtimeChecks(cfg *config.Config, rt config.Runtime, objs []rendered, r *re
 		for _, flag := range []string{"prune", "selfHeal"} {
 			auto, _ := nestedMap(app.obj, "spec", "syncPolicy", "automated")
 			if v, _ := auto[flag].(bool); !v {
-				f := at(*app, "/spec/syncPolicy/automated")
+				f := at(*app, "/spec/syncPolicy/automated/"+flag)
 				f.Rule, f.Severity = RuleRuntimeApp, Error
 				f.Message = fmt.Sprintf("Application %s: spec.syncPolicy.automated.%s is not true: the runtime would not correct drift by itself", config.AppName(rt), flag)
 				f.Hint = "run rtconf generate"
@@ -120,6 +116,25 @@ func runtimeChecks(cfg *config.Config, rt config.Runtime, objs []rendered, r *re
 		}
 	}
 	return out
+}
+
+// runtimeApp finds the runtime's self-managing Application: by name, or
+// else by its labels, so that a renamed one is reported as renamed.
+func runtimeApp(objs []rendered, rt config.Runtime) *rendered {
+	var labelled *rendered
+	for i, o := range objs {
+		if nested(o.obj, "kind") != argocd.KindApplication {
+			continue
+		}
+		if nested(o.obj, "metadata", "name") == config.AppName(rt) {
+			return &objs[i]
+		}
+		lbl, _ := nestedMap(o.obj, "metadata", "labels")
+		if lbl[argocd.EntityLabel] == "runtime" && lbl[labels.Runtime] == rt.Name && labelled == nil {
+			labelled = &objs[i]
+		}
+	}
+	return labelled
 }
 
 // includeDirs lists the folders an Argo CD include pattern such as

@@ -87,6 +87,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, onUsage func(error)) *cli
 			sealCommand(),
 			certCommand(),
 			statusCommand(),
+			validateCommand(),
 			schemaCommand(),
 		},
 	}

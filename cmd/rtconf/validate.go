@@ -1,0 +1,159 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/rtconf/rtconf/validator"
+	"github.com/rtconf/rtconf/validator/output"
+)
+
+func validateCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "validate",
+		Usage: "check the repository before merge: config, drift, Kustomize builds, schemas, policies",
+		Description: "Reads the repository in --dir (never writes, never reaches the network) and reports\n" +
+			"every finding with its file, line, rule and a hint. Rules: " + ruleList() + ".\n\n" +
+			"Formats: " + strings.Join(output.Formats(), ", ") + ". --format picks the one on standard\n" +
+			"output; --output FORMAT=FILE writes more (repeatable), e.g.\n" +
+			"   rtconf validate --format github --output sarif=rtconf.sarif --output markdown=$GITHUB_STEP_SUMMARY\n\n" +
+			"--shard I/N validates the I-th of N deterministic parts of the runtimes (findings that\n" +
+			"belong to no runtime go to shard 1), for a CI matrix over a large repository.\n\n" +
+			"EXIT CODES:\n   0  no errors (warnings allowed)\n   1  errors found\n   2  usage error, or rtconf could not run",
+		Flags: append(repoFlags(),
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "`FORMAT` on standard output: " + strings.Join(output.Formats(), ", ")},
+			&cli.StringSliceFlag{Name: "output", Usage: "also write `FORMAT=FILE` (repeatable)"},
+			&cli.BoolFlag{Name: "strict", Usage: "unknown kinds and pending tokens are errors, not warnings"},
+			&cli.StringFlag{Name: "shard", Usage: "validate only shard `I/N` of the runtimes"},
+		),
+		Action: validateAction,
+	}
+}
+
+func ruleList() string {
+	var ids []string
+	for _, r := range validator.Rules() {
+		ids = append(ids, r.ID)
+	}
+	return strings.Join(ids, ", ")
+}
+
+type outputTarget struct {
+	format string
+	file   string
+}
+
+func validateAction(c *cli.Context) error {
+	if err := noArgs(c, "validate"); err != nil {
+		return err
+	}
+	targets := []outputTarget{{format: c.String("format")}}
+	for _, o := range c.StringSlice("output") {
+		format, file, ok := strings.Cut(o, "=")
+		if !ok || format == "" || file == "" {
+			return &usageError{fmt.Sprintf("--output %q: write FORMAT=FILE, e.g. sarif=rtconf.sarif", o)}
+		}
+		targets = append(targets, outputTarget{format: format, file: file})
+	}
+	writers := make([]output.Writer, len(targets))
+	for i, t := range targets {
+		opts := output.DefaultOptions()
+		opts.ToolVersion = version
+		opts.Color = t.file == "" && colorful(c.App.Writer)
+		w, err := output.New(t.format, opts)
+		if err != nil {
+			return &usageError{err.Error()}
+		}
+		writers[i] = w
+	}
+
+	opts := validator.DefaultOptions()
+	opts.ConfigFile = filepath.ToSlash(c.String("config"))
+	opts.Strict = c.Bool("strict")
+	opts.Now = time.Now()
+	if s := c.String("shard"); s != "" {
+		sh, err := validator.ParseShard(s)
+		if err != nil {
+			return &usageError{err.Error()}
+		}
+		opts.Shard = sh
+	}
+	if isTerminal(c.App.ErrWriter) {
+		opts.Progress = progress(c.App.ErrWriter)
+	}
+	root, err := os.OpenRoot(c.String("dir"))
+	if err != nil {
+		return fmt.Errorf("open repository: %w", err)
+	}
+	defer root.Close()
+	rep, err := validator.Validate(c.Context, root.FS(), opts)
+	if err != nil {
+		return err
+	}
+	for i, t := range targets {
+		if err := writeReport(c.App.Writer, t, writers[i], rep); err != nil {
+			return err
+		}
+	}
+	if n := rep.Count(validator.Error); n > 0 {
+		return &findingsError{fmt.Sprintf("%d %s found", n, pluralWord(n, "error"))}
+	}
+	return nil
+}
+
+func writeReport(stdout io.Writer, t outputTarget, w output.Writer, rep validator.Report) error {
+	if t.file == "" {
+		return w.Write(stdout, rep)
+	}
+	f, err := os.Create(t.file)
+	if err != nil {
+		return fmt.Errorf("write %s report: %w", t.format, err)
+	}
+	if err := w.Write(f, rep); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s report: %w", t.format, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s report: %w", t.format, err)
+	}
+	return nil
+}
+
+func pluralWord(n int, w string) string {
+	if n == 1 {
+		return w
+	}
+	return w + "s"
+}
+
+// colorful: colours only on a terminal, and never with NO_COLOR.
+func colorful(w io.Writer) bool {
+	return os.Getenv("NO_COLOR") == "" && isTerminal(w)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// progress draws a one-line progress bar when there are many overlays.
+func progress(w io.Writer) func(done, total int) {
+	return func(done, total int) {
+		if total < 20 {
+			return
+		}
+		const width = 30
+		filled := done * width / total
+		fmt.Fprintf(w, "\rbuilding overlays [%s%s] %d/%d", strings.Repeat("#", filled), strings.Repeat(" ", width-filled), done, total)
+		if done == total {
+			fmt.Fprint(w, "\r\033[K")
+		}
+	}
+}
