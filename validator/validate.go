@@ -15,7 +15,9 @@ import (
 	"sync"
 	"time"
 
+	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/generator"
@@ -196,7 +198,8 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 		rt := rootRuntime(root)
 		kfile := kustomizationFile(r, root)
 		if res.err != nil {
-			findings = append(findings, Finding{Path: kfile, Rule: RuleBuild, Severity: Error, Runtime: rt,
+			line, col := buildErrorPosition(r.files[kfile], res.err.Error())
+			findings = append(findings, Finding{Path: kfile, Line: line, Column: col, Rule: RuleBuild, Severity: Error, Runtime: rt,
 				Message: "kustomize build failed: " + res.err.Error(), Hint: "fix the kustomization; `kustomize build " + root + "` shows the same error"})
 			continue
 		}
@@ -233,6 +236,21 @@ func rootRuntime(root string) string {
 		return rest
 	}
 	return runtimeOf(root + "/")
+}
+
+// buildErrorPosition points at the entry of the kustomization that a build
+// error names, when it names one.
+func buildErrorPosition(kustomization []byte, msg string) (int, int) {
+	var k types.Kustomization
+	if err := sigsyaml.Unmarshal(kustomization, &k); err != nil {
+		return 0, 0
+	}
+	for _, ref := range append(append([]string{}, k.Resources...), k.Components...) {
+		if strings.Contains(msg, "'"+ref+"'") {
+			return refPosition(kustomization, ref)
+		}
+	}
+	return 0, 0
 }
 
 func kustomizationFile(r *repo, root string) string {
