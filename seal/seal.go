@@ -36,6 +36,22 @@ const (
 	// checks: the verified scopes or permissions, and the expiry.
 	AnnotationScopes    = labels.Prefix + "token-scopes"
 	AnnotationExpiresAt = labels.Prefix + "token-expires-at"
+	// AnnotationCheckedAt is when the live check ran.
+	AnnotationCheckedAt = labels.Prefix + "token-checked-at"
+	// AnnotationVerification is VerificationVerified, VerificationPartial
+	// or VerificationUnverified.
+	AnnotationVerification = labels.Prefix + "token-verification"
+)
+
+// Values of AnnotationVerification.
+const (
+	// VerificationVerified: every requirement was granted.
+	VerificationVerified = "verified"
+	// VerificationPartial: nothing missing, but some requirements could
+	// not be observed (a fine-grained token's writes, not probed).
+	VerificationPartial = "partial"
+	// VerificationUnverified: sealed with --skip-live-check.
+	VerificationUnverified = "unverified"
 )
 
 // RepoCredsUsername is the user name sent with the token. GitHub ignores

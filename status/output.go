@@ -47,6 +47,9 @@ func describe(t Token, fix string) string {
 			if t.ExpiresAt != "" {
 				s += ", expires " + t.ExpiresAt
 			}
+			if t.Verification != "" {
+				s += ", " + t.Verification
+			}
 			s += ")"
 		}
 		return s

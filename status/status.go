@@ -41,7 +41,9 @@ type Token struct {
 	Kind      string `json:"kind,omitempty"`
 	SealedAt  string `json:"sealedAt,omitempty"`
 	ExpiresAt string `json:"expiresAt,omitempty"`
-	Path      string `json:"path"`
+	// Verification is how the live check went when it was sealed.
+	Verification string `json:"verification,omitempty"`
+	Path         string `json:"path"`
 }
 
 // Cluster is a managed cluster and whether its Application is there.
@@ -159,6 +161,7 @@ func tokenAt(tree fs.FS, p string) (Token, error) {
 		t.Kind = obj.Metadata.Annotations[seal.AnnotationTokenKind]
 		t.SealedAt = obj.Metadata.Annotations[seal.AnnotationSealedAt]
 		t.ExpiresAt = obj.Metadata.Annotations[seal.AnnotationExpiresAt]
+		t.Verification = obj.Metadata.Annotations[seal.AnnotationVerification]
 	case obj.Kind == "ConfigMap" && obj.Metadata.Labels[labels.TokenState] == labels.StatePending:
 		t.State = Pending
 	default:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/generator"
+	"github.com/rtconf/rtconf/ghcheck"
 	"github.com/rtconf/rtconf/seal"
 	"github.com/rtconf/rtconf/token"
 	"github.com/rtconf/rtconf/writer"
@@ -40,11 +42,17 @@ type SealOptions struct {
 	AcceptNewCert bool
 	Now           time.Time
 	HTTPClient    *http.Client
+	// SkipLiveCheck seals without checking the token against GitHub; the
+	// sealed secret records it as unverified.
+	SkipLiveCheck bool
+	// Live configures the live check; the repository and API come from
+	// rtconf.yaml when left empty.
+	Live ghcheck.Options
 }
 
 // DefaultSealOptions seals into the repository in the current folder.
 func DefaultSealOptions() SealOptions {
-	return SealOptions{Dir: ".", ConfigFile: config.FileName}
+	return SealOptions{Dir: ".", ConfigFile: config.FileName, Live: ghcheck.DefaultOptions()}
 }
 
 // Validate checks the options before anything is read.
@@ -121,12 +129,21 @@ func Seal(ctx context.Context, opts SealOptions) (SealResult, error) {
 		}
 	}
 
+	record, liveWarnings, err := liveCheck(ctx, cfg, rt, login, opts)
+	if err != nil {
+		return SealResult{}, err
+	}
+	warnings = append(warnings, liveWarnings...)
+
 	var ss []byte
 	var comment string
 	if login == "" {
 		obj, err := seal.RuntimeToken(cfg, rt, opts.Token, cert, opts.Now)
 		if err != nil {
 			return SealResult{}, err
+		}
+		for k, v := range record {
+			obj.Annotations[k] = v
 		}
 		comment = fmt.Sprintf("Git runtime token of runtime %s, sealed by rtconf.\nReplace it with: rtconf seal runtime-token --runtime %s", rt.Name, rt.Name)
 		ss, err = seal.Marshal(obj, generator.Header, comment)
@@ -137,6 +154,9 @@ func Seal(ctx context.Context, opts SealOptions) (SealResult, error) {
 		obj, err := seal.UserToken(cfg, rt, login, opts.Token, cert, opts.Now)
 		if err != nil {
 			return SealResult{}, err
+		}
+		for k, v := range record {
+			obj.Annotations[k] = v
 		}
 		comment = fmt.Sprintf("Git user token of %s on runtime %s, sealed by rtconf.\nReplace it with: rtconf seal user-token --runtime %s --user %s", login, rt.Name, rt.Name, login)
 		ss, err = seal.Marshal(obj, generator.Header, comment)
@@ -169,6 +189,85 @@ func Seal(ctx context.Context, opts SealOptions) (SealResult, error) {
 		return SealResult{}, fmt.Errorf("write %s: %w", opts.Dir, err)
 	}
 	return SealResult{Result: Result{Changes: changes}, Path: files[slot].Path, Warnings: warnings}, nil
+}
+
+// RefusedError is a token the live check found lacking.
+type RefusedError struct {
+	Reasons []string
+}
+
+func (e *RefusedError) Error() string {
+	return "refusing to seal the token: " + strings.Join(e.Reasons, "; ") +
+		" (fix the token, or pass --skip-live-check to seal it unverified)"
+}
+
+// liveCheck checks the token against GitHub unless told not to, and
+// returns the annotations that record the result.
+func liveCheck(ctx context.Context, cfg *config.Config, rt config.Runtime, login string, opts SealOptions) (map[string]string, []string, error) {
+	now := opts.Now.UTC().Format(time.RFC3339)
+	if opts.SkipLiveCheck {
+		return map[string]string{seal.AnnotationVerification: seal.VerificationUnverified},
+			[]string{"sealed without a live check: the token's scopes and expiry are unverified"}, nil
+	}
+	kind := ghcheck.RuntimeToken
+	if login != "" {
+		kind = ghcheck.UserToken
+	}
+	live := opts.Live
+	if live.Owner == "" {
+		u, err := url.Parse(cfg.Repository.URL)
+		if err != nil {
+			return nil, nil, err
+		}
+		segs := strings.Split(strings.Trim(u.Path, "/"), "/")
+		if len(segs) == 2 {
+			live.Owner, live.Repo = segs[0], strings.TrimSuffix(segs[1], ".git")
+		}
+	}
+	if live.APIURL == "" || live.APIURL == ghcheck.DefaultOptions().APIURL {
+		live.APIURL = cfg.APIBaseURL() + "/"
+	}
+	if kind == ghcheck.RuntimeToken && rt.RuntimeTokenAsUserToken {
+		live.Also = []ghcheck.Kind{ghcheck.UserToken}
+	}
+	live.Now = opts.Now
+	res, err := ghcheck.Check(ctx, opts.Token, kind, live)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w; pass --skip-live-check to seal it unverified", err)
+	}
+	var reasons, warnings []string
+	switch {
+	case res.Invalid:
+		reasons = append(reasons, res.Problem)
+	case res.Expired:
+		reasons = append(reasons, "the token expired on "+res.ExpiresAt.Format(time.RFC3339))
+	}
+	for _, r := range res.Requirements {
+		switch r.Verdict {
+		case ghcheck.Missing:
+			reasons = append(reasons, fmt.Sprintf("%s is missing (%s)", r.Name, r.Detail))
+		case ghcheck.Unknown:
+			warnings = append(warnings, fmt.Sprintf("%s could not be verified: %s", r.Name, r.Detail))
+		}
+	}
+	if reasons != nil {
+		return nil, nil, &RefusedError{Reasons: reasons}
+	}
+	if res.Expiring {
+		warnings = append(warnings, "the token expires on "+res.ExpiresAt.Format(time.RFC3339)+": rotate it soon")
+	}
+	record := map[string]string{
+		seal.AnnotationVerification: seal.VerificationVerified,
+		seal.AnnotationCheckedAt:    now,
+		seal.AnnotationScopes:       strings.Join(res.Granted(), ", "),
+	}
+	if res.Code() == 2 {
+		record[seal.AnnotationVerification] = seal.VerificationPartial
+	}
+	if !res.ExpiresAt.IsZero() {
+		record[seal.AnnotationExpiresAt] = res.ExpiresAt.UTC().Format(time.RFC3339)
+	}
+	return record, warnings, nil
 }
 
 func readConfig(root *os.Root, dir, name string) ([]byte, *config.Config, error) {

@@ -48,8 +48,8 @@ func TestSealNeverLeaksTheToken(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	rt := []string{"seal", "runtime-token", "--dir", repo, "--runtime", "production"}
-	ut := []string{"seal", "user-token", "--dir", repo, "--runtime", "production", "--user", "alice"}
+	rt := []string{"seal", "runtime-token", "--skip-live-check", "--dir", repo, "--runtime", "production"}
+	ut := []string{"seal", "user-token", "--skip-live-check", "--dir", repo, "--runtime", "production", "--user", "alice"}
 	for _, tc := range []struct {
 		name  string
 		args  []string
@@ -63,14 +63,14 @@ func TestSealNeverLeaksTheToken(t *testing.T) {
 		{"two tokens on two lines", rt, canaryToken + "\n" + canaryToken + "\n", 2},
 		{"cut-off token", rt, canaryToken[:30], 2},
 		{"token with a foreign character", rt, canaryToken[:20] + "é" + canaryToken[21:], 2},
-		{"unknown runtime", []string{"seal", "runtime-token", "--dir", repo, "--runtime", "nope"}, canaryToken, 2},
-		{"unknown user", []string{"seal", "user-token", "--dir", repo, "--runtime", "production", "--user", "mallory"}, canaryToken, 2},
-		{"user covered by the runtime token", []string{"seal", "user-token", "--dir", repo, "--runtime", "staging", "--user", "alice"}, canaryToken, 2},
+		{"unknown runtime", []string{"seal", "runtime-token", "--skip-live-check", "--dir", repo, "--runtime", "nope"}, canaryToken, 2},
+		{"unknown user", []string{"seal", "user-token", "--skip-live-check", "--dir", repo, "--runtime", "production", "--user", "mallory"}, canaryToken, 2},
+		{"user covered by the runtime token", []string{"seal", "user-token", "--skip-live-check", "--dir", repo, "--runtime", "staging", "--user", "alice"}, canaryToken, 2},
 		{"certificate other than the pinned one", append(rt, "--cert", otherCert), canaryToken, 2},
 		{"expired certificate", append(rt, "--cert", expiredCert, "--accept-new-cert"), canaryToken, 2},
 		{"a token file instead of a certificate", append(rt, "--cert", tokenFile), canaryToken, 2},
-		{"missing repository", []string{"seal", "runtime-token", "--dir", filepath.Join(work, "none"), "--runtime", "production"}, canaryToken, 2},
-		{"write fails and rolls back", []string{"seal", "user-token", "--dir", blocked, "--runtime", "production", "--user", "bob"}, canaryToken, 2},
+		{"missing repository", []string{"seal", "runtime-token", "--skip-live-check", "--dir", filepath.Join(work, "none"), "--runtime", "production"}, canaryToken, 2},
+		{"write fails and rolls back", []string{"seal", "user-token", "--skip-live-check", "--dir", blocked, "--runtime", "production", "--user", "bob"}, canaryToken, 2},
 		{"token as a positional argument", append(rt, canaryToken), "", 2},
 		{"token as the value of an unknown flag", append(rt, "--token", canaryToken), "", 2},
 		{"token as the value of an unknown flag with =", append(rt, "--token="+canaryToken), "", 2},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"io"
 	"os"
 	"time"
@@ -29,10 +30,11 @@ func tokenFlags() []cli.Flag {
 }
 
 func certFlags() []cli.Flag {
-	return []cli.Flag{
+	return append(liveFlags(),
+		&cli.BoolFlag{Name: "skip-live-check", Usage: "seal without checking the token against GitHub (recorded as unverified)"},
 		&cli.StringFlag{Name: "cert", Usage: "controller certificate `FILE` or https URL, instead of sealing.certificate"},
 		&cli.BoolFlag{Name: "accept-new-cert", Usage: "accept a certificate other than the pinned one (key rotation) and pin it"},
-	}
+	)
 }
 
 const tokenHelp = "The token is read from standard input (a terminal prompts without echo), from\n" +
@@ -87,6 +89,13 @@ func sealAction(c *cli.Context) error {
 	opts.Cert = c.String("cert")
 	opts.AcceptNewCert = c.Bool("accept-new-cert")
 	opts.Now = time.Now()
+	opts.SkipLiveCheck = c.Bool("skip-live-check")
+	opts.Live.ProbeWrites = c.Bool("probe-writes")
+	opts.Live.MaxWait = c.Duration("max-wait")
+	opts.Live.ExpiryWarning = c.Duration("expiry-warning")
+	if u := c.String("api-url"); u != "" {
+		opts.Live.APIURL = strings.TrimSuffix(u, "/") + "/"
+	}
 	res, err := workspace.Seal(c.Context, opts)
 	if err != nil {
 		return asUsage(err)

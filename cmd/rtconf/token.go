@@ -1,0 +1,137 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/rtconf/rtconf/ghcheck"
+	"github.com/rtconf/rtconf/token"
+	"github.com/rtconf/rtconf/workspace"
+)
+
+func liveFlags() []cli.Flag {
+	def := ghcheck.DefaultOptions()
+	return []cli.Flag{
+		&cli.StringFlag{Name: "api-url", Usage: "GitHub API `URL` (default: repository.apiURL, else https://api.github.com)"},
+		&cli.BoolFlag{Name: "probe-writes", Usage: "fine-grained tokens: test write permissions with requests GitHub must refuse as invalid (nothing changes)"},
+		&cli.DurationFlag{Name: "max-wait", Value: def.MaxWait, Usage: "longest `DURATION` to wait out a rate limit"},
+		&cli.DurationFlag{Name: "expiry-warning", Value: def.ExpiryWarning, Usage: "warn when the token expires within `DURATION`"},
+	}
+}
+
+func tokenCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "token",
+		Usage: "work with Git tokens",
+		Subcommands: []*cli.Command{{
+			Name:  "check",
+			Usage: "check a token's scopes or permissions and expiry live against the GitHub API",
+			Description: "Classic tokens: one request; the scopes come from X-OAuth-Scopes, with GitHub's scope\n" +
+				"hierarchy. Fine-grained tokens have no scopes header: rtconf probes the shared configuration\n" +
+				"repository (read requests; write requests only with --probe-writes, with deliberately invalid\n" +
+				"bodies so that nothing can change). Each verdict says whether it was observed or inferred.\n" +
+				"Requests it may send:\n   " + strings.Join(ghcheck.Requests(), "\n   ") + "\n\n" + tokenHelp + "\n\n" +
+				"EXIT CODES:\n   0  every requirement granted\n   1  something missing, or the token expired or is invalid\n   2  usage error, or the token could not be verified",
+			Flags: append(append(append(repoFlags(),
+				&cli.StringFlag{Name: "kind", Value: "runtime", Usage: "`KIND` of token: runtime or user"},
+				&cli.StringFlag{Name: "runtime", Usage: "runtime `NAME` (adds the user requirements when its runtime token serves users)"},
+				&cli.StringFlag{Name: "repo", Usage: "`OWNER/NAME` to check on (default: repository.url of rtconf.yaml)"},
+				&cli.StringFlag{Name: "format", Value: "text", Usage: "`FORMAT`: text or json"},
+			), liveFlags()...), tokenFlags()...),
+			Action: tokenCheckAction,
+		}},
+	}
+}
+
+func tokenCheckAction(c *cli.Context) error {
+	if err := noArgs(c, "token check"); err != nil {
+		return err
+	}
+	kind := ghcheck.Kind(c.String("kind"))
+	if kind != ghcheck.RuntimeToken && kind != ghcheck.UserToken {
+		return &usageError{fmt.Sprintf("--kind %q: use runtime or user", kind)}
+	}
+	format := c.String("format")
+	if format != "text" && format != "json" {
+		return &usageError{fmt.Sprintf("--format %q: use text or json", format)}
+	}
+	tok, err := readToken(c)
+	if err != nil {
+		return err
+	}
+	target, err := workspace.ResolveTokenTarget(c.String("dir"), c.String("config"), c.String("runtime"), c.String("repo"), c.String("api-url"), kind)
+	if err != nil {
+		return asUsage(err)
+	}
+	opts := liveOptions(c, target)
+	res, err := ghcheck.Check(c.Context, tok, kind, opts)
+	var unverified *ghcheck.UnverifiedError
+	if errors.As(err, &unverified) {
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if format == "json" {
+		enc := json.NewEncoder(c.App.Writer)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res); err != nil {
+			return err
+		}
+	} else {
+		writeCheck(c.App.Writer, tok, res, opts.Now)
+	}
+	switch res.Code() {
+	case 1:
+		return &findingsError{"the token does not meet the requirements"}
+	case 2:
+		return errors.New("the token could not be fully verified")
+	}
+	return nil
+}
+
+func liveOptions(c *cli.Context, t workspace.TokenTarget) ghcheck.Options {
+	o := ghcheck.DefaultOptions()
+	o.APIURL, o.Owner, o.Repo, o.Also = t.APIURL, t.Owner, t.Repo, t.Also
+	o.ProbeWrites = c.Bool("probe-writes")
+	o.MaxWait = c.Duration("max-wait")
+	o.ExpiryWarning = c.Duration("expiry-warning")
+	o.Now = time.Now()
+	return o
+}
+
+func writeCheck(w io.Writer, tok token.Token, res ghcheck.Result, now time.Time) {
+	fmt.Fprintf(w, "token: %s (%s)\n", tok.Kind(), tok.Fingerprint())
+	if res.Problem != "" {
+		fmt.Fprintf(w, "INVALID: %s\n", res.Problem)
+		return
+	}
+	switch {
+	case res.ExpiresAt.IsZero():
+	case res.Expired:
+		fmt.Fprintf(w, "EXPIRED on %s\n", res.ExpiresAt.Format(time.RFC3339))
+	case res.Expiring:
+		fmt.Fprintf(w, "expires %s, in %d days: rotate it soon\n", res.ExpiresAt.Format(time.RFC3339), int(res.ExpiresAt.Sub(now).Hours()/24))
+	default:
+		fmt.Fprintf(w, "expires %s\n", res.ExpiresAt.Format(time.RFC3339))
+	}
+	if len(res.Scopes) > 0 {
+		fmt.Fprintf(w, "scopes: %s\n", strings.Join(res.Scopes, ", "))
+	}
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	for _, r := range res.Requirements {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", r.Verdict, r.Name, r.Certainty, r.Detail)
+	}
+	tw.Flush()
+	for _, n := range res.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+	fmt.Fprintf(w, "%d %s to GitHub\n", res.Requests, pluralWord(res.Requests, "request"))
+}
