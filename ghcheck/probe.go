@@ -22,8 +22,10 @@ func probes(name string) (probe, bool) {
 	switch name {
 	case "contents":
 		return probe{
-			read:       func(o Options, _ string) (string, string) { return http.MethodGet, r(o) + "/contents/" },
-			write:      func(o Options) (string, string, any) { return http.MethodPut, r(o) + "/contents/.rtconf-permission-probe", struct{}{} },
+			read: func(o Options, _ string) (string, string) { return http.MethodGet, r(o) + "/contents/" },
+			write: func(o Options) (string, string, any) {
+				return http.MethodPut, r(o) + "/contents/.rtconf-permission-probe", struct{}{}
+			},
 			readOK:     []int{200, 404},
 			roleToFail: "push",
 		}, true

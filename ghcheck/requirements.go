@@ -7,6 +7,8 @@ package ghcheck
 import (
 	"slices"
 	"strings"
+
+	"github.com/rtconf/rtconf/token"
 )
 
 // Kind is which token is checked.
@@ -161,4 +163,17 @@ func ParseAcceptedPermissions(header string) [][]Permission {
 		}
 	}
 	return out
+}
+
+// RequirementNames lists the names Check gives the requirements of a token
+// kind (as Result.Granted records them).
+func RequirementNames(tk token.Kind, kind Kind, also []Kind) []string {
+	if tk == token.FineGrained {
+		var out []string
+		for _, p := range fineGrainedWants(kind, also) {
+			out = append(out, p.String())
+		}
+		return out
+	}
+	return requirementsClassic(kind, also)
 }

@@ -36,6 +36,7 @@ const (
 	RuleTokenPending = "token-pending"
 	RuleClusterApps  = "cluster-applications"
 	RuleUnreadable   = "unreadable"
+	RuleTokenRecord  = "token-record"
 )
 
 // Rule describes one rule for humans and for SARIF.
@@ -62,6 +63,7 @@ func Rules() []Rule {
 		{RuleTokenPending, "every Git token must be sealed (complete installation)"},
 		{RuleClusterApps, "the runtime's Applications must apply folders that exist, one per managed cluster"},
 		{RuleUnreadable, "every file must be readable"},
+		{RuleTokenRecord, "sealed tokens must have been checked live, meet their requirements and not expire soon"},
 	}
 }
 

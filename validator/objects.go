@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	ssv1alpha1 "github.com/bitnami-labs/sealed-secrets/pkg/apis/sealedsecrets/v1alpha1"
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/schemas"
 	"github.com/rtconf/rtconf/seal"
 )
@@ -23,6 +25,8 @@ type objectChecker struct {
 	// when there is none to compare with.
 	keyBytes int
 	pinned   string
+	cfg      *config.Config
+	now      time.Time
 }
 
 // check validates obj, which came from the file src (a path in the
@@ -71,6 +75,7 @@ func (c *objectChecker) check(obj map[string]any, src, fallback, rt string) []Fi
 		}
 	case kind == "SealedSecret":
 		out = append(out, c.sealed(obj, what, finding)...)
+		out = append(out, c.tokenRecord(obj, what, finding)...)
 	}
 	return out
 }
