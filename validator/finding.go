@@ -63,6 +63,7 @@ func Rules() []Rule {
 		{RuleTokenPending, "every Git token must be sealed (complete installation)"},
 		{RuleClusterApps, "the runtime's Applications must apply folders that exist, one per managed cluster"},
 		{RuleUnreadable, "every file must be readable"},
+		{RuleTokenLive, "with --live: the runtime tokens CI holds are valid, unexpired, with every requirement, and the sealed ones"},
 		{RuleTokenRecord, "sealed tokens must have been checked live, meet their requirements and not expire soon"},
 	}
 }

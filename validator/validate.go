@@ -40,6 +40,8 @@ type Options struct {
 	Progress func(done, total int)
 	// Schemas validates manifests; a new set when nil.
 	Schemas *schemas.ManifestSet
+	// Live, when set, also checks the tokens CI holds against GitHub.
+	Live *Live
 }
 
 // DefaultOptions validates everything in rtconf.yaml.
@@ -210,6 +212,14 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 		if cfg != nil {
 			if rtCfg, ok := cfg.Runtime(rt); ok && root == path.Join(generator.DirOverlays, rt) {
 				findings = append(findings, runtimeChecks(cfg, rtCfg, res.objs, r, opts.Strict)...)
+			}
+		}
+	}
+
+	if cfg != nil && opts.Live != nil {
+		for _, rt := range cfg.Runtimes {
+			if mine(rt.Name) {
+				findings = append(findings, liveFindings(ctx, r, cfg, rt, opts.Live)...)
 			}
 		}
 	}

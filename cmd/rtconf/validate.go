@@ -11,6 +11,8 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/rtconf/rtconf/ghcheck"
+	"github.com/rtconf/rtconf/token"
 	"github.com/rtconf/rtconf/validator"
 	"github.com/rtconf/rtconf/validator/output"
 )
@@ -27,12 +29,13 @@ func validateCommand() *cli.Command {
 			"--shard I/N validates the I-th of N deterministic parts of the runtimes (findings that\n" +
 			"belong to no runtime go to shard 1), for a CI matrix over a large repository.\n\n" +
 			"EXIT CODES:\n   0  no errors (warnings allowed)\n   1  errors found\n   2  usage error, or rtconf could not run",
-		Flags: append(repoFlags(),
+		Flags: append(append(repoFlags(),
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "`FORMAT` on standard output: " + strings.Join(output.Formats(), ", ")},
 			&cli.StringSliceFlag{Name: "output", Usage: "also write `FORMAT=FILE` (repeatable)"},
 			&cli.BoolFlag{Name: "strict", Usage: "unknown kinds and pending tokens are errors, not warnings"},
 			&cli.StringFlag{Name: "shard", Usage: "validate only shard `I/N` of the runtimes"},
-		),
+			&cli.BoolFlag{Name: "live", Usage: "also check the runtime tokens CI holds (RTCONF_RUNTIME_TOKEN, RTCONF_RUNTIME_TOKEN_<RUNTIME>) against GitHub"},
+		), liveFlags()...),
 		Action: validateAction,
 	}
 }
@@ -88,6 +91,20 @@ func validateAction(c *cli.Context) error {
 	if isTerminal(c.App.ErrWriter) {
 		opts.Progress = progress(c.App.ErrWriter)
 	}
+	if c.Bool("live") {
+		live, err := liveTokens(os.Environ())
+		if err != nil {
+			return err
+		}
+		live.Check.ProbeWrites = c.Bool("probe-writes")
+		live.Check.MaxWait = c.Duration("max-wait")
+		live.Check.ExpiryWarning = c.Duration("expiry-warning")
+		live.Check.Now = opts.Now
+		if u := c.String("api-url"); u != "" {
+			live.Check.APIURL = strings.TrimSuffix(u, "/") + "/"
+		}
+		opts.Live = live
+	}
 	root, err := os.OpenRoot(c.String("dir"))
 	if err != nil {
 		return fmt.Errorf("open repository: %w", err)
@@ -106,6 +123,32 @@ func validateAction(c *cli.Context) error {
 		return &findingsError{fmt.Sprintf("%d %s found", n, pluralWord(n, "error"))}
 	}
 	return nil
+}
+
+// liveTokens reads the runtime tokens CI holds from the environment:
+// RTCONF_RUNTIME_TOKEN for every runtime, RTCONF_RUNTIME_TOKEN_<RUNTIME>
+// (upper case, '-' as '_') for one. Errors name the variable, never the
+// value.
+func liveTokens(environ []string) (*validator.Live, error) {
+	live := &validator.Live{Tokens: map[string]token.Token{}, Check: ghcheck.DefaultOptions()}
+	live.Check.APIURL = ""
+	const prefix = "RTCONF_RUNTIME_TOKEN"
+	for _, kv := range environ {
+		name, value, _ := strings.Cut(kv, "=")
+		if name != prefix && !strings.HasPrefix(name, prefix+"_") {
+			continue
+		}
+		tok, err := token.Parse(value)
+		if err != nil {
+			return nil, &usageError{fmt.Sprintf("environment variable %s: %v", name, err)}
+		}
+		rt := strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(strings.TrimPrefix(name, prefix), "_"), "_", "-"))
+		live.Tokens[rt] = tok
+	}
+	if len(live.Tokens) == 0 {
+		return nil, &usageError{"--live needs a token: set RTCONF_RUNTIME_TOKEN (every runtime) or RTCONF_RUNTIME_TOKEN_<RUNTIME>"}
+	}
+	return live, nil
 }
 
 func writeReport(stdout io.Writer, t outputTarget, w output.Writer, rep validator.Report) error {

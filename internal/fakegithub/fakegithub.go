@@ -1,0 +1,318 @@
+// Package fakegithub is the one fake of GitHub's REST API that rtconf's tests share.
+//
+// It is an httptest server that answers the handful of endpoints rtconf's token
+// checks call, with the headers and status codes GitHub documents: rate-limit
+// headers on every response, X-OAuth-Scopes for classic tokens,
+// X-Accepted-GitHub-Permissions for fine-grained ones, 404 where GitHub hides a
+// repository, 422 for an invalid write. It keeps no repository state: a write
+// that passes validation is answered as GitHub would answer it and then
+// forgotten, so nothing is ever changed.
+//
+// Faults are injected per request, in the order they were set: each request
+// takes the first pending injection that matches it (Fault, PrimaryRateLimit,
+// SecondaryRateLimit, Stall, ResetConnection, CutBody).
+package fakegithub
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// Token is a token the fake knows.
+type Token struct {
+	Value       string
+	Login       string
+	Scopes      []string          // classic tokens: sent in X-OAuth-Scopes (comma+space separated); nil for fine-grained
+	FineGrained bool              // github_pat_ tokens: no X-OAuth-Scopes header at all
+	Permissions map[string]string // fine-grained repository permissions: "administration", "contents", "metadata", "pull_requests", "statuses", "webhooks" → "read" | "write"
+	Repos       []string          // fine-grained: "owner/name" the token may access (others answer 404)
+	Expires     time.Time         // zero: no expiry header
+	SSO         string            // non-empty: every request answers 403 with header X-GitHub-SSO: required; url=<SSO>
+	Revoked     bool              // answers 401
+}
+
+// Repo is a repository the fake serves.
+type Repo struct {
+	Owner, Name string
+	Private     bool
+	// Collaborators maps a login to its role permissions in GET /repos responses: admin, maintain, push, triage, pull.
+	Collaborators map[string]map[string]bool
+}
+
+// Options configures a fake server.
+type Options struct {
+	Enterprise bool          // serve under /api/v3 (GitHub Enterprise Server); URL then ends in /api/v3/
+	Latency    time.Duration // added to every response
+	Tokens     []Token
+	Repos      []Repo
+}
+
+// Request is one request the fake received.
+type Request struct {
+	Method, Path string // Path without the /api/v3 prefix
+	Header       http.Header
+	Body         string
+}
+
+// Server is a running fake GitHub API.
+type Server struct {
+	ts    *httptest.Server
+	opts  Options
+	start time.Time
+	done  chan struct{} // closed when the test ends, to release stalled handlers
+
+	tokens map[string]*Token
+	repos  map[string]*Repo // by "owner/name", lower case
+	ids    map[string]int64 // user IDs by login, from 1 in order of appearance
+
+	reqID atomic.Int64
+
+	mu    sync.Mutex
+	log   []Request
+	rules []*rule
+	used  map[string]int // rate-limit use per bucket (a login, or "" for anonymous)
+}
+
+const apiPrefix = "/api/v3"
+
+type connKey struct{}
+
+// New starts the fake; it is closed with t.Cleanup.
+func New(t testing.TB, o Options) *Server {
+	t.Helper()
+	s := &Server{
+		opts:   o,
+		start:  time.Now(),
+		done:   make(chan struct{}),
+		tokens: map[string]*Token{},
+		repos:  map[string]*Repo{},
+		ids:    map[string]int64{},
+		used:   map[string]int{},
+	}
+	for i := range o.Tokens {
+		tok := &o.Tokens[i]
+		if tok.Value == "" || tok.Login == "" {
+			t.Fatalf("fakegithub: token %d needs a Value and a Login", i)
+		}
+		if _, dup := s.tokens[tok.Value]; dup {
+			t.Fatalf("fakegithub: token %d repeats a value", i)
+		}
+		s.tokens[tok.Value] = tok
+		s.userID(tok.Login)
+	}
+	for i := range o.Repos {
+		r := &o.Repos[i]
+		key := strings.ToLower(r.Owner + "/" + r.Name)
+		if _, dup := s.repos[key]; dup || r.Owner == "" || r.Name == "" {
+			t.Fatalf("fakegithub: repo %d (%s/%s) is empty or repeated", i, r.Owner, r.Name)
+		}
+		s.repos[key] = r
+		s.userID(r.Owner)
+	}
+	s.ts = httptest.NewUnstartedServer(s)
+	// Count requests per connection: see retriedByClient.
+	s.ts.Config.ConnContext = func(ctx context.Context, _ net.Conn) context.Context {
+		return context.WithValue(ctx, connKey{}, new(atomic.Int32))
+	}
+	s.ts.Start()
+	t.Cleanup(func() {
+		close(s.done)
+		s.ts.Close()
+	})
+	return s
+}
+
+// URL is the API base URL with a trailing slash (…/api/v3/ for Enterprise), as go-github's BaseURL expects.
+func (s *Server) URL() string {
+	if s.opts.Enterprise {
+		return s.ts.URL + apiPrefix + "/"
+	}
+	return s.ts.URL + "/"
+}
+
+// Client is an *http.Client for the server.
+func (s *Server) Client() *http.Client { return s.ts.Client() }
+
+// Requests returns every request received so far, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Request, len(s.log))
+	for i, r := range s.log {
+		out[i] = r
+		out[i].Header = r.Header.Clone()
+	}
+	return out
+}
+
+// userID gives login a stable numeric ID. It is called only before the server
+// starts; afterwards s.ids is read without a lock.
+func (s *Server) userID(login string) int64 {
+	key := strings.ToLower(login)
+	if id, ok := s.ids[key]; ok {
+		return id
+	}
+	id := int64(len(s.ids) + 1)
+	s.ids[key] = id
+	return id
+}
+
+// response is an answer before it is written.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	path, prefixed := r.URL.Path, true
+	if s.opts.Enterprise {
+		path, prefixed = strings.CutPrefix(path, apiPrefix)
+	}
+	s.mu.Lock()
+	s.log = append(s.log, Request{Method: r.Method, Path: path, Header: r.Header.Clone(), Body: string(body)})
+	s.mu.Unlock()
+
+	rl := s.take(path, retriedByClient(r))
+	if !s.wait(r, s.opts.Latency) {
+		return
+	}
+	switch {
+	case rl == nil:
+	case rl.kind == kindStall:
+		if !s.wait(r, rl.delay) {
+			return
+		}
+	case rl.kind == kindReset:
+		drop(w)
+		return
+	}
+
+	a := s.authenticate(r)
+	rate := s.count(a)
+	var res response
+	switch {
+	case rl != nil && rl.kind == kindFault:
+		res = response{status: rl.status, header: rl.header.Clone(), body: []byte(rl.body)}
+	case rl != nil && rl.kind == kindPrimary:
+		rate.remaining, rate.used, rate.reset = 0, rate.limit, rl.reset
+		res = s.primaryLimited(a, r)
+	case rate.remaining < 0:
+		rate.remaining = 0
+		res = s.primaryLimited(a, r)
+	case rl != nil && rl.kind == kindSecondary:
+		res = secondaryLimited(rl)
+	case !prefixed:
+		res = notFound("https://docs.github.com/enterprise-server/rest")
+	default:
+		res = s.route(r.Method, path, body, a)
+	}
+
+	h := w.Header()
+	s.commonHeaders(h, a, rate)
+	for k, v := range res.header {
+		h[k] = v
+	}
+	if rl != nil && rl.kind == kindCut {
+		cut(w, res)
+		return
+	}
+	h.Set("Content-Length", strconv.Itoa(len(res.body)))
+	w.WriteHeader(res.status)
+	w.Write(res.body)
+}
+
+// commonHeaders sets what GitHub sends on every response.
+func (s *Server) commonHeaders(h http.Header, a actor, rate rate) {
+	n := s.reqID.Add(1)
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-GitHub-Media-Type", "github.v3; format=json")
+	h.Set("X-GitHub-Request-Id", fmt.Sprintf("F00D:%04X:%06X:%06X:%08X", n%0xFFFF, n, n*7, s.start.Unix()))
+	h.Set("X-GitHub-Api-Version-Selected", "2022-11-28")
+	if s.opts.Enterprise {
+		h.Set("X-GitHub-Enterprise-Version", "3.14.0")
+	}
+	h.Set("X-RateLimit-Limit", strconv.Itoa(rate.limit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(rate.remaining))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(rate.reset.Unix(), 10))
+	h.Set("X-RateLimit-Used", strconv.Itoa(rate.used))
+	h.Set("X-RateLimit-Resource", "core")
+	if a.tok == nil {
+		return
+	}
+	if !a.tok.FineGrained {
+		h.Set("X-OAuth-Scopes", strings.Join(a.tok.Scopes, ", "))
+		h.Set("X-Accepted-OAuth-Scopes", "")
+	}
+	if !a.tok.Expires.IsZero() {
+		h.Set("GitHub-Authentication-Token-Expiration", a.tok.Expires.UTC().Format("2006-01-02 15:04:05 MST"))
+	}
+}
+
+// wait sleeps for d unless the client gives up or the test ends first; it
+// reports whether the handler should go on.
+func (s *Server) wait(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+	case <-s.done:
+	}
+	return false
+}
+
+// retriedByClient reports whether Go's Transport would resend this request
+// by itself if the connection dropped before any response byte: it does so
+// for replayable requests on a reused keep-alive connection.
+func retriedByClient(r *http.Request) bool {
+	n, _ := r.Context().Value(connKey{}).(*atomic.Int32)
+	reused := n != nil && n.Add(1) > 1
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return reused
+	}
+	return reused && (r.Header.Get("Idempotency-Key") != "" || r.Header.Get("X-Idempotency-Key") != "")
+}
+
+// drop closes the connection without a response, with a TCP reset where it can.
+func drop(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		tc.SetLinger(0)
+	}
+	conn.Close()
+}
+
+// cut sends the headers and half the body, then drops the connection.
+func cut(w http.ResponseWriter, res response) {
+	body := res.body
+	if len(body) < 2 {
+		body = bytes.Repeat([]byte(" "), 64) // whitespace is valid JSON padding
+		body = append(body, res.body...)
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(res.status)
+	w.Write(body[:len(body)/2])
+	http.NewResponseController(w).Flush()
+	panic(http.ErrAbortHandler)
+}
