@@ -8,6 +8,13 @@
 // that passes validation is answered as GitHub would answer it and then
 // forgotten, so nothing is ever changed.
 //
+// Access follows GitHub's rules: a private repository is 404 to anyone who
+// cannot see it; a classic token's scopes and a fine-grained token's
+// permissions are both capped by the user's role; a fine-grained token reads
+// public repositories it was not given; an expired token is 401 like a revoked
+// one; anonymous callers (and refused credentials) share a limit of 60
+// requests, users 5000 each, and a spent limit answers 403 as GitHub does.
+//
 // Faults are injected per request, in the order they were set: each request
 // takes the first pending injection that matches it (Fault, PrimaryRateLimit,
 // SecondaryRateLimit, Stall, ResetConnection, CutBody).
@@ -18,9 +25,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -72,9 +81,10 @@ type Server struct {
 	start time.Time
 	done  chan struct{} // closed when the test ends, to release stalled handlers
 
-	tokens map[string]*Token
-	repos  map[string]*Repo // by "owner/name", lower case
-	ids    map[string]int64 // user IDs by login, from 1 in order of appearance
+	tokens  map[string]*Token
+	repos   map[string]*Repo // by "owner/name", lower case
+	repoIDs map[string]int64 // by "owner/name", lower case
+	ids     map[string]int64 // user IDs by login, from 1 in order of appearance
 
 	reqID atomic.Int64
 
@@ -91,14 +101,16 @@ type connKey struct{}
 // New starts the fake; it is closed with t.Cleanup.
 func New(t testing.TB, o Options) *Server {
 	t.Helper()
+	o = clone(o)
 	s := &Server{
-		opts:   o,
-		start:  time.Now(),
-		done:   make(chan struct{}),
-		tokens: map[string]*Token{},
-		repos:  map[string]*Repo{},
-		ids:    map[string]int64{},
-		used:   map[string]int{},
+		opts:    o,
+		start:   time.Now(),
+		done:    make(chan struct{}),
+		tokens:  map[string]*Token{},
+		repos:   map[string]*Repo{},
+		repoIDs: map[string]int64{},
+		ids:     map[string]int64{},
+		used:    map[string]int{},
 	}
 	for i := range o.Tokens {
 		tok := &o.Tokens[i]
@@ -118,6 +130,7 @@ func New(t testing.TB, o Options) *Server {
 			t.Fatalf("fakegithub: repo %d (%s/%s) is empty or repeated", i, r.Owner, r.Name)
 		}
 		s.repos[key] = r
+		s.repoIDs[key] = int64(1000 + i)
 		s.userID(r.Owner)
 	}
 	s.ts = httptest.NewUnstartedServer(s)
@@ -131,6 +144,25 @@ func New(t testing.TB, o Options) *Server {
 		s.ts.Close()
 	})
 	return s
+}
+
+// clone copies o deeply enough that the caller may change its own copy later
+// without a data race.
+func clone(o Options) Options {
+	o.Tokens = slices.Clone(o.Tokens)
+	for i := range o.Tokens {
+		t := &o.Tokens[i]
+		t.Scopes, t.Repos, t.Permissions = slices.Clone(t.Scopes), slices.Clone(t.Repos), maps.Clone(t.Permissions)
+	}
+	o.Repos = slices.Clone(o.Repos)
+	for i := range o.Repos {
+		c := map[string]map[string]bool{}
+		for login, perms := range o.Repos[i].Collaborators {
+			c[login] = maps.Clone(perms)
+		}
+		o.Repos[i].Collaborators = c
+	}
+	return o
 }
 
 // URL is the API base URL with a trailing slash (…/api/v3/ for Enterprise), as go-github's BaseURL expects.
