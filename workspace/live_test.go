@@ -1,0 +1,69 @@
+package workspace_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rtconf/rtconf/internal/fakegithub"
+	"github.com/rtconf/rtconf/seal"
+	"github.com/rtconf/rtconf/workspace"
+)
+
+func liveFake(t *testing.T) *fakegithub.Server {
+	admin := map[string]bool{"admin": true, "push": true, "pull": true}
+	return fakegithub.New(t, fakegithub.Options{
+		Repos: []fakegithub.Repo{{Owner: "example-org", Name: "shared-config", Private: true,
+			Collaborators: map[string]map[string]bool{"robot": admin}}},
+		Tokens: []fakegithub.Token{
+			{Value: canary, Login: "robot", Scopes: []string{"repo", "admin:repo_hook"}, Expires: now.Add(60 * 24 * time.Hour)},
+			{Value: "ghp_REPOONLYrepoonlyREPOONLYrepoonly00000", Login: "robot", Scopes: []string{"repo"}},
+		},
+	})
+}
+
+func TestSealChecksLive(t *testing.T) {
+	s := liveFake(t)
+	dir := demoRepo(t)
+	o := sealOpts(dir)
+	o.SkipLiveCheck = false
+	o.Live.APIURL = s.URL()
+	o.Live.HTTPClient = s.Client()
+	o.Runtime = "production"
+
+	// A token without admin:repo_hook is refused, and nothing is written.
+	before := snapshot(t, dir)
+	o.Token = mustToken(t, "ghp_REPOONLYrepoonlyREPOONLYrepoonly00000")
+	_, err := workspace.Seal(context.Background(), o)
+	var refused *workspace.RefusedError
+	if !errors.As(err, &refused) || !strings.Contains(err.Error(), "admin:repo_hook is missing") {
+		t.Fatalf("error = %v, want the missing scope refused", err)
+	}
+	if len(snapshot(t, dir)) != len(before) {
+		t.Fatal("a refused seal wrote files")
+	}
+
+	// A good token is sealed with the check's record.
+	o.Token = mustToken(t, canary)
+	res, err := workspace.Seal(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := readFile(t, dir, res.Path)
+	for _, want := range []string{
+		seal.AnnotationVerification + ": " + seal.VerificationVerified,
+		seal.AnnotationScopes + ": repo, admin:repo_hook",
+		seal.AnnotationExpiresAt + ": \"" + now.Add(60*24*time.Hour).Format(time.RFC3339) + "\"",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("%s lacks %q:\n%s", res.Path, want, text)
+		}
+	}
+	if strings.Contains(text, canary) {
+		t.Error("the sealed file contains the token")
+	}
+	_ = filepath.Join
+}
