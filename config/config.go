@@ -4,6 +4,7 @@
 package config
 
 import (
+	"net/url"
 	"strings"
 )
 
@@ -132,4 +133,18 @@ func (c *Config) APIBaseURL() string {
 		return strings.TrimSuffix(c.Repository.APIURL, "/")
 	}
 	return DefaultAPIURL
+}
+
+// OwnerRepo splits the repository URL into its owner and repository name
+// (without .git); ok is false when the URL has no such path.
+func (c *Config) OwnerRepo() (owner, repo string, ok bool) {
+	u, err := url.Parse(c.Repository.URL)
+	if err != nil {
+		return "", "", false
+	}
+	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(segs) != 2 || segs[0] == "" || strings.TrimSuffix(segs[1], ".git") == "" {
+		return "", "", false
+	}
+	return segs[0], strings.TrimSuffix(segs[1], ".git"), true
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -234,19 +235,10 @@ func requirementsClassic(kind Kind, also []Kind) []string {
 	var out []string
 	for _, k := range append([]Kind{kind}, also...) {
 		for _, s := range classicRequirements(k) {
-			if !contains(out, s) {
+			if !slices.Contains(out, s) {
 				out = append(out, s)
 			}
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

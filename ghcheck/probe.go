@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -167,7 +168,7 @@ func checkPermission(ctx context.Context, c *caller, o Options, want Permission,
 	if err != nil {
 		return req, err
 	}
-	readOK := containsInt(p.readOK, a.status)
+	readOK := slices.Contains(p.readOK, a.status)
 	if !readOK {
 		req.Verdict, req.Certainty = Missing, Observed
 		req.Detail = refusal(method, path, a)
@@ -223,13 +224,4 @@ func refusal(method, path string, a answer) string {
 		d += "; GitHub says it needs " + strings.Join(alts, " or ")
 	}
 	return d
-}
-
-func containsInt(list []int, v int) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"path"
-	"strings"
 
 	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/generator"
@@ -42,12 +40,7 @@ func liveFindings(ctx context.Context, r *repo, cfg *config.Config, rt config.Ru
 		return Finding{Path: file, Rule: RuleTokenLive, Severity: sev, Message: msg, Hint: hint, Runtime: rt.Name}
 	}
 	o := live.Check
-	if u, err := url.Parse(cfg.Repository.URL); err == nil {
-		segs := strings.Split(strings.Trim(u.Path, "/"), "/")
-		if len(segs) == 2 {
-			o.Owner, o.Repo = segs[0], strings.TrimSuffix(segs[1], ".git")
-		}
-	}
+	o.Owner, o.Repo, _ = cfg.OwnerRepo()
 	if o.APIURL == "" {
 		o.APIURL = cfg.APIBaseURL() + "/"
 	}

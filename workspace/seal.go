@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -215,14 +214,7 @@ func liveCheck(ctx context.Context, cfg *config.Config, rt config.Runtime, login
 	}
 	live := opts.Live
 	if live.Owner == "" {
-		u, err := url.Parse(cfg.Repository.URL)
-		if err != nil {
-			return nil, nil, err
-		}
-		segs := strings.Split(strings.Trim(u.Path, "/"), "/")
-		if len(segs) == 2 {
-			live.Owner, live.Repo = segs[0], strings.TrimSuffix(segs[1], ".git")
-		}
+		live.Owner, live.Repo, _ = cfg.OwnerRepo()
 	}
 	if live.APIURL == "" || live.APIURL == ghcheck.DefaultOptions().APIURL {
 		live.APIURL = cfg.APIBaseURL() + "/"

@@ -3,7 +3,6 @@ package workspace
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"strings"
 
@@ -36,14 +35,7 @@ func ResolveTokenTarget(dir, configFile, runtime, repoFlag, apiFlag string, kind
 		}
 	}
 	if cfg != nil {
-		u, err := url.Parse(cfg.Repository.URL)
-		if err != nil {
-			return t, err
-		}
-		segs := strings.Split(strings.Trim(u.Path, "/"), "/")
-		if len(segs) == 2 {
-			t.Owner, t.Repo = segs[0], strings.TrimSuffix(segs[1], ".git")
-		}
+		t.Owner, t.Repo, _ = cfg.OwnerRepo()
 		t.APIURL = cfg.APIBaseURL() + "/"
 		if runtime != "" {
 			rt, err := findRuntime(cfg, runtime)
