@@ -83,6 +83,10 @@ type CheckOptions struct {
 	// controller's key was rotated); the caller then re-pins it.
 	AcceptNew bool
 	Now       time.Time
+	// NoAgeWarning leaves out the warning about a certificate older than
+	// the key renewal period: it matters when sealing, not when checking
+	// what was sealed.
+	NoAgeWarning bool
 }
 
 // Check applies the certificate rules: expired and not-yet-valid
@@ -104,7 +108,7 @@ func (c *Certificate) Check(source string, o CheckOptions) (warnings []string, e
 	if left := c.Cert.NotAfter.Sub(o.Now); left < ExpiryWarning {
 		warnings = append(warnings, fmt.Sprintf("certificate %s expires on %s, in %d days", source, day(c.Cert.NotAfter), int(left.Hours()/24)))
 	}
-	if age := o.Now.Sub(c.Cert.NotBefore); age > RenewalPeriod {
+	if age := o.Now.Sub(c.Cert.NotBefore); age > RenewalPeriod && !o.NoAgeWarning {
 		warnings = append(warnings, fmt.Sprintf("certificate %s was issued on %s, %d days ago; the controller makes a new key every 30 days by default, so fetch its current certificate", source, day(c.Cert.NotBefore), int(age.Hours()/24)))
 	}
 	return warnings, nil

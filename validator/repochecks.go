@@ -143,7 +143,7 @@ func certificateFindings(r *repo, cfg *config.Config, now time.Time, anySealed b
 			Hint: "fetch the controller's certificate (kubeseal --fetch-cert) and pin it with rtconf cert pin"}}
 	}
 	keyBytes := cert.Key.Size()
-	warnings, err := cert.Check(certPath, seal.CheckOptions{Pinned: cfg.Sealing.Fingerprint, Now: now})
+	warnings, err := cert.Check(certPath, seal.CheckOptions{Pinned: cfg.Sealing.Fingerprint, Now: now, NoAgeWarning: true})
 	if err != nil {
 		fp := cfg.Position("/sealing/fingerprint")
 		return keyBytes, []Finding{{Path: cfg.File, Line: fp.Line, Column: fp.Column, Rule: RuleCertificate, Severity: Error, Message: err.Error(),

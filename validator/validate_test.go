@@ -252,3 +252,23 @@ func sortFindings(fs []validator.Finding) {
 		return a.Message < b.Message
 	})
 }
+
+// TestCleanStaysCleanLater: the demo repository validates without findings
+// long after its certificate was issued (the key-age warning is for
+// sealing, not validation), as CI runs it on any day.
+func TestCleanStaysCleanLater(t *testing.T) {
+	dir, opts := caseRepo(t, "clean")
+	opts.Now = now.Add(400 * 24 * time.Hour)
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	rep, err := validator.Validate(context.Background(), root.FS(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Findings) != 0 {
+		t.Errorf("findings a year later: %+v", rep.Findings)
+	}
+}
