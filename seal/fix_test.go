@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rtconf/rtconf/config"
+	"github.com/rtconf/rtconf/internal/testcreds"
 	"github.com/rtconf/rtconf/seal"
 	"github.com/rtconf/rtconf/token"
 )
@@ -47,7 +48,7 @@ func TestSealRefusesTemplatesInPlainValues(t *testing.T) {
 	}
 	cfg := &config.Config{Repository: config.Repository{URL: "https://github.com/{{.password}}/repo"}, Sealing: config.Sealing{Scope: config.ScopeStrict}}
 	rt := config.Runtime{Name: "a", Namespace: "b"}
-	tok, err := token.Parse("ghp_abcdefghijklmnopqrstuvwxyz0123456789")
+	tok, err := token.Parse(testcreds.Classic("abcdefghijklmnopqrstuvwxyz0123456789"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,6 @@
 package seal_test
 
 import (
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"maps"
 	"os"
@@ -13,18 +10,22 @@ import (
 	"time"
 
 	ssv1alpha1 "github.com/bitnami-labs/sealed-secrets/pkg/apis/sealedsecrets/v1alpha1"
-	sscrypto "github.com/bitnami-labs/sealed-secrets/pkg/crypto"
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/rtconf/rtconf/config"
+	"github.com/rtconf/rtconf/internal/testcreds"
 	"github.com/rtconf/rtconf/seal"
 	"github.com/rtconf/rtconf/token"
 )
 
+// The fake tokens sealed in these tests.
+var (
+	runtimeValue = testcreds.Classic("RUNTIME0runtime0")
+	userValue    = testcreds.FineGrained("11USER0user0_U")
+)
+
 const (
-	runtimeValue = "ghp_RUNTIME0runtime0RUNTIME0runtime0RUNT"
-	userValue    = "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"
 	// demoFingerprint is the fingerprint of templates/demo/cert.pem, as
 	// templates/demo/rtconf.yaml pins it.
 	demoFingerprint = "sha256:61a0a49a90123635e59d8c183d836f00583a50b852d2b8a0052017143c84029d"
@@ -48,27 +49,6 @@ func demoCert(tb testing.TB) *seal.Certificate {
 		tb.Fatal(err)
 	}
 	return c
-}
-
-func demoKeys(tb testing.TB) map[string]*rsa.PrivateKey {
-	tb.Helper()
-	data, err := os.ReadFile("../testdata/demo/key.pem")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	block, _ := pem.Decode(data)
-	if block == nil {
-		tb.Fatal("no PEM block in testdata/demo/key.pem")
-	}
-	key, err := x509.ParsePKCS1PrivateKey(block.Bytes)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	fp, err := sscrypto.PublicKeyFingerprint(&key.PublicKey)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return map[string]*rsa.PrivateKey{fp: key}
 }
 
 func mustToken(tb testing.TB, v string) token.Token {
@@ -109,7 +89,7 @@ type secret struct {
 
 func unseal(t *testing.T, ss *ssv1alpha1.SealedSecret) (secret, error) {
 	t.Helper()
-	s, err := ss.Unseal(seal.Codecs(), demoKeys(t))
+	s, err := ss.Unseal(seal.Codecs(), testcreds.DemoKeys(t))
 	if err != nil {
 		return secret{}, err
 	}

@@ -9,13 +9,14 @@ import (
 
 	"github.com/rtconf/rtconf/ghcheck"
 	"github.com/rtconf/rtconf/internal/fakegithub"
+	"github.com/rtconf/rtconf/internal/testcreds"
 	"github.com/rtconf/rtconf/token"
 	"github.com/rtconf/rtconf/validator"
 )
 
 func TestValidateLive(t *testing.T) {
-	good := "ghp_GOODgoodGOODgoodGOODgoodGOODgood0000"
-	weak := "ghp_WEAKweakWEAKweakWEAKweakWEAKweak0000"
+	good := testcreds.Classic("GOODgood")
+	weak := testcreds.Classic("WEAKweak")
 	s := fakegithub.New(t, fakegithub.Options{
 		Repos: []fakegithub.Repo{{Owner: "example-org", Name: "shared-config", Private: true,
 			Collaborators: map[string]map[string]bool{"robot": {"admin": true, "push": true, "pull": true}}}},

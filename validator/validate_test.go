@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"github.com/rtconf/rtconf/internal/testcreds"
 	"github.com/rtconf/rtconf/schemas"
 	"github.com/rtconf/rtconf/validator"
 	"github.com/rtconf/rtconf/validator/output"
@@ -198,7 +199,7 @@ func checkExpectations(t *testing.T, name string, rep validator.Report) {
 // repository are exactly the findings of the whole.
 func TestShardsTogetherFindEverything(t *testing.T) {
 	dir, opts := caseRepo(t, "sealed-renamed")
-	if err := os.WriteFile(filepath.Join(dir, "resources/notes.md"), []byte("ghp_abcdefghijklmnopqrstuvwxyz0123456789\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "resources/notes.md"), []byte(testcreds.Classic("abcdefghijklmnopqrstuvwxyz0123456789")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	root, err := os.OpenRoot(dir)

@@ -9,9 +9,13 @@ import (
 	"time"
 
 	"github.com/rtconf/rtconf/internal/fakegithub"
+	"github.com/rtconf/rtconf/internal/testcreds"
 	"github.com/rtconf/rtconf/seal"
 	"github.com/rtconf/rtconf/workspace"
 )
+
+// repoOnly is a classic token with the repo scope alone.
+var repoOnly = testcreds.Classic("REPOONLY")
 
 func liveFake(t *testing.T) *fakegithub.Server {
 	admin := map[string]bool{"admin": true, "push": true, "pull": true}
@@ -20,7 +24,7 @@ func liveFake(t *testing.T) *fakegithub.Server {
 			Collaborators: map[string]map[string]bool{"robot": admin}}},
 		Tokens: []fakegithub.Token{
 			{Value: canary, Login: "robot", Scopes: []string{"repo", "admin:repo_hook"}, Expires: now.Add(60 * 24 * time.Hour)},
-			{Value: "ghp_REPOONLYrepoonlyREPOONLYrepoonly00000", Login: "robot", Scopes: []string{"repo"}},
+			{Value: repoOnly, Login: "robot", Scopes: []string{"repo"}},
 		},
 	})
 }
@@ -36,7 +40,7 @@ func TestSealChecksLive(t *testing.T) {
 
 	// A token without admin:repo_hook is refused, and nothing is written.
 	before := snapshot(t, dir)
-	o.Token = mustToken(t, "ghp_REPOONLYrepoonlyREPOONLYrepoonly00000")
+	o.Token = mustToken(t, repoOnly)
 	_, err := workspace.Seal(context.Background(), o)
 	var refused *workspace.RefusedError
 	if !errors.As(err, &refused) || !strings.Contains(err.Error(), "admin:repo_hook is missing") {

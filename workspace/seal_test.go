@@ -2,10 +2,6 @@ package workspace_test
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,10 +10,10 @@ import (
 	"time"
 
 	ssv1alpha1 "github.com/bitnami-labs/sealed-secrets/pkg/apis/sealedsecrets/v1alpha1"
-	sscrypto "github.com/bitnami-labs/sealed-secrets/pkg/crypto"
 	"github.com/google/go-cmp/cmp"
 	"sigs.k8s.io/yaml"
 
+	"github.com/rtconf/rtconf/internal/testcreds"
 	"github.com/rtconf/rtconf/seal"
 	"github.com/rtconf/rtconf/token"
 	"github.com/rtconf/rtconf/workspace"
@@ -25,7 +21,7 @@ import (
 
 var now = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 
-const canary = "ghp_CANARY0canary0CANARY0canary0CANARY00"
+var canary = testcreds.Classic("CANARY0canary0")
 
 // demoRepo makes a demo repository in a temporary folder.
 func demoRepo(t *testing.T) string {
@@ -35,24 +31,6 @@ func demoRepo(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return dir
-}
-
-func demoKeys(t *testing.T) map[string]*rsa.PrivateKey {
-	t.Helper()
-	data, err := os.ReadFile("../testdata/demo/key.pem")
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, _ := pem.Decode(data)
-	key, err := x509.ParsePKCS1PrivateKey(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fp, err := sscrypto.PublicKeyFingerprint(&key.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return map[string]*rsa.PrivateKey{fp: key}
 }
 
 func mustToken(t *testing.T, v string) token.Token {
@@ -74,7 +52,7 @@ func unseal(t *testing.T, path string) map[string]string {
 	if err := yaml.Unmarshal(data, &ss); err != nil {
 		t.Fatal(err)
 	}
-	secret, err := ss.Unseal(seal.Codecs(), demoKeys(t))
+	secret, err := ss.Unseal(seal.Codecs(), testcreds.DemoKeys(t))
 	if err != nil {
 		t.Fatalf("unseal %s: %v", path, err)
 	}
@@ -153,9 +131,9 @@ func TestSealRuntimeAndUserTokens(t *testing.T) {
 
 func TestSealRefusals(t *testing.T) {
 	other := filepath.Join(t.TempDir(), "other.pem")
-	writeCert(t, other, now.Add(-time.Hour), now.Add(365*24*time.Hour))
+	testcreds.WriteCert(t, other, now.Add(-time.Hour), now.Add(365*24*time.Hour))
 	expired := filepath.Join(t.TempDir(), "expired.pem")
-	writeCert(t, expired, now.Add(-400*24*time.Hour), now.Add(-24*time.Hour))
+	testcreds.WriteCert(t, expired, now.Add(-400*24*time.Hour), now.Add(-24*time.Hour))
 
 	for _, tc := range []struct {
 		name   string
@@ -199,7 +177,7 @@ func TestSealRefusals(t *testing.T) {
 func TestSealAcceptNewCertRepins(t *testing.T) {
 	dir := demoRepo(t)
 	other := filepath.Join(t.TempDir(), "other.pem")
-	writeCert(t, other, now.Add(-time.Hour), now.Add(365*24*time.Hour))
+	testcreds.WriteCert(t, other, now.Add(-time.Hour), now.Add(365*24*time.Hour))
 	o := sealOpts(dir)
 	o.Runtime = "production"
 	o.Token = mustToken(t, canary)
@@ -239,7 +217,7 @@ func TestPin(t *testing.T) {
 		t.Fatal(err)
 	}
 	certFile := filepath.Join(t.TempDir(), "cert.pem")
-	writeCert(t, certFile, now.Add(-time.Hour), now.Add(20*24*time.Hour))
+	testcreds.WriteCert(t, certFile, now.Add(-time.Hour), now.Add(20*24*time.Hour))
 	res, err := workspace.Pin(context.Background(), workspace.PinOptions{Dir: dir, Cert: certFile, Now: now})
 	if err != nil {
 		t.Fatal(err)
@@ -265,21 +243,6 @@ func TestPin(t *testing.T) {
 	o.Runtime = "prod"
 	o.Token = mustToken(t, canary)
 	if _, err := workspace.Seal(context.Background(), o); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func writeCert(t *testing.T, path string, notBefore, notAfter time.Time) {
-	t.Helper()
-	key, _, err := sscrypto.GeneratePrivateKeyAndCert(2048, time.Hour, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := sscrypto.SignKeyWithNotBefore(rand.Reader, key, notBefore, notAfter.Sub(notBefore), "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/pem"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,11 +10,11 @@ import (
 	"testing"
 	"time"
 
-	sscrypto "github.com/bitnami-labs/sealed-secrets/pkg/crypto"
+	"github.com/rtconf/rtconf/internal/testcreds"
 )
 
 // canaryToken is recognisable anywhere it might leak.
-const canaryToken = "ghp_LEAKCANARYleakcanaryLEAKCANARYleak00"
+var canaryToken = testcreds.Classic("LEAKCANARYleakcanary")
 
 // TestSealNeverLeaksTheToken runs every seal path, succeeding and failing,
 // with a canary token, and looks for it in every output stream and in every
@@ -34,8 +32,8 @@ func TestSealNeverLeaksTheToken(t *testing.T) {
 	t.Setenv("RTCONF_TEST_TOKEN", canaryToken)
 	otherCert := filepath.Join(work, "other.pem")
 	expiredCert := filepath.Join(work, "expired.pem")
-	writeTestCert(t, otherCert, time.Now().Add(-time.Hour), time.Now().Add(90*24*time.Hour))
-	writeTestCert(t, expiredCert, time.Now().Add(-90*24*time.Hour), time.Now().Add(-time.Hour))
+	testcreds.WriteCert(t, otherCert, time.Now().Add(-time.Hour), time.Now().Add(90*24*time.Hour))
+	testcreds.WriteCert(t, expiredCert, time.Now().Add(-90*24*time.Hour), time.Now().Add(-time.Hour))
 	blocked := filepath.Join(work, "blocked")
 	if code := run(context.Background(), []string{"rtconf", "init", "--demo", blocked}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
 		t.Fatal("init --demo for the blocked repository failed")
@@ -111,19 +109,4 @@ func TestSealNeverLeaksTheToken(t *testing.T) {
 // leaks reports whether s holds the canary or a recognisable part of it.
 func leaks(s string) bool {
 	return strings.Contains(s, canaryToken[4:20]) || strings.Contains(strings.ToLower(s), "leakcanary")
-}
-
-func writeTestCert(t *testing.T, path string, notBefore, notAfter time.Time) {
-	t.Helper()
-	key, _, err := sscrypto.GeneratePrivateKeyAndCert(2048, time.Hour, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := sscrypto.SignKeyWithNotBefore(rand.Reader, key, notBefore, notAfter.Sub(notBefore), "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -1,0 +1,90 @@
+// Package testcreds makes the credentials rtconf's tests use: fake tokens
+// built at run time (so that no token-shaped string is ever written in the
+// source), the demo key pair's private key, and certificates with chosen
+// validity.
+package testcreds
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	sscrypto "github.com/bitnami-labs/sealed-secrets/pkg/crypto"
+)
+
+// Lengths of the GitHub tokens Token makes.
+const (
+	ClassicLength     = 40
+	FineGrainedLength = 93
+)
+
+// Token makes a fake token: prefix (ghp_, github_pat_, …), then seed
+// repeated to length n. The result has a token's shape and nothing else:
+// GitHub never issued it.
+func Token(prefix, seed string, n int) string {
+	var b strings.Builder
+	b.WriteString(prefix)
+	for i := 0; b.Len() < n; i++ {
+		b.WriteByte(seed[i%len(seed)])
+	}
+	return b.String()
+}
+
+// Classic makes a fake classic personal access token (ghp_…).
+func Classic(seed string) string { return Token("gh"+"p_", seed, ClassicLength) }
+
+// FineGrained makes a fake fine-grained personal access token.
+func FineGrained(seed string) string { return Token("github"+"_pat_", seed, FineGrainedLength) }
+
+// repoRoot is the repository's root, found from this file's place.
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// DemoKeys returns the demo key pair's private key, by the fingerprint
+// (*SealedSecret).Unseal looks it up with.
+func DemoKeys(tb testing.TB) map[string]*rsa.PrivateKey {
+	tb.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot(), "testdata", "demo", "key.pem"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	block, _ := pem.Decode(data)
+	if block == nil {
+		tb.Fatal("no PEM block in testdata/demo/key.pem")
+	}
+	key, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	fp, err := sscrypto.PublicKeyFingerprint(&key.PublicKey)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return map[string]*rsa.PrivateKey{fp: key}
+}
+
+// WriteCert writes a sealed-secrets certificate for a new 2048-bit key,
+// valid from notBefore to notAfter, to path.
+func WriteCert(tb testing.TB, path string, notBefore, notAfter time.Time) {
+	tb.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cert, err := sscrypto.SignKeyWithNotBefore(rand.Reader, key, notBefore, notAfter.Sub(notBefore), "test")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+}
