@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/rtconf/rtconf/jsonpointer"
 )
 
 // dnsLabel is a valid runtime or cluster name; the schema reports others.
@@ -41,7 +43,7 @@ func (c *checker) add(ptr, msg, hint string) {
 	c.problems = append(c.problems, Problem{
 		File:     c.cfg.File,
 		Position: c.cfg.pos.value(ptr),
-		Field:    fieldPath(ptr),
+		Field:    jsonpointer.FieldPath(ptr),
 		Message:  msg,
 		Hint:     hint,
 	})

@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 )
 
@@ -63,35 +62,6 @@ func (e *Error) Error() string {
 		}
 	}
 	return b.String()
-}
-
-// fieldPath turns a JSON pointer ("/runtimes/0/name") into the path users
-// read ("runtimes[0].name").
-func fieldPath(pointer string) string {
-	if pointer == "" {
-		return ""
-	}
-	var b strings.Builder
-	for _, tok := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
-		tok = unescapePointer(tok)
-		if _, err := strconv.Atoi(tok); err == nil {
-			b.WriteString("[" + tok + "]")
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(tok)
-	}
-	return b.String()
-}
-
-func escapePointer(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
-}
-
-func unescapePointer(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~1", "/"), "~0", "~")
 }
 
 // quoteValue quotes a value for a message. A value that looks like a URL is

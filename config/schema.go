@@ -15,12 +15,21 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/rtconf/rtconf/jsonpointer"
 	"github.com/rtconf/rtconf/schemas"
 )
 
 // compiledSchema compiles the embedded schema once per process: it is
 // immutable, and compiling it is most of the cost of a Parse.
 var compiledSchema = sync.OnceValues(compileSchema)
+
+// rawSchema is the schema as data, read once, for the hints that quote it
+// (known field names, pattern messages).
+var rawSchema = sync.OnceValues(func() (map[string]any, error) {
+	var raw map[string]any
+	err := json.Unmarshal(schemas.Config(), &raw)
+	return raw, err
+})
 
 // compileSchema compiles the embedded rtconf.yaml schema. Nothing is ever
 // fetched: any other URL is refused.
@@ -55,8 +64,8 @@ func schemaProblems(file string, doc any, pos positions) []Problem {
 	if !errors.As(err, &ve) {
 		return []Problem{{File: file, Message: err.Error()}}
 	}
-	var raw map[string]any
-	if err := json.Unmarshal(schemas.Config(), &raw); err != nil {
+	raw, err := rawSchema()
+	if err != nil {
 		return []Problem{{File: file, Message: err.Error()}}
 	}
 	var out []Problem
@@ -92,7 +101,7 @@ func leafProblems(file string, ve *jsonschema.ValidationError, pos positions, ra
 		if byKey {
 			where = pos.key(p)
 		}
-		return Problem{File: file, Position: where, Field: fieldPath(p)}
+		return Problem{File: file, Position: where, Field: jsonpointer.FieldPath(p)}
 	}
 
 	switch keyword {
@@ -101,7 +110,7 @@ func leafProblems(file string, ve *jsonschema.ValidationError, pos positions, ra
 		known := propertyNames(parent)
 		obj, _ := valueAt(doc, ptr).(map[string]any)
 		for _, name := range unknownKeys(obj, known) {
-			p := at(ptr+"/"+escapePointer(name), true)
+			p := at(ptr+"/"+jsonpointer.Escape(name), true)
 			p.Message = fmt.Sprintf("unknown field %q", name)
 			p.Hint = "remove it or correct its spelling"
 			if len(known) > 0 {
@@ -170,7 +179,7 @@ func valueAt(doc any, ptr string) any {
 		}
 		switch v := cur.(type) {
 		case map[string]any:
-			cur = v[unescapePointer(tok)]
+			cur = v[jsonpointer.Unescape(tok)]
 		case []any:
 			i, err := strconv.Atoi(tok)
 			if err != nil || i < 0 || i >= len(v) {
@@ -191,7 +200,7 @@ func lookup(raw map[string]any, ptr string) map[string]any {
 		if tok == "" {
 			continue
 		}
-		next, ok := cur[unescapePointer(tok)].(map[string]any)
+		next, ok := cur[jsonpointer.Unescape(tok)].(map[string]any)
 		if !ok {
 			return nil
 		}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/rtconf/rtconf/jsonpointer"
 	"gopkg.in/yaml.v3"
 )
 
@@ -67,7 +68,7 @@ func (c *converter) problem(n *yaml.Node, ptr, msg, hint string) {
 	c.problems = append(c.problems, Problem{
 		File:     c.file,
 		Position: Position{Line: n.Line, Column: n.Column},
-		Field:    fieldPath(ptr),
+		Field:    jsonpointer.FieldPath(ptr),
 		Message:  msg,
 		Hint:     hint,
 	})
@@ -124,7 +125,7 @@ func (c *converter) mapping(n *yaml.Node, ptr string) map[string]any {
 			c.problem(k, ptr, "YAML merge keys (<<) are not supported", "write the fields out in full")
 			continue
 		}
-		member := ptr + "/" + escapePointer(k.Value)
+		member := ptr + "/" + jsonpointer.Escape(k.Value)
 		if prev, dup := first[k.Value]; dup {
 			c.problem(k, member, fmt.Sprintf("duplicate key %q (first at line %d)", k.Value, prev.Line),
 				"remove one of them")

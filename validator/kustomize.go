@@ -3,6 +3,7 @@ package validator
 import (
 	"fmt"
 	"path"
+	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -70,7 +71,7 @@ func (r *repo) kustomizations() (roots []string, findings []Finding) {
 			roots = append(roots, dir)
 		}
 	}
-	sortStrings(roots)
+	sort.Strings(roots)
 	return roots, findings
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
 	"github.com/rtconf/rtconf/config"
+	"github.com/rtconf/rtconf/jsonpointer"
 	"github.com/rtconf/rtconf/schemas"
 	"github.com/rtconf/rtconf/seal"
 )
@@ -117,8 +119,8 @@ func (c *objectChecker) schema(obj map[string]any, apiVersion, kind, what string
 		switch keyword {
 		case "additionalProperties":
 			for _, m := range additional.FindAllStringSubmatch(leaf.Message, -1) {
-				ptr := leaf.InstanceLocation + "/" + strings.ReplaceAll(strings.ReplaceAll(m[1], "~", "~0"), "/", "~1")
-				f = finding(ptr, true, RuleSchema, Error, fmt.Sprintf("%s: unknown field %s", what, fieldPath(ptr)),
+				ptr := leaf.InstanceLocation + "/" + jsonpointer.Escape(m[1])
+				f = finding(ptr, true, RuleSchema, Error, fmt.Sprintf("%s: unknown field %s", what, jsonpointer.FieldPath(ptr)),
 					"remove it or correct its spelling; unknown fields are errors because the API server drops or refuses them")
 				if !seen[f.Message] {
 					seen[f.Message] = true
@@ -128,7 +130,7 @@ func (c *objectChecker) schema(obj map[string]any, apiVersion, kind, what string
 			continue
 		case "required":
 			for _, m := range additional.FindAllStringSubmatch(leaf.Message, -1) {
-				field := strings.TrimPrefix(fieldPath(leaf.InstanceLocation)+"."+m[1], ".")
+				field := strings.TrimPrefix(jsonpointer.FieldPath(leaf.InstanceLocation)+"."+m[1], ".")
 				f = finding(leaf.InstanceLocation, false, RuleSchema, Error, fmt.Sprintf("%s: missing required field %s", what, field), "")
 				if !seen[f.Message] {
 					seen[f.Message] = true
@@ -137,7 +139,7 @@ func (c *objectChecker) schema(obj map[string]any, apiVersion, kind, what string
 			}
 			continue
 		}
-		field := fieldPath(leaf.InstanceLocation)
+		field := jsonpointer.FieldPath(leaf.InstanceLocation)
 		if field == "" {
 			field = "(object)"
 		}
@@ -259,6 +261,6 @@ func sortedKeys(m map[string]any) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sortStrings(keys)
+	sort.Strings(keys)
 	return keys
 }

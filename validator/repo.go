@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/rtconf/rtconf/jsonpointer"
 	"gopkg.in/yaml.v3"
 )
 
@@ -196,7 +197,7 @@ func locate(d doc, ptr string, key bool) (int, int) {
 	}
 	n := d.node.Content[0]
 	line, col := n.Line, n.Column
-	toks := splitPointer(ptr)
+	toks := jsonpointer.Split(ptr)
 	for i, tok := range toks {
 		switch n.Kind {
 		case yaml.MappingNode:
@@ -225,33 +226,6 @@ func locate(d doc, ptr string, key bool) (int, int) {
 		line, col = n.Line, n.Column
 	}
 	return line, col
-}
-
-func splitPointer(ptr string) []string {
-	if ptr == "" || ptr == "/" {
-		return nil
-	}
-	toks := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
-	for i, t := range toks {
-		toks[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
-	}
-	return toks
-}
-
-// fieldPath renders a JSON pointer as a field path: spec.source.repoURL.
-func fieldPath(ptr string) string {
-	var b strings.Builder
-	for _, tok := range splitPointer(ptr) {
-		if _, err := strconv.Atoi(tok); err == nil {
-			b.WriteString("[" + tok + "]")
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(tok)
-	}
-	return b.String()
 }
 
 // findDoc finds the document of an object in a file by kind and name,
@@ -289,8 +263,6 @@ func runtimeOf(p string) string {
 func joinRel(dir, rel string) string {
 	return path.Clean(path.Join(dir, rel))
 }
-
-func sortStrings(s []string) { sort.Strings(s) }
 
 // encodeNode writes one YAML document back out, for decoders that need
 // bytes.

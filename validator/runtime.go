@@ -8,6 +8,7 @@ import (
 	"github.com/rtconf/rtconf/argocd"
 	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/generator"
+	"github.com/rtconf/rtconf/jsonpointer"
 	"github.com/rtconf/rtconf/labels"
 )
 
@@ -51,7 +52,7 @@ func runtimeChecks(cfg *config.Config, rt config.Runtime, objs []rendered, r *re
 			if w.got != w.want {
 				f := at(*app, w.ptr)
 				f.Rule, f.Severity = RuleRuntimeApp, Error
-				f.Message = fmt.Sprintf("Application %s: %s is %q, but rtconf.yaml says %q", config.AppName(rt), fieldPath(w.ptr), w.got, w.want)
+				f.Message = fmt.Sprintf("Application %s: %s is %q, but rtconf.yaml says %q", config.AppName(rt), jsonpointer.FieldPath(w.ptr), w.got, w.want)
 				f.Hint = "run rtconf generate, or fix rtconf.yaml"
 				out = append(out, f)
 			}

@@ -72,12 +72,8 @@ func tokenCheckAction(c *cli.Context) error {
 	}
 	opts := liveOptions(c, target)
 	res, err := ghcheck.Check(c.Context, tok, kind, opts)
-	var unverified *ghcheck.UnverifiedError
-	if errors.As(err, &unverified) {
-		return err
-	}
 	if err != nil {
-		return err
+		return err // could not verify: exit 2
 	}
 	if format == "json" {
 		enc := json.NewEncoder(c.App.Writer)
