@@ -99,6 +99,17 @@ func MatchScalar(s string) func(*yaml.Node) bool {
 	return func(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && strings.EqualFold(n.Value, s) }
 }
 
+// MatchField matches a list item that is a mapping whose key holds value.
+func MatchField(key, value string) func(*yaml.Node) bool {
+	return func(n *yaml.Node) bool {
+		if n.Kind != yaml.MappingNode {
+			return false
+		}
+		v := lookupKey(n, key)
+		return v != nil && v.Kind == yaml.ScalarNode && v.Value == value
+	}
+}
+
 func parseForEdit(data []byte) (*yaml.Node, []string, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {

@@ -42,6 +42,8 @@ func (o GenerateOptions) Validate() error {
 // Result says what a run changed, or would change in a dry run.
 type Result struct {
 	Changes []generator.Change
+	// Owned lists every path rtconf writes in the repository (init only).
+	Owned []string
 }
 
 // Generate brings the generated tree of the repository in line with its

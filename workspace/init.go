@@ -148,7 +148,15 @@ func Init(opts InitOptions) (Result, error) {
 	if err := writer.Apply(root, changes); err != nil {
 		return Result{}, fmt.Errorf("write %s: %w", opts.Dir, err)
 	}
-	return Result{Changes: changes}, nil
+	owned := make([]string, 0, len(files)+len(extra))
+	for _, f := range files {
+		owned = append(owned, f.Path)
+	}
+	for _, c := range extra {
+		owned = append(owned, c.Path)
+	}
+	sort.Strings(owned)
+	return Result{Changes: changes, Owned: owned}, nil
 }
 
 // DemoToken is the fake token `init --demo` seals: GitHub never issued it.

@@ -47,6 +47,8 @@ type SealOptions struct {
 	// Live configures the live check; the repository and API come from
 	// rtconf.yaml when left empty.
 	Live ghcheck.Options
+	// DryRun plans the changes without writing them.
+	DryRun bool
 }
 
 // DefaultSealOptions seals into the repository in the current folder.
@@ -184,8 +186,10 @@ func Seal(ctx context.Context, opts SealOptions) (SealResult, error) {
 		return SealResult{}, err
 	}
 	changes = mergeChanges(changes, extra)
-	if err := writer.Apply(root, changes); err != nil {
-		return SealResult{}, fmt.Errorf("write %s: %w", opts.Dir, err)
+	if !opts.DryRun {
+		if err := writer.Apply(root, changes); err != nil {
+			return SealResult{}, fmt.Errorf("write %s: %w", opts.Dir, err)
+		}
 	}
 	return SealResult{Result: Result{Changes: changes}, Path: files[slot].Path, Warnings: warnings}, nil
 }

@@ -81,7 +81,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, onUsage func(error)) *cli
 			onUsage(&usageError{fmt.Sprintf("unknown command %s; run 'rtconf --help'", quoteArg(name))})
 		},
 		EnableBashCompletion: false,
-		Commands: []*cli.Command{
+		Commands: append([]*cli.Command{
 			initCommand(),
 			generateCommand(),
 			sealCommand(),
@@ -90,7 +90,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, onUsage func(error)) *cli
 			validateCommand(),
 			tokenCommand(),
 			schemaCommand(),
-		},
+		}, changeCommands()...),
 	}
 	setUsageErrors(app.Commands, "")
 	return app
@@ -173,3 +173,6 @@ func noArgs(c *cli.Context, name string) error {
 	}
 	return &usageError{fmt.Sprintf("%s takes no arguments (got %d); a token is read from standard input, --token-file or --token-env, never from an argument", name, c.NArg())}
 }
+
+// checkName is the CI check branch protection requires.
+const checkName = "rtconf validate"

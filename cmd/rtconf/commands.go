@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -32,6 +33,14 @@ func initCommand() *cli.Command {
 			&cli.StringFlag{Name: "argocd-namespace", Usage: "`NAMESPACE` of Argo CD (default: the runtime's namespace)"},
 			&cli.StringSliceFlag{Name: "user", Usage: "GitHub `LOGIN` of a user who gets a Git user token (repeat for more)"},
 			&cli.StringFlag{Name: "certificate", Usage: "`PATH` in the repository of the sealed-secrets controller's certificate"},
+			&cli.BoolFlag{Name: "create", Usage: "create the repository on GitHub when it does not exist (private unless --public)"},
+			&cli.BoolFlag{Name: "public", Usage: "with --create: make the repository public"},
+			&cli.BoolFlag{Name: "push", Usage: "push the branch to GitHub over HTTPS with the token"},
+			&cli.BoolFlag{Name: "protect", Usage: "protect the branch: require pull requests and the `" + checkName + "` check"},
+			&cli.StringFlag{Name: "remote", Usage: "Git `URL` to push to (default: the created repository, the remote origin, or --repo)"},
+			&cli.StringFlag{Name: "api-url", Usage: "GitHub API `URL` (default: repository.apiURL, else https://api.github.com)"},
+			&cli.StringFlag{Name: "token-file", Usage: "with --create/--push/--protect: read the token from `FILE` (default: standard input)"},
+			&cli.StringFlag{Name: "token-env", Usage: "with --create/--push/--protect: read the token from the environment variable `VAR`"},
 		},
 		Action: func(c *cli.Context) error {
 			dir, err := dirArg(c)
@@ -49,18 +58,62 @@ func initCommand() *cli.Command {
 			opts.Users = c.StringSlice("user")
 			opts.Certificate = c.String("certificate")
 			opts.Now = time.Now()
-			res, err := workspace.Init(opts)
+			b := workspace.BootstrapOptions{
+				Create: c.Bool("create"), Public: c.Bool("public"), Push: c.Bool("push"), Protect: c.Bool("protect"),
+				CheckName: checkName, Remote: c.String("remote"), APIURL: c.String("api-url"), Now: opts.Now,
+			}
+			if b.Public && !b.Create {
+				return &usageError{"--public only applies with --create"}
+			}
+			if b.Create || b.Push || b.Protect {
+				if b.Token, err = readToken(c); err != nil {
+					return err
+				}
+			}
+			res, err := workspace.Bootstrap(c.Context, opts, b)
+			printBootstrap(c.App.Writer, dir, res)
 			if err != nil {
 				return asUsage(err)
 			}
-			printChanges(c.App.Writer, res.Changes, false)
-			if len(res.Changes) == 0 {
-				fmt.Fprintf(c.App.Writer, "%s is already initialised\n", dir)
-			} else {
-				fmt.Fprintf(c.App.Writer, "next: edit %s/rtconf.yaml, run `rtconf generate --dir %s`, and seal the Git tokens\n", dir, dir)
-			}
 			return nil
 		},
+	}
+}
+
+// printBootstrap reports what init did, step by step.
+func printBootstrap(w io.Writer, dir string, res workspace.BootstrapResult) {
+	if res.Changes != nil || res.Owned != nil {
+		printChanges(w, res.Changes, false)
+	}
+	if res.GitInit {
+		fmt.Fprintf(w, "initialised a Git repository on branch %s\n", res.Branch)
+	}
+	if res.Commit != "" {
+		fmt.Fprintf(w, "committed %s on %s\n", res.Commit[:7], res.Branch)
+	}
+	if res.Repository != nil {
+		verb := "found"
+		if res.RepoCreated {
+			verb = "created"
+		}
+		vis := "public"
+		if res.Repository.Private {
+			vis = "private"
+		}
+		fmt.Fprintf(w, "%s %s repository %s\n", verb, vis, res.Repository.HTMLURL)
+	}
+	if res.Pushed {
+		fmt.Fprintf(w, "pushed %s to %s\n", res.Branch, res.Remote)
+	}
+	if res.Protected {
+		fmt.Fprintf(w, "protected %s: pull requests and the %q check are required\n", res.Branch, checkName)
+	}
+	switch {
+	case res.Owned == nil:
+	case len(res.Changes) == 0 && res.Commit == "":
+		fmt.Fprintf(w, "%s is already initialised\n", dir)
+	case !res.Pushed:
+		fmt.Fprintf(w, "next: edit %s/rtconf.yaml, run `rtconf generate --dir %s`, and seal the Git tokens\n", dir, dir)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"testing"
 
@@ -37,6 +38,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exitcode": cmdExitCode,
 			"tree":     cmdTree,
+			"cmphash":  cmdCmpHash,
 		},
 	})
 }
@@ -71,8 +73,27 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// commitHash is an abbreviated or full Git commit hash in a message.
+var commitHash = regexp.MustCompile(`\b[0-9a-f]{7}([0-9a-f]{33})?\b`)
+
+// cmdCmpHash compares stdout with a file like cmp, after replacing every
+// Git commit hash in stdout by HASH (commits differ from run to run):
+//
+//	cmphash stdout want.txt
+func cmdCmpHash(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 || args[0] != "stdout" {
+		ts.Fatalf("usage: cmphash stdout FILE")
+	}
+	got := commitHash.ReplaceAllString(ts.ReadFile("stdout"), "HASH")
+	want := ts.ReadFile(args[1])
+	if got != want {
+		ts.Fatalf("stdout (hashes masked) differs from %s:\n--- got\n%s--- want\n%s", args[1], got, want)
+	}
+}
+
 // cmdTree prints every path under a folder, with a digest of each file's
-// content, so that a script can save a tree's state and compare it later:
+// content (the work tree: .git is left out), so that a script can save a
+// tree's state and compare it later:
 //
 //	tree DIR
 //	cp stdout before.txt
@@ -92,6 +113,8 @@ func cmdTree(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		rel = filepath.ToSlash(rel)
 		switch {
+		case d.IsDir() && d.Name() == ".git":
+			return filepath.SkipDir
 		case d.IsDir():
 			fmt.Fprintf(out, "%s/\n", rel)
 		case d.Type()&fs.ModeSymlink != 0:

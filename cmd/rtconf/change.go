@@ -1,0 +1,257 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/rtconf/rtconf/config"
+	"github.com/rtconf/rtconf/token"
+	"github.com/rtconf/rtconf/workspace"
+)
+
+const prHelp = "Without --pr the change is left in the working tree for you to review and commit.\n" +
+	"With --pr rtconf creates the branch rtconf/<change>, commits the change there, pushes it over\n" +
+	"HTTPS with the token and opens a pull request listing every file and who is affected (never a\n" +
+	"token); it then returns to your branch. The working tree must be clean. If the push fails, the\n" +
+	"commit stays on the local branch. The token comes from standard input, --token-file or\n" +
+	"--token-env, never from a flag's value."
+
+// prFlags are the flags of every change command; withToken adds the
+// token flags (token rotate has its own).
+func prFlags(withToken bool) []cli.Flag {
+	flags := append(repoFlags(),
+		&cli.BoolFlag{Name: "pr", Usage: "commit on a new branch, push it and open a pull request"},
+		&cli.StringFlag{Name: "remote", Usage: "Git `URL` to push to (default: the remote origin, else repository.url)"},
+	)
+	if withToken {
+		flags = append(flags,
+			&cli.StringFlag{Name: "api-url", Usage: "GitHub API `URL` (default: repository.apiURL, else https://api.github.com)"},
+			&cli.StringFlag{Name: "token-file", Usage: "with --pr: read the token from `FILE` (default: standard input)"},
+			&cli.StringFlag{Name: "token-env", Usage: "with --pr: read the token from the environment variable `VAR`"},
+		)
+	}
+	return flags
+}
+
+// args returns exactly n positional arguments, or a usage error that does
+// not repeat them (one may be a pasted token).
+func args(c *cli.Context, name string, n int, usage string) ([]string, error) {
+	if c.NArg() != n {
+		return nil, &usageError{fmt.Sprintf("%s takes %s (got %d arguments); run 'rtconf %s --help'", name, usage, c.NArg(), name)}
+	}
+	for _, a := range c.Args().Slice() {
+		if _, err := token.Parse(a); err == nil {
+			return nil, &usageError{fmt.Sprintf("%s: %s", name, quoteArg(a))}
+		}
+	}
+	return c.Args().Slice(), nil
+}
+
+func changeCommands() []*cli.Command {
+	return []*cli.Command{
+		{
+			Name:  "runtime",
+			Usage: "add or remove runtimes in rtconf.yaml, optionally as a pull request",
+			Subcommands: []*cli.Command{
+				{
+					Name: "add", Usage: "add a runtime", ArgsUsage: "NAME",
+					Description: "Adds the runtime to rtconf.yaml, keeping its comments and order, and generates its\n" +
+						"overlay and Applications.\n\n" + prHelp + "\n\n" + exitCodesHelp,
+					Flags: append(prFlags(true),
+						&cli.StringFlag{Name: "namespace", Usage: "`NAMESPACE` the runtime is installed in (default: its name)"},
+						&cli.StringFlag{Name: "server", Usage: "API server `URL` of the runtime's cluster (default: in-cluster)"},
+						&cli.StringSliceFlag{Name: "user", Usage: "GitHub `LOGIN` of a user who gets a Git user token (repeat for more)"},
+						&cli.BoolFlag{Name: "runtime-token-as-user-token", Usage: "the runtime token also serves as every user's token"},
+					),
+					Action: func(c *cli.Context) error {
+						a, err := args(c, "runtime add", 1, "one runtime NAME")
+						if err != nil {
+							return err
+						}
+						rt := config.Runtime{Name: a[0], Namespace: c.String("namespace"), Server: c.String("server"),
+							Users: c.StringSlice("user"), RuntimeTokenAsUserToken: c.Bool("runtime-token-as-user-token")}
+						if rt.Namespace == "" {
+							rt.Namespace = rt.Name
+						}
+						return runChange(c, workspace.AddRuntime(c.String("config"), rt), nil)
+					},
+				},
+				{
+					Name: "remove", Usage: "remove a runtime, its overlay and its sealed tokens", ArgsUsage: "NAME",
+					Description: prHelp + "\n\n" + exitCodesHelp,
+					Flags:       prFlags(true),
+					Action: func(c *cli.Context) error {
+						a, err := args(c, "runtime remove", 1, "one runtime NAME")
+						if err != nil {
+							return err
+						}
+						return runChange(c, workspace.RemoveRuntime(c.String("config"), a[0]), nil)
+					},
+				},
+			},
+		},
+		{
+			Name:  "cluster",
+			Usage: "add or remove a runtime's managed clusters, optionally as a pull request",
+			Subcommands: []*cli.Command{
+				{
+					Name: "add", Usage: "add a managed cluster to a runtime", ArgsUsage: "CLUSTER SERVER",
+					Description: "CLUSTER is a name (a DNS-1123 label), SERVER the cluster's API server URL as Argo CD\n" +
+						"knows it.\n\n" + prHelp + "\n\n" + exitCodesHelp,
+					Flags: append(prFlags(true), &cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true}),
+					Action: func(c *cli.Context) error {
+						a, err := args(c, "cluster add", 2, "a CLUSTER name and its SERVER URL")
+						if err != nil {
+							return err
+						}
+						return runChange(c, workspace.AddCluster(c.String("config"), c.String("runtime"), config.Cluster{Name: a[0], Server: a[1]}), nil)
+					},
+				},
+				{
+					Name: "remove", Usage: "remove a managed cluster from a runtime", ArgsUsage: "CLUSTER",
+					Description: prHelp + "\n\n" + exitCodesHelp,
+					Flags:       append(prFlags(true), &cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true}),
+					Action: func(c *cli.Context) error {
+						a, err := args(c, "cluster remove", 1, "one CLUSTER name")
+						if err != nil {
+							return err
+						}
+						return runChange(c, workspace.RemoveCluster(c.String("config"), c.String("runtime"), a[0]), nil)
+					},
+				},
+			},
+		},
+		{
+			Name:  "user",
+			Usage: "add or remove a runtime's users, optionally as a pull request",
+			Subcommands: []*cli.Command{
+				{
+					Name: "add", Usage: "give a user a Git user token on a runtime", ArgsUsage: "LOGIN",
+					Description: "Adds the GitHub LOGIN to the runtime's users and generates the placeholder of the\n" +
+						"user's token; seal it with `rtconf seal user-token`.\n\n" + prHelp + "\n\n" + exitCodesHelp,
+					Flags: append(prFlags(true), &cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true}),
+					Action: func(c *cli.Context) error {
+						a, err := args(c, "user add", 1, "one GitHub LOGIN")
+						if err != nil {
+							return err
+						}
+						return runChange(c, workspace.AddUser(c.String("config"), c.String("runtime"), a[0]), nil)
+					},
+				},
+				{
+					Name: "remove", Usage: "remove a user and the user's sealed token from a runtime", ArgsUsage: "LOGIN",
+					Description: prHelp + "\n\n" + exitCodesHelp,
+					Flags:       append(prFlags(true), &cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true}),
+					Action: func(c *cli.Context) error {
+						a, err := args(c, "user remove", 1, "one GitHub LOGIN")
+						if err != nil {
+							return err
+						}
+						return runChange(c, workspace.RemoveUser(c.String("config"), c.String("runtime"), a[0]), nil)
+					},
+				},
+			},
+		},
+	}
+}
+
+// rotateCommand is `rtconf token rotate`.
+func rotateCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "rotate",
+		Usage: "seal a new token in place of a runtime's (or a user's) token, optionally as a pull request",
+		Description: "Checks the new token live, like `rtconf seal`, seals it in place of the old one and lists\n" +
+			"which token to revoke once the change is merged and synced. The new token is read from\n" +
+			"standard input, --token-file or --token-env; with --pr it also pushes and opens the pull\n" +
+			"request, unless --git-token-file or --git-token-env name another token for that.\n\n" + prHelp + "\n\n" + exitCodesHelp,
+		Flags: append(append(append(prFlags(false),
+			&cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true},
+			&cli.StringFlag{Name: "user", Usage: "GitHub `LOGIN` whose Git user token to rotate (default: the runtime token)"},
+			&cli.StringFlag{Name: "git-token-file", Usage: "with --pr: push and open the pull request with the token in `FILE`"},
+			&cli.StringFlag{Name: "git-token-env", Usage: "with --pr: push and open the pull request with the token in the environment variable `VAR`"},
+		), tokenFlags()...), certFlags()...),
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c, "token rotate"); err != nil {
+				return err
+			}
+			tok, err := readToken(c)
+			if err != nil {
+				return err
+			}
+			opts := workspace.DefaultSealOptions()
+			opts.Dir = c.String("dir")
+			opts.ConfigFile = c.String("config")
+			opts.Runtime = c.String("runtime")
+			opts.User = c.String("user")
+			opts.Token = tok
+			opts.Cert = c.String("cert")
+			opts.AcceptNewCert = c.Bool("accept-new-cert")
+			opts.Now = time.Now()
+			opts.SkipLiveCheck = c.Bool("skip-live-check")
+			opts.Live.ProbeWrites = c.Bool("probe-writes")
+			opts.Live.MaxWait = c.Duration("max-wait")
+			opts.Live.ExpiryWarning = c.Duration("expiry-warning")
+			if u := c.String("api-url"); u != "" {
+				opts.Live.APIURL = strings.TrimSuffix(u, "/") + "/"
+			}
+			gitTok := tok
+			if f, e := c.String("git-token-file"), c.String("git-token-env"); f != "" || e != "" {
+				if gitTok, err = token.Read(token.Source{File: f, Env: e}); err != nil {
+					return &usageError{err.Error()}
+				}
+			}
+			return runChange(c, workspace.RotateToken(opts), &gitTok)
+		},
+	}
+}
+
+// runChange applies a change, or proposes it with --pr, and reports it.
+// prToken is the token to push with when the command has read one already.
+func runChange(c *cli.Context, ch workspace.Change, prToken *token.Token) error {
+	opts := workspace.ChangeOptions{Dir: c.String("dir"), ConfigFile: c.String("config"), Now: time.Now()}
+	if c.Bool("pr") {
+		pr := &workspace.PROptions{Remote: c.String("remote"), APIURL: c.String("api-url")}
+		if prToken != nil {
+			pr.Token = *prToken
+		} else {
+			tok, err := readToken(c)
+			if err != nil {
+				return err
+			}
+			pr.Token = tok
+		}
+		opts.PR = pr
+	} else if c.IsSet("remote") {
+		return &usageError{"--remote only applies with --pr"}
+	}
+	res, err := workspace.ApplyChange(c.Context, ch, opts)
+	if err != nil {
+		return asUsage(err)
+	}
+	printChangeResult(c.App.Writer, c.App.ErrWriter, ch, res)
+	return nil
+}
+
+func printChangeResult(w, ew io.Writer, ch workspace.Change, res workspace.ChangeResult) {
+	for _, warn := range res.Warnings {
+		fmt.Fprintln(ew, "warning: "+warn)
+	}
+	if len(res.Changes) == 0 {
+		fmt.Fprintln(w, "nothing to change")
+		return
+	}
+	printChanges(w, res.Changes, false)
+	if res.PRURL != "" {
+		fmt.Fprintf(w, "committed %s on branch %s and pushed it\n", res.Commit[:7], res.Branch)
+		fmt.Fprintf(w, "opened pull request: %s\n", res.PRURL)
+	} else {
+		fmt.Fprintf(w, "%s: review the change (git diff), then commit and push it, or run again with --pr\n", ch.Title)
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintln(w, "after merge: "+n)
+	}
+}
