@@ -51,11 +51,14 @@ func (r *Repo) DeleteRemoteBranch(ctx context.Context, url, branch string, tok t
 }
 
 func (r *Repo) push(ctx context.Context, url, branch string, spec gitconfig.RefSpec, tok token.Token) error {
-	opts := &git.PushOptions{RemoteURL: url, RefSpecs: []gitconfig.RefSpec{spec}}
+	// An anonymous remote: the URL is used as given, whatever remotes the
+	// repository has configured.
+	remote := git.NewRemote(r.repo.Storer, &gitconfig.RemoteConfig{Name: "rtconf", URLs: []string{url}})
+	opts := &git.PushOptions{RemoteName: "rtconf", RefSpecs: []gitconfig.RefSpec{spec}}
 	if tok.Reveal() != "" {
 		opts.Auth = &githttp.BasicAuth{Username: TokenUser, Password: tok.Reveal()}
 	}
-	err := r.repo.PushContext(ctx, opts)
+	err := remote.PushContext(ctx, opts)
 	if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return nil
 	}
