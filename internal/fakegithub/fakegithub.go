@@ -4,9 +4,12 @@
 // checks call, with the headers and status codes GitHub documents: rate-limit
 // headers on every response, X-OAuth-Scopes for classic tokens,
 // X-Accepted-GitHub-Permissions for fine-grained ones, 404 where GitHub hides a
-// repository, 422 for an invalid write. It keeps no repository state: a write
-// that passes validation is answered as GitHub would answer it and then
-// forgotten, so nothing is ever changed.
+// repository, 422 for an invalid write. Most writes that pass validation are
+// answered as GitHub would answer them and then forgotten; four are applied
+// (see state.go): creating a repository (POST /user/repos, POST
+// /orgs/{org}/repos), protecting a branch (PUT …/branches/{branch}/protection,
+// then answered by GET) and opening a pull request (POST …/pulls, then listed
+// by GET …/pulls).
 //
 // Access follows GitHub's rules: a private repository is 404 to anyone who
 // cannot see it; a classic token's scopes and a fine-grained token's
@@ -23,6 +26,7 @@ package fakegithub
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -65,6 +69,21 @@ type Options struct {
 	Latency    time.Duration // added to every response
 	Tokens     []Token
 	Repos      []Repo
+	// Orgs maps an organization to the logins of its members, who may
+	// create repositories in it (POST /orgs/{org}/repos); other
+	// organizations answer 404 there.
+	Orgs map[string][]string
+	// CloneURL gives a repository's clone_url (point it at a
+	// gitserver.Server). It is called at most once per repository, when a
+	// repository is created or its JSON is first needed, with the fake's
+	// lock held: it must not call the fake. Default:
+	// https://github.com/OWNER/NAME.git (Enterprise: the server's own web root).
+	CloneURL func(owner, name string) string
+	// BranchExists, when set, says whether a branch exists: a pull request
+	// whose head or base does not answers 422 and protecting a missing branch
+	// 404, as GitHub does. Called with the fake's lock held. Default: every
+	// branch exists.
+	BranchExists func(owner, repo, branch string) bool
 }
 
 // Request is one request the fake received.
@@ -87,6 +106,16 @@ type Server struct {
 	ids     map[string]int64 // user IDs by login, from 1 in order of appearance
 
 	reqID atomic.Int64
+
+	// state guards what requests change: repos and repoIDs (which grow when
+	// a repository is created), fine-grained tokens' Repos, and the fields
+	// below. route holds it while it answers.
+	state       sync.Mutex
+	cloneURLs   map[string]string          // by "owner/name", lower case
+	created     []string                   // "owner/name" in order of creation
+	protections map[string]json.RawMessage // by protectionKey
+	pulls       map[string][]PullRequest   // by "owner/name", lower case
+	pullSeq     int64                      // the last pull request's id
 
 	mu    sync.Mutex
 	log   []Request
@@ -111,6 +140,13 @@ func New(t testing.TB, o Options) *Server {
 		repoIDs: map[string]int64{},
 		ids:     map[string]int64{},
 		used:    map[string]int{},
+
+		cloneURLs:   map[string]string{},
+		protections: map[string]json.RawMessage{},
+		pulls:       map[string][]PullRequest{},
+	}
+	for _, org := range slices.Sorted(maps.Keys(o.Orgs)) {
+		s.userID(org)
 	}
 	for i := range o.Tokens {
 		tok := &o.Tokens[i]
@@ -154,6 +190,11 @@ func clone(o Options) Options {
 		t := &o.Tokens[i]
 		t.Scopes, t.Repos, t.Permissions = slices.Clone(t.Scopes), slices.Clone(t.Repos), maps.Clone(t.Permissions)
 	}
+	orgs := map[string][]string{}
+	for org, members := range o.Orgs {
+		orgs[org] = slices.Clone(members)
+	}
+	o.Orgs = orgs
 	o.Repos = slices.Clone(o.Repos)
 	for i := range o.Repos {
 		c := map[string]map[string]bool{}
@@ -249,7 +290,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case !prefixed:
 		res = notFound("https://docs.github.com/enterprise-server/rest")
 	default:
-		res = s.route(r.Method, path, body, a)
+		res = s.route(r.Method, path, r.URL.Query(), body, a)
 	}
 
 	h := w.Header()

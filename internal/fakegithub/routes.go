@@ -2,6 +2,7 @@ package fakegithub
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 )
@@ -26,8 +27,19 @@ type route struct {
 	required        []field  // writes: body fields that must be present
 	optional        []field  // writes: body fields checked when present
 	resource        string   // writes: "resource" in validation errors
-	status          int      // writes: status of a valid write (never applied)
-	get             func(s *Server, repo *Repo, a actor, vars map[string]string) response
+	status          int      // writes: status of a valid write that apply is nil for (never applied)
+	get             func(s *Server, c *repoCall) response
+	apply           func(s *Server, c *repoCall) response // writes: a valid write that changes the fake's state
+}
+
+// repoCall is one request to a repository endpoint, after access was granted.
+type repoCall struct {
+	repo  *Repo
+	a     actor
+	vars  map[string]string // from the route's pattern
+	query url.Values
+	body  map[string]any // writes: the decoded, validated body
+	doc   string         // documentation_url of the endpoint
 }
 
 // field is a body field a write checks: typ is "string", "object" or "bool";
@@ -48,8 +60,8 @@ var (
 var routes = []route{
 	{method: "GET", pattern: "/repos/{owner}/{repo}", doc: "repos/repos#get-a-repository",
 		perm: "metadata", access: "read", role: rolePull, scopes: repoScope,
-		get: func(s *Server, repo *Repo, a actor, _ map[string]string) response {
-			return jsonResponse(http.StatusOK, s.repoJSON(repo, a))
+		get: func(s *Server, c *repoCall) response {
+			return jsonResponse(http.StatusOK, s.repoJSON(c.repo, c.a))
 		}},
 	{method: "PATCH", pattern: "/repos/{owner}/{repo}", doc: "repos/repos#update-a-repository",
 		perm: "administration", access: "write", role: roleAdmin, scopes: repoScope, public: publicWrite,
@@ -63,11 +75,12 @@ var routes = []route{
 		perm: "webhooks", access: "write", role: roleAdmin, scopes: hookWrite, public: hookWrite,
 		required: []field{{name: "config", typ: "object"}}, resource: "Hook", status: http.StatusCreated},
 	{method: "GET", pattern: "/repos/{owner}/{repo}/pulls", doc: "pulls/pulls#list-pull-requests",
-		perm: "pull_requests", access: "read", role: rolePull, scopes: repoScope, get: emptyList},
+		perm: "pull_requests", access: "read", role: rolePull, scopes: repoScope, get: listPulls},
 	{method: "POST", pattern: "/repos/{owner}/{repo}/pulls", doc: "pulls/pulls#create-a-pull-request",
 		perm: "pull_requests", access: "write", role: rolePull, scopes: repoScope, public: publicWrite,
 		required: []field{{name: "head", typ: "string"}, {name: "base", typ: "string"}},
-		resource: "PullRequest", status: http.StatusCreated},
+		optional: []field{{name: "title", typ: "string"}, {name: "body", typ: "string"}, {name: "draft", typ: "bool"}},
+		resource: "PullRequest", apply: createPull},
 	{method: "GET", pattern: "/repos/{owner}/{repo}/contents/{path...}", doc: "repos/contents#get-repository-content",
 		perm: "contents", access: "read", role: rolePull, scopes: repoScope, get: getContents},
 	{method: "PUT", pattern: "/repos/{owner}/{repo}/contents/{path...}", doc: "repos/contents#create-or-update-file-contents",
@@ -82,37 +95,45 @@ var routes = []route{
 		resource: "Status", status: http.StatusCreated},
 	{method: "GET", pattern: "/repos/{owner}/{repo}/branches/{branch}/protection", doc: "branches/branch-protection#get-branch-protection",
 		perm: "administration", access: "read", role: roleAdmin, scopes: repoScope, public: publicWrite,
-		get: func(*Server, *Repo, actor, map[string]string) response {
-			// The fake protects no branch, so an allowed call answers as GitHub does then.
-			return apiError(http.StatusNotFound, "Branch not protected",
-				"https://docs.github.com/rest/branches/branch-protection#get-branch-protection")
-		}},
+		get: getProtection},
+	{method: "PUT", pattern: "/repos/{owner}/{repo}/branches/{branch}/protection", doc: "branches/branch-protection#update-branch-protection",
+		perm: "administration", access: "write", role: roleAdmin, scopes: repoScope, public: publicWrite,
+		apply: putProtection},
 }
 
-func emptyList(*Server, *Repo, actor, map[string]string) response {
+func emptyList(*Server, *repoCall) response {
 	return response{status: http.StatusOK, body: []byte("[]")}
 }
 
 // getContents lists the (empty) root and finds no file.
-func getContents(_ *Server, _ *Repo, _ actor, vars map[string]string) response {
-	if strings.Trim(vars["path"], "/") == "" {
-		return emptyList(nil, nil, actor{}, nil)
+func getContents(s *Server, c *repoCall) response {
+	if strings.Trim(c.vars["path"], "/") == "" {
+		return emptyList(s, c)
 	}
 	return notFound("https://docs.github.com/rest/repos/contents#get-repository-content")
 }
 
-// route answers a request that passed the fault injections.
-func (s *Server) route(method, path string, body []byte, a actor) response {
+// route answers a request that passed the fault injections. It holds the
+// state lock: requests change the fake one at a time.
+func (s *Server) route(method, path string, query url.Values, body []byte, a actor) response {
 	if res, refused := refusal(a); refused {
 		return res
 	}
-	if path == "/user" && method == http.MethodGet {
+	s.state.Lock()
+	defer s.state.Unlock()
+	switch {
+	case path == "/user" && method == http.MethodGet:
 		return s.getUser(a)
+	case path == "/user/repos" && method == http.MethodPost:
+		return s.createRepo(a, "", body)
+	}
+	if vars, ok := match("/orgs/{org}/repos", path); ok && method == http.MethodPost {
+		return s.createRepo(a, vars["org"], body)
 	}
 	for i := range routes {
 		rt := &routes[i]
 		if vars, ok := match(rt.pattern, path); ok && rt.method == method {
-			return s.serveRepo(rt, vars, body, a)
+			return s.serveRepo(rt, &repoCall{vars: vars, query: query, a: a}, body)
 		}
 	}
 	return notFound("https://docs.github.com/rest")
@@ -145,9 +166,10 @@ func match(pattern, path string) (map[string]string, bool) {
 
 // serveRepo checks access to a repository endpoint the way GitHub does, then
 // answers it.
-func (s *Server) serveRepo(rt *route, vars map[string]string, body []byte, a actor) response {
+func (s *Server) serveRepo(rt *route, c *repoCall, body []byte) response {
 	doc := "https://docs.github.com/rest/" + rt.doc
-	full := vars["owner"] + "/" + vars["repo"]
+	a := c.a
+	full := c.vars["owner"] + "/" + c.vars["repo"]
 	repo := s.repos[strings.ToLower(full)]
 	if repo == nil {
 		return notFound(doc)
@@ -187,14 +209,15 @@ func (s *Server) serveRepo(rt *route, vars map[string]string, body []byte, a act
 			refused = &res
 		}
 	}
+	c.repo, c.doc = repo, doc
 	res := response{}
 	switch {
 	case refused != nil:
 		res = *refused
 	case rt.get != nil:
-		res = rt.get(s, repo, a, vars)
+		res = rt.get(s, c)
 	default:
-		res = s.write(rt, repo, a, body, doc)
+		res = s.write(rt, c, body)
 	}
 	if res.header == nil {
 		res.header = http.Header{}
@@ -256,26 +279,4 @@ func level(perms map[string]bool) int {
 		}
 	}
 	return 0
-}
-
-func (s *Server) repoJSON(repo *Repo, a actor) map[string]any {
-	full := repo.Owner + "/" + repo.Name
-	visibility := "public"
-	if repo.Private {
-		visibility = "private"
-	}
-	m := map[string]any{
-		"id":             s.repoIDs[strings.ToLower(full)],
-		"name":           repo.Name,
-		"full_name":      full,
-		"private":        repo.Private,
-		"visibility":     visibility,
-		"owner":          map[string]any{"login": repo.Owner, "id": s.ids[strings.ToLower(repo.Owner)], "type": "User"},
-		"url":            s.URL() + "repos/" + full,
-		"default_branch": "main",
-	}
-	if p := s.perms(repo, a.login); a.tok != nil && p != nil {
-		m["permissions"] = p
-	}
-	return m
 }
