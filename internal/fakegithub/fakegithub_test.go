@@ -1,6 +1,6 @@
 package fakegithub
 
-// The tests use net/http directly: go-github is not (yet) in go.mod. Where
+// These tests use net/http directly, to see the wire format. Where
 // they check what go-github would make of a response, they apply go-github
 // v60's own rules (github.go: parseTokenExpiration, CheckResponse).
 
