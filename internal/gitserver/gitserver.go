@@ -28,10 +28,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 // Options configures a server.
@@ -220,68 +216,4 @@ exit $status
 	if err := os.WriteFile(path, []byte(hook), 0o755); err != nil {
 		t.Fatalf("gitserver: protect %s/%s: %v", owner, name, err)
 	}
-}
-
-// NewBare creates an empty bare repository (HEAD -> refs/heads/main) in a
-// temporary directory, for file:// remotes, and returns its directory.
-func NewBare(t testing.TB) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "remote.git")
-	initBare(t, dir)
-	return dir
-}
-
-func initBare(t testing.TB, dir string) *git.Repository {
-	t.Helper()
-	repo, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{
-		InitOptions: git.InitOptions{DefaultBranch: plumbing.Main},
-		Bare:        true,
-	})
-	if err != nil {
-		t.Fatalf("gitserver: init %s: %v", dir, err)
-	}
-	return repo
-}
-
-// Tree returns path → content of every file at ref (a branch, tag, "HEAD" or
-// commit) in the repository at bareDir.
-func Tree(t testing.TB, bareDir, ref string) map[string]string {
-	t.Helper()
-	files, err := readTree(bareDir, ref)
-	if err != nil {
-		t.Fatalf("gitserver: %v", err)
-	}
-	return files
-}
-
-func readTree(dir, ref string) (map[string]string, error) {
-	repo, err := git.PlainOpen(dir)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", dir, err)
-	}
-	hash, err := repo.ResolveRevision(plumbing.Revision(ref))
-	if err != nil {
-		return nil, fmt.Errorf("%s: resolve %s: %w", dir, ref, err)
-	}
-	commit, err := repo.CommitObject(*hash)
-	if err != nil {
-		return nil, fmt.Errorf("%s: commit %s: %w", dir, hash, err)
-	}
-	tree, err := commit.Tree()
-	if err != nil {
-		return nil, fmt.Errorf("%s: tree of %s: %w", dir, hash, err)
-	}
-	files := map[string]string{}
-	err = tree.Files().ForEach(func(f *object.File) error {
-		content, err := f.Contents()
-		if err != nil {
-			return fmt.Errorf("%s: %w", f.Name, err)
-		}
-		files[f.Name] = content
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%s: read %s: %w", dir, ref, err)
-	}
-	return files, nil
 }

@@ -236,3 +236,54 @@ func TestNewBareOverFile(t *testing.T) {
 		t.Errorf("tree (-want +got):\n%s", diff)
 	}
 }
+
+func TestSeedBypassesHooks(t *testing.T) {
+	s := New(t, Options{Token: testcreds.Classic("gitserver")})
+	s.NewRepo(t, "acme", "config")
+	s.Protect(t, "acme", "config", "main")
+	dir := s.BareDir("acme", "config")
+	if s.BranchExists("acme", "config", "main") {
+		t.Fatal("main exists in an empty repository")
+	}
+	first := Seed(t, dir, "main", map[string]string{"rtconf.yaml": "version: 1\n"})
+	second := Seed(t, dir, "main", map[string]string{"runtimes/prod/a.yaml": "a\n"})
+	Seed(t, dir, "dev", map[string]string{"dev.txt": "d\n"})
+
+	want := map[string]string{"rtconf.yaml": "version: 1\n", "runtimes/prod/a.yaml": "a\n"}
+	if diff := cmp.Diff(want, Tree(t, dir, "main")); diff != "" {
+		t.Errorf("main (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]string{"dev.txt": "d\n"}, Tree(t, dir, "dev")); diff != "" {
+		t.Errorf("dev (-want +got):\n%s", diff)
+	}
+	refs := Refs(t, dir)
+	if refs["refs/heads/main"] != second || len(refs) != 2 {
+		t.Errorf("refs %v, want main at %s and dev", refs, second)
+	}
+	repo, err := git.PlainOpen(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := repo.CommitObject(plumbing.NewHash(second))
+	if err != nil || len(c.ParentHashes) != 1 || c.ParentHashes[0].String() != first {
+		t.Errorf("second commit's parents %v (%v), want %s", c.ParentHashes, err, first)
+	}
+	if !s.BranchExists("acme", "config", "dev") || s.BranchExists("acme", "config", "nope") || s.BranchExists("acme", "none", "main") {
+		t.Error("BranchExists disagrees with the repository")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "index")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("seeding left an index in the bare repository: %v", err)
+	}
+}
+
+func TestNewRepoFunc(t *testing.T) {
+	s := New(t, Options{})
+	f := s.NewRepoFunc(t)
+	url := f("acme", "config")
+	if url != s.URL()+"/acme/config.git" || f("acme", "config") != url {
+		t.Fatalf("URL %q", url)
+	}
+	if _, err := git.PlainOpen(s.BareDir("acme", "config")); err != nil {
+		t.Errorf("no repository: %v", err)
+	}
+}
