@@ -174,20 +174,31 @@ func (s *Server) BareDir(owner, name string) string {
 // refs/heads/main and which accepts pushes, and returns its clone URL.
 func (s *Server) NewRepo(t testing.TB, owner, name string) string {
 	t.Helper()
+	url, err := s.newRepo(owner, name)
+	if err != nil {
+		t.Fatalf("gitserver: %v", err)
+	}
+	return url
+}
+
+func (s *Server) newRepo(owner, name string) (string, error) {
 	dir := s.BareDir(owner, name)
 	if _, err := os.Stat(dir); err == nil {
-		t.Fatalf("gitserver: repository %s/%s exists", owner, name)
+		return "", fmt.Errorf("repository %s/%s exists", owner, name)
 	}
-	repo := initBare(t, dir)
+	repo, err := initBare(dir)
+	if err != nil {
+		return "", err
+	}
 	cfg, err := repo.Config()
 	if err != nil {
-		t.Fatalf("gitserver: %s: read config: %v", dir, err)
+		return "", fmt.Errorf("%s: read config: %w", dir, err)
 	}
 	cfg.Raw.Section("http").SetOption("receivepack", "true")
 	if err := repo.SetConfig(cfg); err != nil {
-		t.Fatalf("gitserver: %s: write config: %v", dir, err)
+		return "", fmt.Errorf("%s: write config: %w", dir, err)
 	}
-	return s.URL() + "/" + owner + "/" + name + ".git"
+	return s.URL() + "/" + owner + "/" + name + ".git", nil
 }
 
 // Protect installs a pre-receive hook in owner/name that refuses any update

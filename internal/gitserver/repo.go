@@ -22,20 +22,21 @@ import (
 func NewBare(t testing.TB) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "remote.git")
-	initBare(t, dir)
+	if _, err := initBare(dir); err != nil {
+		t.Fatalf("gitserver: %v", err)
+	}
 	return dir
 }
 
-func initBare(t testing.TB, dir string) *git.Repository {
-	t.Helper()
+func initBare(dir string) (*git.Repository, error) {
 	repo, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{
 		InitOptions: git.InitOptions{DefaultBranch: plumbing.Main},
 		Bare:        true,
 	})
 	if err != nil {
-		t.Fatalf("gitserver: init %s: %v", dir, err)
+		return nil, fmt.Errorf("init %s: %w", dir, err)
 	}
-	return repo
+	return repo, nil
 }
 
 // BranchExists reports whether owner/name has the branch; its signature
@@ -51,13 +52,19 @@ func (s *Server) BranchExists(owner, name, branch string) bool {
 
 // NewRepoFunc returns a function that creates owner/name (unless it exists)
 // and returns its clone URL; it fits fakegithub.Options.CloneURL, so that a
-// repository created through the fake GitHub API can be pushed to here.
+// repository created through the fake GitHub API can be pushed to here. It
+// runs in the fake's handler, so a failure marks the test failed (t.Errorf)
+// and gives "" rather than stopping the test from the wrong goroutine.
 func (s *Server) NewRepoFunc(t testing.TB) func(owner, name string) string {
 	return func(owner, name string) string {
 		if _, err := os.Stat(s.BareDir(owner, name)); err == nil {
 			return s.URL() + "/" + owner + "/" + name + ".git"
 		}
-		return s.NewRepo(t, owner, name)
+		url, err := s.newRepo(owner, name)
+		if err != nil {
+			t.Errorf("gitserver: %v", err)
+		}
+		return url
 	}
 }
 
