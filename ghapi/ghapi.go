@@ -76,7 +76,11 @@ func (c *Client) EnsureRepository(ctx context.Context, owner, name string, priva
 		Description: github.String("Shared configuration repository of GitOps Runtimes, managed with rtconf"),
 	})
 	if err != nil {
-		return Repository{}, false, c.explain(err, "create repository "+owner+"/"+name)
+		e := c.explain(err, "create repository "+owner+"/"+name)
+		if ge, ok := e.(*Error); ok && ge.Status == http.StatusUnprocessableEntity && strings.Contains(ge.Reason, "already exists") {
+			ge.Reason, ge.Hint = "the repository exists, but the token cannot see it", "give the token access to it"
+		}
+		return Repository{}, false, e
 	}
 	return repository(r), true, nil
 }

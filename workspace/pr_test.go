@@ -40,7 +40,8 @@ func newRemotes(t *testing.T, opts fakegithub.Options) *remotes {
 	if opts.Orgs == nil {
 		opts.Orgs = map[string][]string{"acme": {"robot"}}
 	}
-	opts.CloneURL = func(owner, name string) string { return r.git.URL() + "/" + owner + "/" + name + ".git" }
+	opts.CloneURL = r.git.NewRepoFunc(t)
+	opts.BranchExists = r.git.BranchExists
 	r.api = fakegithub.New(t, opts)
 	return r
 }
@@ -49,7 +50,7 @@ func newRemotes(t *testing.T, opts fakegithub.Options) *remotes {
 // the Git remote.
 func (r *remotes) published(t *testing.T) string {
 	t.Helper()
-	r.url = r.git.NewRepo(t, "acme", "shared")
+	r.url = r.git.URL() + "/acme/shared.git"
 	r.bare = r.git.BareDir("acme", "shared")
 	dir := filepath.Join(t.TempDir(), "repo")
 	res, err := workspace.Bootstrap(context.Background(), initOptions(dir), workspace.BootstrapOptions{

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,21 +29,14 @@ func TestGitHubScripts(t *testing.T) {
 	robot := testcreds.Classic("scriptrobot")
 	rotated := testcreds.Classic("scriptrotated")
 	git := gitserver.New(t, gitserver.Options{Token: robot})
-	var mu sync.Mutex
 	api := fakegithub.New(t, fakegithub.Options{
 		Tokens: []fakegithub.Token{
 			{Value: robot, Login: "robot", Scopes: []string{"repo", "admin:repo_hook"}, Expires: time.Now().Add(90 * 24 * time.Hour)},
 			{Value: rotated, Login: "robot", Scopes: []string{"repo", "admin:repo_hook"}, Expires: time.Now().Add(180 * 24 * time.Hour)},
 		},
-		Orgs: map[string][]string{"acme": {"robot"}},
-		CloneURL: func(owner, name string) string {
-			mu.Lock()
-			defer mu.Unlock()
-			if _, err := os.Stat(git.BareDir(owner, name)); err != nil {
-				return git.NewRepo(t, owner, name)
-			}
-			return git.URL() + "/" + owner + "/" + name + ".git"
-		},
+		Orgs:         map[string][]string{"acme": {"robot"}},
+		CloneURL:     git.NewRepoFunc(t),
+		BranchExists: git.BranchExists,
 	})
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/github",
