@@ -2,9 +2,11 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -283,7 +285,7 @@ func configEdit(configFile string, check func(*config.Config) error, edit func([
 		}
 		next, err := config.Parse(cfg.File, edited)
 		if err != nil {
-			return Planned{}, err
+			return Planned{}, editProblems(err)
 		}
 		files, err := generator.Generate(next)
 		if err != nil {
@@ -295,4 +297,24 @@ func configEdit(configFile string, check func(*config.Config) error, edit func([
 		}
 		return Planned{Changes: mergeChanges(changes, []generator.Change{{Path: filepath.ToSlash(configFile), Op: generator.Update, Data: edited}})}, nil
 	}
+}
+
+// editProblems restates what is wrong with an edited configuration as a
+// usage error: the positions would point into text that is not on disk.
+func editProblems(err error) error {
+	var cerr *config.Error
+	if !errors.As(err, &cerr) {
+		return err
+	}
+	var lines []string
+	for _, p := range cerr.Problems {
+		line := p.Message
+		if p.Hint != "" {
+			line += " (" + p.Hint + ")"
+		}
+		if !slices.Contains(lines, line) {
+			lines = append(lines, line)
+		}
+	}
+	return &UsageError{"refused, nothing changed: " + strings.Join(lines, "; ")}
 }
