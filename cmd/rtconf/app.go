@@ -88,6 +88,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, onUsage func(error)) *cli
 			certCommand(),
 			statusCommand(),
 			validateCommand(),
+			gatherCommand(),
 			tokenCommand(),
 			schemaCommand(),
 		},

@@ -57,24 +57,9 @@ func validateAction(c *cli.Context) error {
 	if err := noArgs(c, "validate"); err != nil {
 		return err
 	}
-	targets := []outputTarget{{format: c.String("format")}}
-	for _, o := range c.StringSlice("output") {
-		format, file, ok := strings.Cut(o, "=")
-		if !ok || format == "" || file == "" {
-			return &usageError{fmt.Sprintf("--output %q: write FORMAT=FILE, e.g. sarif=rtconf.sarif", o)}
-		}
-		targets = append(targets, outputTarget{format: format, file: file})
-	}
-	writers := make([]output.Writer, len(targets))
-	for i, t := range targets {
-		opts := output.DefaultOptions()
-		opts.ToolVersion = version
-		opts.Color = t.file == "" && colorful(c.App.Writer)
-		w, err := output.New(t.format, opts)
-		if err != nil {
-			return &usageError{err.Error()}
-		}
-		writers[i] = w
+	targets, writers, err := reportWriters(c)
+	if err != nil {
+		return err
 	}
 
 	opts := validator.DefaultOptions()
