@@ -1,0 +1,449 @@
+package main
+
+// Tests of what rtconf gives CI: the workflow the generator writes (every
+// variant) and the composite action at the project root. Both are linted
+// with actionlint and validated against SchemaStore's JSON Schemas
+// (testdata/schemastore, see its README).
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rhysd/actionlint"
+	"github.com/santhosh-tekuri/jsonschema/v5"
+	"gopkg.in/yaml.v3"
+
+	"github.com/rtconf/rtconf/config"
+	"github.com/rtconf/rtconf/generator"
+)
+
+const (
+	repoRoot       = "../.."
+	schemastoreDir = repoRoot + "/testdata/schemastore"
+	actionFile     = repoRoot + "/action.yml"
+)
+
+// workflowVariants generates the workflow for ci.shards 1..8, for an
+// automatic split and for every golden case, keyed by a name for messages.
+func workflowVariants(t *testing.T) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	gen := func(name string, cfg *config.Config) {
+		files, err := generator.Generate(cfg)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, f := range files {
+			if f.Path == generator.WorkflowFile {
+				out[name] = f.Data
+				return
+			}
+		}
+		t.Fatalf("%s: no %s generated", name, generator.WorkflowFile)
+	}
+	for n := 1; n <= 8; n++ {
+		gen(fmt.Sprintf("shards-%d", n), configWithRuntimes(t, 8, fmt.Sprintf("ci: {shards: %d}\n", n)))
+	}
+	gen("automatic-450-runtimes", configWithRuntimes(t, 450, ""))
+	cases, err := filepath.Glob(repoRoot + "/testdata/generate/*/rtconf.yaml")
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("no golden cases: %v", err)
+	}
+	for _, c := range cases {
+		cfg, err := config.Load(os.DirFS(filepath.Dir(c)), config.FileName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gen("golden-"+filepath.Base(filepath.Dir(c)), cfg)
+	}
+	return out
+}
+
+func configWithRuntimes(t *testing.T, n int, extra string) *config.Config {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("repository:\n  url: https://github.com/acme/shared-config\n" + extra + "runtimes:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  - name: rt-%03d\n    namespace: ns-%03d\n", i, i)
+	}
+	cfg, err := config.Parse(config.FileName, []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestShardsInWorkflow(t *testing.T) {
+	for _, tc := range []struct {
+		runtimes int
+		ci       string
+		want     int
+	}{
+		{1, "", 1},
+		{200, "", 1},
+		{201, "", 2},
+		{450, "", 3},
+		{8, "ci: {shards: 3}\n", 3},
+		{2, "ci: {shards: 5}\n", 2},
+		{500, "ci: {shards: 1}\n", 1},
+	} {
+		cfg := configWithRuntimes(t, tc.runtimes, tc.ci)
+		if got := generator.Shards(cfg); got != tc.want {
+			t.Errorf("%d runtimes, %q: %d shards, want %d", tc.runtimes, tc.ci, got, tc.want)
+		}
+	}
+}
+
+// linter returns actionlint with shellcheck when it is installed.
+func linter(t *testing.T, out io.Writer) *actionlint.Linter {
+	t.Helper()
+	opts := &actionlint.LinterOptions{Color: actionlint.ColorOptionKindNever}
+	if sc, err := exec.LookPath("shellcheck"); err == nil {
+		opts.Shellcheck = sc
+	}
+	l, err := actionlint.NewLinter(out, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func TestWorkflowActionlint(t *testing.T) {
+	for name, data := range workflowVariants(t) {
+		var out bytes.Buffer
+		errs, err := linter(t, &out).Lint(name+"/"+generator.WorkflowFile, data, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(errs) > 0 {
+			t.Errorf("%s: actionlint found %d problems:\n%s", name, len(errs), out.String())
+		}
+	}
+}
+
+func TestWorkflowSchema(t *testing.T) {
+	schema := compileSchema(t, "github-workflow.json")
+	for name, data := range workflowVariants(t) {
+		if err := schema.Validate(yamlToJSON(t, data)); err != nil {
+			t.Errorf("%s does not match SchemaStore's github-workflow.json: %v", name, err)
+		}
+	}
+}
+
+// workflowShape is the part of a workflow the structural checks read.
+type workflowShape struct {
+	Permissions map[string]string `yaml:"permissions"`
+	Jobs        map[string]struct {
+		Name        string            `yaml:"name"`
+		If          string            `yaml:"if"`
+		Needs       any               `yaml:"needs"`
+		Permissions map[string]string `yaml:"permissions"`
+		Strategy    struct {
+			Matrix struct {
+				Shard []int `yaml:"shard"`
+			} `yaml:"matrix"`
+		} `yaml:"strategy"`
+	} `yaml:"jobs"`
+}
+
+// TestWorkflowShape: the required check is one job named CheckName, after
+// every shard whatever they did; nothing may write but the jobs that must;
+// actions are pinned to commits; the token is only tested, never printed.
+func TestWorkflowShape(t *testing.T) {
+	pinned := regexp.MustCompile(`^\s*(- )?uses: [\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$`)
+	for name, data := range workflowVariants(t) {
+		var w workflowShape
+		if err := yaml.Unmarshal(data, &w); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(w.Permissions) != 0 {
+			t.Errorf("%s: top-level permissions %v, want none", name, w.Permissions)
+		}
+		var checks []string
+		for id, job := range w.Jobs {
+			if job.Name == generator.CheckName {
+				checks = append(checks, id)
+			}
+			for scope, level := range job.Permissions {
+				writes := map[string]bool{"security-events": id == "validate", "issues": id == "token-expiry"}
+				if level != "read" && !(level == "write" && writes[scope]) {
+					t.Errorf("%s: job %s has %s: %s", name, id, scope, level)
+				}
+			}
+		}
+		if !slices.Equal(checks, []string{"validate"}) {
+			t.Errorf("%s: jobs named %q: %v, want exactly [validate]", name, generator.CheckName, checks)
+		}
+		if shard, ok := w.Jobs["validate-shard"]; ok {
+			v := w.Jobs["validate"]
+			if v.Needs != "validate-shard" || !strings.HasPrefix(v.If, "always()") {
+				t.Errorf("%s: the gathering job needs %v if %q; want validate-shard, always()", name, v.Needs, v.If)
+			}
+			if len(shard.Strategy.Matrix.Shard) < 2 {
+				t.Errorf("%s: a matrix of %v shards", name, shard.Strategy.Matrix.Shard)
+			}
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			if strings.Contains(line, "uses:") && !pinned.MatchString(line) {
+				t.Errorf("%s:%d: action not pinned to a commit with its version: %s", name, i+1, line)
+			}
+			if strings.Contains(line, "RTCONF_RUNTIME_TOKEN") && !strings.Contains(line, "# ") &&
+				!strings.Contains(line, "RTCONF_RUNTIME_TOKEN: ${{ secrets.RTCONF_RUNTIME_TOKEN }}") &&
+				!strings.Contains(line, `[ -n "$RTCONF_RUNTIME_TOKEN" ]`) {
+				t.Errorf("%s:%d: the token used otherwise than tested: %s", name, i+1, line)
+			}
+			if strings.Contains(line, "latest") && !strings.HasPrefix(strings.TrimSpace(line), "runs-on:") {
+				t.Errorf("%s:%d: a floating version: %s", name, i+1, line)
+			}
+		}
+	}
+}
+
+func TestActionSchema(t *testing.T) {
+	data, err := os.ReadFile(actionFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := compileSchema(t, "github-action.json").Validate(yamlToJSON(t, data)); err != nil {
+		t.Errorf("action.yml does not match SchemaStore's github-action.json: %v", err)
+	}
+}
+
+// actionShape is the part of action.yml the consistency checks read.
+type actionShape struct {
+	Inputs map[string]struct {
+		Required bool    `yaml:"required"`
+		Default  *string `yaml:"default"`
+	} `yaml:"inputs"`
+	Outputs map[string]struct {
+		Value string `yaml:"value"`
+	} `yaml:"outputs"`
+	Runs struct {
+		Using string `yaml:"using"`
+		Steps []struct {
+			ID   string            `yaml:"id"`
+			Uses string            `yaml:"uses"`
+			Run  string            `yaml:"run"`
+			Env  map[string]string `yaml:"env"`
+		} `yaml:"steps"`
+	} `yaml:"runs"`
+}
+
+// TestActionInputs: every input is used and every used input is declared;
+// scripts read inputs from the environment only (an expression inside a
+// script is a script injection); the flags passed to rtconf validate exist;
+// outputs come from a step that exists.
+func TestActionInputs(t *testing.T) {
+	data, err := os.ReadFile(actionFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a actionShape
+	if err := yaml.Unmarshal(data, &a); err != nil {
+		t.Fatal(err)
+	}
+	if a.Runs.Using != "composite" {
+		t.Fatalf("runs.using = %q, want composite", a.Runs.Using)
+	}
+	for _, want := range []string{"version", "format", "outputs", "live", "shard", "working-directory"} {
+		if _, ok := a.Inputs[want]; !ok {
+			t.Errorf("input %s missing", want)
+		}
+	}
+	used := map[string]bool{}
+	for _, m := range regexp.MustCompile(`\$\{\{\s*inputs\.([\w-]+)\s*\}\}`).FindAllSubmatch(data, -1) {
+		used[string(m[1])] = true
+	}
+	for name, in := range a.Inputs {
+		if !used[name] {
+			t.Errorf("input %s is declared but never used", name)
+		}
+		if !in.Required && in.Default == nil {
+			t.Errorf("optional input %s has no default", name)
+		}
+	}
+	for name := range used {
+		if _, ok := a.Inputs[name]; !ok {
+			t.Errorf("inputs.%s is used but not declared", name)
+		}
+	}
+	ids := map[string]bool{}
+	flags := map[string]bool{}
+	for _, f := range validateCommand().Flags {
+		for _, n := range f.Names() {
+			flags[n] = true
+		}
+	}
+	for _, s := range a.Runs.Steps {
+		ids[s.ID] = true
+		if strings.Contains(s.Run, "${{") {
+			t.Errorf("step %q: an expression inside run:; pass it through env:", s.ID)
+		}
+		if !strings.Contains(s.Run, "rtconf validate") {
+			continue
+		}
+		for _, m := range regexp.MustCompile(`(?m)--([a-z][a-z-]*)`).FindAllStringSubmatch(s.Run, -1) {
+			if !flags[m[1]] {
+				t.Errorf("step %q passes --%s, which rtconf validate does not have", s.ID, m[1])
+			}
+		}
+	}
+	for name, o := range a.Outputs {
+		m := regexp.MustCompile(`steps\.([\w-]+)\.outputs\.([\w-]+)`).FindStringSubmatch(o.Value)
+		if m == nil || !ids[m[1]] {
+			t.Errorf("output %s = %q: not the output of a step of the action", name, o.Value)
+			continue
+		}
+		if !strings.Contains(string(data), "echo \""+m[2]+"=") {
+			t.Errorf("output %s: step %s never sets %s", name, m[1], m[2])
+		}
+	}
+}
+
+// TestActionScripts runs shellcheck, when it is installed, on the action's
+// scripts (actionlint checks the scripts of workflows, not of actions).
+func TestActionScripts(t *testing.T) {
+	sc, err := exec.LookPath("shellcheck")
+	if err != nil {
+		t.Skip("shellcheck is not installed")
+	}
+	data, err := os.ReadFile(actionFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a actionShape
+	if err := yaml.Unmarshal(data, &a); err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range a.Runs.Steps {
+		if s.Run == "" {
+			continue
+		}
+		cmd := exec.Command(sc, "--shell=bash", "-")
+		cmd.Stdin = strings.NewReader(s.Run)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("step %d (%s): shellcheck: %v\n%s", i+1, s.ID, err, out)
+		}
+	}
+}
+
+// TestActionInAWorkflow lints a workflow that uses the action as a local
+// action: actionlint reads action.yml and checks the inputs given against
+// those declared (a missing required input, an unknown one).
+func TestActionInAWorkflow(t *testing.T) {
+	dir := t.TempDir()
+	action, err := os.ReadFile(actionFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "action.yml"), action, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wf := `name: use rtconf
+on: pull_request
+permissions: {}
+jobs:
+  validate:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+      - id: rtconf
+        uses: ./
+        with:
+          version: v0.1.0
+          outputs: sarif=rtconf.sarif
+          live: ${{ secrets.RTCONF_RUNTIME_TOKEN != '' }}
+          runtime-token: ${{ secrets.RTCONF_RUNTIME_TOKEN }}
+          shard: 1/2
+          working-directory: .
+      - run: echo "rtconf exited $CODE, report in $REPORT"
+        env:
+          CODE: ${{ steps.rtconf.outputs.exit-code }}
+          REPORT: ${{ steps.rtconf.outputs.report }}
+`
+	bad := strings.Replace(strings.Replace(wf, "          version: v0.1.0\n", "", 1), "shard: 1/2", "shards: 1/2", 1)
+	for _, tc := range []struct {
+		name     string
+		workflow string
+		want     []string
+	}{
+		{"good", wf, nil},
+		{"bad", bad, []string{`missing input "version"`, `input "shards" is not defined`}},
+	} {
+		p := filepath.Join(dir, ".github", "workflows", tc.name+".yml")
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(tc.workflow), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		project, err := actionlint.NewProject(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		errs, err := linter(t, &out).Lint(p, []byte(tc.workflow), project)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.want == nil && len(errs) > 0 {
+			t.Errorf("%s: actionlint found problems:\n%s", tc.name, out.String())
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("%s: actionlint did not report %q; it said:\n%s", tc.name, w, out.String())
+			}
+		}
+	}
+}
+
+func compileSchema(t *testing.T, name string) *jsonschema.Schema {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(schemastoreDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.LoadURL = func(u string) (io.ReadCloser, error) {
+		return nil, fmt.Errorf("%s: the tests read no schema from the network", u)
+	}
+	url := "https://json.schemastore.org/" + name
+	if err := c.AddResource(url, bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile(url)
+	if err != nil {
+		t.Fatalf("compile %s: %v", name, err)
+	}
+	return s
+}
+
+// yamlToJSON reads YAML 1.2 (where on: is a key, not true) into the values
+// a JSON Schema validates.
+func yamlToJSON(t *testing.T, data []byte) any {
+	t.Helper()
+	var v any
+	if err := yaml.Unmarshal(data, &v); err != nil {
+		t.Fatal(err)
+	}
+	j, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out any
+	if err := json.Unmarshal(j, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
