@@ -1,6 +1,8 @@
 package generator
 
 import (
+	"strings"
+
 	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/templates"
 )
@@ -70,7 +72,7 @@ func (g *gen) workflow() {
 	data, err := templates.RenderWorkflow(templates.Workflow{
 		Marker:     Marker,
 		CheckName:  CheckName,
-		Branch:     g.cfg.Repository.Revision,
+		Branch:     branchFilter(g.cfg.Repository.Revision),
 		Version:    version,
 		GoVersion:  GoVersion,
 		Shards:     Shards(g.cfg),
@@ -80,4 +82,17 @@ func (g *gen) workflow() {
 		IssueLabel: ExpiryIssueLabel,
 	})
 	g.add(WorkflowFile, Generated, data, err)
+}
+
+// branchFilter is a branch name as a literal GitHub Actions filter pattern:
+// the characters that patterns give a meaning are escaped.
+func branchFilter(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		if strings.ContainsRune(`*?+[]!\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -54,6 +54,9 @@ func workflowVariants(t *testing.T) map[string][]byte {
 		gen(fmt.Sprintf("shards-%d", n), configWithRuntimes(t, 8, fmt.Sprintf("ci: {shards: %d}\n", n)))
 	}
 	gen("automatic-450-runtimes", configWithRuntimes(t, 450, ""))
+	odd := configWithRuntimes(t, 2, "")
+	odd.Repository.Revision = oddBranch
+	gen("odd-branch-name", odd)
 	cases, err := filepath.Glob(repoRoot + "/testdata/generate/*/rtconf.yaml")
 	if err != nil || len(cases) == 0 {
 		t.Fatalf("no golden cases: %v", err)
@@ -67,6 +70,10 @@ func workflowVariants(t *testing.T) map[string][]byte {
 	}
 	return out
 }
+
+// oddBranch is a branch name git allows, with YAML syntax and a filter
+// pattern character in it: it must stay one literal name in the workflow.
+const oddBranch = `rel/"x"#z{y},+w`
 
 func configWithRuntimes(t *testing.T, n int, extra string) *config.Config {
 	t.Helper()
@@ -136,6 +143,22 @@ func TestWorkflowSchema(t *testing.T) {
 		if err := schema.Validate(yamlToJSON(t, data)); err != nil {
 			t.Errorf("%s does not match SchemaStore's github-workflow.json: %v", name, err)
 		}
+	}
+}
+
+func TestWorkflowBranchQuoted(t *testing.T) {
+	var w struct {
+		On struct {
+			Push struct {
+				Branches []string `yaml:"branches"`
+			} `yaml:"push"`
+		} `yaml:"on"`
+	}
+	if err := yaml.Unmarshal(workflowVariants(t)["odd-branch-name"], &w); err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.ReplaceAll(oddBranch, "+", `\+`); !slices.Equal(w.On.Push.Branches, []string{want}) {
+		t.Errorf("push branches = %q, want [%q]", w.On.Push.Branches, want)
 	}
 }
 
