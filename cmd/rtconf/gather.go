@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/validator"
 	"github.com/rtconf/rtconf/validator/output"
 )
@@ -37,8 +38,8 @@ func gatherAction(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return &usageError{"gather: give the shards' json reports, e.g. rtconf gather --shards 3 shard-*.json"}
 	}
-	if n := c.Int("shards"); n < 0 || n > 64 {
-		return &usageError{fmt.Sprintf("--shards %d: must be between 1 and 64", n)}
+	if n := c.Int("shards"); n < 0 || n > config.MaxShards {
+		return &usageError{fmt.Sprintf("--shards %d: must be between 1 and %d", n, config.MaxShards)}
 	}
 	targets, writers, err := reportWriters(c)
 	if err != nil {
