@@ -22,7 +22,7 @@ runtime:
 			Position: Position{Line: 3, Column: 1},
 			Field:    "runtime",
 			Message:  `unknown field "runtime"`,
-			Hint:     "remove it or correct its spelling; known fields here: argocd, repository, runtimes, sealing",
+			Hint:     "remove it or correct its spelling; known fields here: argocd, ci, repository, runtimes, sealing",
 		}},
 	}, {
 		name: "unknown fields inside a runtime",

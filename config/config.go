@@ -35,6 +35,7 @@ type Config struct {
 	Repository Repository `json:"repository" yaml:"repository"`
 	ArgoCD     ArgoCD     `json:"argocd,omitempty" yaml:"argocd,omitempty"`
 	Sealing    Sealing    `json:"sealing,omitempty" yaml:"sealing,omitempty"`
+	CI         CI         `json:"ci,omitempty" yaml:"ci,omitempty"`
 	Runtimes   []Runtime  `json:"runtimes" yaml:"runtimes"`
 
 	// File is the name the configuration was loaded from, for messages.
@@ -64,6 +65,20 @@ type Sealing struct {
 	Fingerprint string `json:"fingerprint,omitempty" yaml:"fingerprint,omitempty"`
 	Scope       Scope  `json:"scope,omitempty" yaml:"scope,omitempty"`
 }
+
+// CI configures the GitHub Actions workflow rtconf writes to
+// .github/workflows/rtconf.yml.
+type CI struct {
+	// Shards splits validation into a matrix of that many jobs; 0 means
+	// automatic (see generator.Shards).
+	Shards int `json:"shards,omitempty" yaml:"shards,omitempty"`
+	// Version is the rtconf release the workflow installs (vX.Y.Z); empty
+	// means the release that generated the workflow.
+	Version string `json:"version,omitempty" yaml:"version,omitempty"`
+}
+
+// MaxShards is the largest ci.shards the schema accepts.
+const MaxShards = 64
 
 // Runtime is one GitOps Runtime.
 type Runtime struct {

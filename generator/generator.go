@@ -138,6 +138,7 @@ func (g *gen) repo() {
 	readme, err := templates.RepoREADME(g.cfg.Repository.URL)
 	g.add("README.md", Seed, readme, err)
 	g.add(SchemaFile, Generated, schemas.Config(), nil)
+	g.workflow()
 	g.object(path.Join(DirBase, "kustomization.yaml"), Generated, baseComponent())
 	g.resourcesReadme(path.Join(DirResources, "all-runtimes-all-clusters"),
 		"Manifests applied to the cluster of every runtime and to every managed cluster.")

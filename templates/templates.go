@@ -1,13 +1,15 @@
 // Package templates holds the text rtconf writes that is not a Kubernetes
-// object: READMEs for the shared configuration repository and the demo
-// configuration. Kubernetes objects are built as typed structs by the
+// object: READMEs for the shared configuration repository, its GitHub
+// Actions workflow and the demo configuration. Kubernetes objects are built as typed structs by the
 // generator, never from templates.
 package templates
 
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"fmt"
+	"strings"
 	"text/template"
 )
 
@@ -32,7 +34,7 @@ func DemoConfig() []byte { return readEmbedded("demo/rtconf.yaml") }
 func DemoCertificate() []byte { return readEmbedded("demo/cert.pem") }
 
 func render(name string, data any) ([]byte, error) {
-	t, err := template.New(name).Option("missingkey=error").ParseFS(files, name)
+	t, err := template.New(name).Option("missingkey=error").Funcs(template.FuncMap{"quote": quote}).ParseFS(files, name)
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", name, err)
 	}
@@ -51,4 +53,16 @@ func readEmbedded(name string) []byte {
 		return nil
 	}
 	return b
+}
+
+// quote writes s as a JSON string, which YAML reads as a double-quoted
+// scalar: whatever s holds stays one value.
+func quote(s string) (string, error) {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(b.String(), "\n"), nil
 }

@@ -2,37 +2,47 @@ package validator_test
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/rtconf/rtconf/validator"
 )
 
+// TestShardPartition: for N = 1..8 every runtime is in exactly one shard,
+// the same one whatever the order of the configuration, and shards differ
+// in size by at most one; also with fewer runtimes than shards.
 func TestShardPartition(t *testing.T) {
-	var names []string
-	for i := 0; i < 37; i++ {
-		names = append(names, fmt.Sprintf("rt-%02d", (i*17)%37))
-	}
-	for n := 1; n <= 8; n++ {
-		s := validator.Shard{Index: 1, Total: n}
-		part := s.Partition(names)
-		again := s.Partition(append([]string(nil), names...))
-		sizes := map[int]int{}
-		for _, name := range names {
-			i, ok := part[name]
-			if !ok || i < 1 || i > n {
-				t.Fatalf("N=%d: %s in shard %d", n, name, i)
-			}
-			if again[name] != i {
-				t.Fatalf("N=%d: %s moved from shard %d to %d", n, name, i, again[name])
-			}
-			sizes[i]++
+	for _, size := range []int{0, 1, 5, 37} {
+		var names []string
+		for i := 0; i < size; i++ {
+			names = append(names, fmt.Sprintf("rt-%02d", (i*17)%37))
 		}
-		if len(part) != len(names) {
-			t.Fatalf("N=%d: %d runtimes partitioned, want %d", n, len(part), len(names))
-		}
-		for i := 1; i <= n; i++ {
-			if d := sizes[i] - len(names)/n; d < 0 || d > 1 {
-				t.Errorf("N=%d: shard %d has %d runtimes, want %d or %d", n, i, sizes[i], len(names)/n, len(names)/n+1)
+		reversed := slices.Clone(names)
+		slices.Reverse(reversed)
+		for n := 1; n <= 8; n++ {
+			part := validator.Shard{Index: 1, Total: n}.Partition(names)
+			sizes := map[int]int{}
+			for _, name := range names {
+				i, ok := part[name]
+				if !ok || i < 1 || i > n {
+					t.Fatalf("%d runtimes, N=%d: %s in shard %d", size, n, name, i)
+				}
+				sizes[i]++
+			}
+			if len(part) != len(names) {
+				t.Fatalf("%d runtimes, N=%d: %d runtimes partitioned", size, n, len(part))
+			}
+			// Every shard I of N computes the same partition.
+			for idx := 1; idx <= n; idx++ {
+				if again := (validator.Shard{Index: idx, Total: n}).Partition(reversed); !maps.Equal(part, again) {
+					t.Fatalf("%d runtimes, N=%d: shard %d partitions differently: %v, %v", size, n, idx, part, again)
+				}
+			}
+			for i := 1; i <= n; i++ {
+				if d := sizes[i] - size/n; d < 0 || d > 1 {
+					t.Errorf("%d runtimes, N=%d: shard %d has %d runtimes, want %d or %d", size, n, i, sizes[i], size/n, size/n+1)
+				}
 			}
 		}
 	}

@@ -88,6 +88,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, onUsage func(error)) *cli
 			certCommand(),
 			statusCommand(),
 			validateCommand(),
+			gatherCommand(),
 			tokenCommand(),
 			schemaCommand(),
 		}, changeCommands()...),
@@ -174,5 +175,6 @@ func noArgs(c *cli.Context, name string) error {
 	return &usageError{fmt.Sprintf("%s takes no arguments (got %d); a token is read from standard input, --token-file or --token-env, never from an argument", name, c.NArg())}
 }
 
-// checkName is the CI check branch protection requires.
-const checkName = "rtconf validate"
+// checkName is the CI check branch protection requires: the job of the
+// generated workflow.
+const checkName = generator.CheckName

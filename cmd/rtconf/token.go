@@ -46,7 +46,7 @@ func tokenCommand() *cli.Command {
 				&cli.StringFlag{Name: "format", Value: "text", Usage: "`FORMAT`: text or json"},
 			), liveFlags()...), tokenFlags()...),
 			Action: tokenCheckAction,
-		}, rotateCommand()},
+		}, rotateCommand(), tokenExpiryCommand()},
 	}
 }
 

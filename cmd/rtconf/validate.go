@@ -27,7 +27,8 @@ func validateCommand() *cli.Command {
 			"output; --output FORMAT=FILE writes more (repeatable), e.g.\n" +
 			"   rtconf validate --format github --output sarif=rtconf.sarif --output markdown=$GITHUB_STEP_SUMMARY\n\n" +
 			"--shard I/N validates the I-th of N deterministic parts of the runtimes (findings that\n" +
-			"belong to no runtime go to shard 1), for a CI matrix over a large repository.\n\n" +
+			"belong to no runtime go to shard 1), for a CI matrix over a large repository; `rtconf\n" +
+			"gather` merges the shards' json reports into the report of the whole.\n\n" +
 			"EXIT CODES:\n   0  no errors (warnings allowed)\n   1  errors found\n   2  usage error, or rtconf could not run",
 		Flags: append(append(repoFlags(),
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "`FORMAT` on standard output: " + strings.Join(output.Formats(), ", ")},
@@ -57,24 +58,9 @@ func validateAction(c *cli.Context) error {
 	if err := noArgs(c, "validate"); err != nil {
 		return err
 	}
-	targets := []outputTarget{{format: c.String("format")}}
-	for _, o := range c.StringSlice("output") {
-		format, file, ok := strings.Cut(o, "=")
-		if !ok || format == "" || file == "" {
-			return &usageError{fmt.Sprintf("--output %q: write FORMAT=FILE, e.g. sarif=rtconf.sarif", o)}
-		}
-		targets = append(targets, outputTarget{format: format, file: file})
-	}
-	writers := make([]output.Writer, len(targets))
-	for i, t := range targets {
-		opts := output.DefaultOptions()
-		opts.ToolVersion = version
-		opts.Color = t.file == "" && colorful(c.App.Writer)
-		w, err := output.New(t.format, opts)
-		if err != nil {
-			return &usageError{err.Error()}
-		}
-		writers[i] = w
+	targets, writers, err := reportWriters(c)
+	if err != nil {
+		return err
 	}
 
 	opts := validator.DefaultOptions()

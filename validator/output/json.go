@@ -2,6 +2,8 @@ package output
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 
 	"github.com/rtconf/rtconf/validator"
@@ -29,4 +31,24 @@ func (jsonWriter) Write(w io.Writer, r validator.Report) error {
 	// Not for HTML: keep <, > and & readable.
 	enc.SetEscapeHTML(false)
 	return enc.Encode(jsonReport{Report: r, Summary: countFindings(r.Findings)})
+}
+
+// ReadJSON reads a report the json format wrote, such as a shard's report
+// that `rtconf gather` merges. Unknown fields are ignored, so a report from
+// a newer release still reads; a document without findings is refused.
+func ReadJSON(r io.Reader) (validator.Report, error) {
+	var doc struct {
+		validator.Report
+		Findings *[]validator.Finding `json:"findings"`
+	}
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(&doc); err != nil {
+		return validator.Report{}, fmt.Errorf("not an rtconf json report: %w", err)
+	}
+	if doc.Findings == nil {
+		return validator.Report{}, errors.New("not an rtconf json report: no findings list")
+	}
+	rep := doc.Report
+	rep.Findings = *doc.Findings
+	return rep, nil
 }
