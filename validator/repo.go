@@ -91,7 +91,7 @@ func readRepo(fsys fs.FS) (*repo, []Finding, error) {
 		r.paths = append(r.paths, p)
 	}
 	sort.Strings(r.paths)
-	r.fs = mapFS(r.files)
+	r.fs = newMemTree(r.files, r.paths)
 	return r, findings, nil
 }
 

@@ -159,8 +159,15 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 
 	findings = append(findings, tokenFindings(r)...)
 	oc := &objectChecker{repo: r, schemas: set, strict: opts.Strict, cfg: cfg, now: opts.Now}
+	// The drift check re-renders the whole tree: it runs beside the
+	// Kustomize builds.
+	drift := make(chan []Finding, 1)
 	if cfg != nil {
-		findings = append(findings, driftFindings(r, cfg)...)
+		go func() { drift <- driftFindings(r, cfg) }()
+	} else {
+		drift <- nil
+	}
+	if cfg != nil {
 		anySealed := false
 		for _, p := range r.paths {
 			if isYAML(p) && bytes.Contains(r.files[p], []byte("kind: SealedSecret")) {
@@ -192,6 +199,7 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 		}
 	}
 	results, err := buildAll(ctx, r, todo, opts)
+	findings = append(findings, <-drift...)
 	if err != nil {
 		return Report{}, err
 	}
@@ -300,6 +308,7 @@ func buildAll(ctx context.Context, r *repo, roots []string, opts Options) ([]bui
 	var mu sync.Mutex
 	var firstErr error
 	done := 0
+	files := r.kustomizeFiles()
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
@@ -308,7 +317,7 @@ func buildAll(ctx context.Context, r *repo, roots []string, opts Options) ([]bui
 			for i := range jobs {
 				if fsys == nil {
 					var err error
-					if fsys, err = r.memFS(); err != nil {
+					if fsys, err = memFS(files); err != nil {
 						mu.Lock()
 						firstErr = cmpErr(firstErr, err)
 						mu.Unlock()
