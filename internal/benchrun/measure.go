@@ -90,7 +90,6 @@ func loadAverage() float64 {
 type figure struct {
 	size    int
 	name    string
-	command string
 	samples []sample
 }
 
