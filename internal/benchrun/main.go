@@ -186,8 +186,8 @@ func benchSize(o *options, n int) ([]*figure, int, error) {
 				return nil, 0, fmt.Errorf("%s: %w", st.fig.name, err)
 			}
 			st.fig.samples = append(st.fig.samples, s)
-			o.logf("%d runtimes, run %d/%d: %-40s %8s %7.0f MiB (load %.2f)", n, r+1, o.runs, st.fig.name,
-				s.wall.Round(time.Millisecond), float64(s.rssKB)/1024, s.load)
+			o.logf("%d runtimes, run %d/%d: %-48s %8s wall %8s CPU %5.0f MiB (load %.2f)", n, r+1, o.runs, st.fig.name,
+				s.wall.Round(time.Millisecond), s.cpu.Round(time.Millisecond), float64(s.rssKB)/1024, s.load)
 		}
 	}
 	if err := os.RemoveAll(dir); err != nil {

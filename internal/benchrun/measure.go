@@ -19,8 +19,11 @@ type sample struct {
 	// rssKB is the peak resident set of the largest process of the run, as
 	// GNU time reports it (for a pipeline: its largest stage).
 	rssKB int64
-	load  float64 // 1-minute load average when the run started
-	out   []byte  // standard output
+	// cpu is user plus system time of the run and its children: steadier
+	// than wall time on a machine others use too.
+	cpu  time.Duration
+	load float64 // 1-minute load average when the run started
+	out  []byte  // standard output
 }
 
 // timed runs name with args in dir under /usr/bin/time -v.
@@ -38,11 +41,9 @@ func timed(dir, scratch string, name string, args ...string) (sample, error) {
 	if err != nil {
 		return s, fmt.Errorf("%s %s: %w\n%s%s", name, strings.Join(args, " "), err, tail(stdout.Bytes()), tail(stderr.Bytes()))
 	}
-	rss, err := maxRSS(report)
-	if err != nil {
+	if err := s.readReport(report); err != nil {
 		return s, err
 	}
-	s.rssKB = rss
 	return s, nil
 }
 
@@ -53,20 +54,39 @@ func tail(b []byte) string {
 	return string(b)
 }
 
-// maxRSS reads "Maximum resident set size (kbytes)" from GNU time's report.
-func maxRSS(report string) (int64, error) {
+// readReport reads the peak resident set and the CPU time from GNU time's
+// report.
+func (s *sample) readReport(report string) error {
 	f, err := os.Open(report)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	defer f.Close()
+	found := 0
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "Maximum resident set size (kbytes):"); ok {
-			return strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		key, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), ": ")
+		if !ok {
+			continue
+		}
+		switch key {
+		case "Maximum resident set size (kbytes)":
+			s.rssKB, err = strconv.ParseInt(v, 10, 64)
+			found++
+		case "User time (seconds)", "System time (seconds)":
+			var secs float64
+			secs, err = strconv.ParseFloat(v, 64)
+			s.cpu += time.Duration(secs * float64(time.Second))
+			found++
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %s: %w", report, key, err)
 		}
 	}
-	return 0, fmt.Errorf("%s: no maximum resident set size", report)
+	if found != 3 {
+		return fmt.Errorf("%s: no peak memory or CPU times", report)
+	}
+	return sc.Err()
 }
 
 // loadAverage is the 1-minute load average, or -1 when unknown.
@@ -102,15 +122,26 @@ func (f figure) walls() []time.Duration {
 	return out
 }
 
-func (f figure) median() time.Duration {
-	w := f.walls()
-	if len(w) == 0 {
+func (f figure) median() time.Duration { return median(f.walls()) }
+
+// cpuMedian is the median CPU time (user + system) of the runs.
+func (f figure) cpuMedian() time.Duration {
+	var c []time.Duration
+	for _, s := range f.samples {
+		c = append(c, s.cpu)
+	}
+	slices.Sort(c)
+	return median(c)
+}
+
+func median(sorted []time.Duration) time.Duration {
+	if len(sorted) == 0 {
 		return 0
 	}
-	if len(w)%2 == 1 {
-		return w[len(w)/2]
+	if len(sorted)%2 == 1 {
+		return sorted[len(sorted)/2]
 	}
-	return (w[len(w)/2-1] + w[len(w)/2]) / 2
+	return (sorted[len(sorted)/2-1] + sorted[len(sorted)/2]) / 2
 }
 
 func (f figure) spread() (time.Duration, time.Duration) {
