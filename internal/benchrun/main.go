@@ -24,22 +24,22 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stderr))
 }
 
+// options are the flags, then what bench finds out before it measures.
 type options struct {
-	bin           string
-	sizes         []int
-	runs          int
-	pipelineRuns  int
-	out           string
-	schemas       string
-	work          string
-	keep          bool
-	reproduce     string
-	progress      io.Writer
-	rtconf, kust  string
-	kubeconform   string
-	schemaDir     string
-	schemaKinds   int
-	pipelineShell string
+	bin          string
+	sizes        []int
+	runs         int
+	pipelineRuns int
+	out          string
+	schemas      string
+	work         string
+	keep         bool
+	reproduce    string
+	progress     io.Writer
+
+	rtconf, kust, kubeconform string // absolute paths of the tools
+	schemaDir                 string // rtconf's schemas laid out for kubeconform
+	schemaKinds               int
 }
 
 func run(args []string, stderr io.Writer) int {
