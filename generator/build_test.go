@@ -40,7 +40,7 @@ func TestOverlaysBuild(t *testing.T) {
 				for _, r := range resMap.Resources() {
 					got = append(got, r.GetKind()+" "+r.GetNamespace()+"/"+r.GetName())
 					if v := r.GetLabels()["app.kubernetes.io/managed-by"]; v != "rtconf" {
-						t.Errorf("%s: %s %s has managed-by label %q, want rtconf (from base/)", overlay, r.GetKind(), r.GetName(), v)
+						t.Errorf("%s: %s %s has managed-by label %q, want rtconf (written into each object)", overlay, r.GetKind(), r.GetName(), v)
 					}
 					if r.GetKind() == "Application" && r.GetName() == config.AppName(rt) {
 						m, err := r.Map()

@@ -76,6 +76,10 @@ type Slot struct {
 
 // Folders of the shared configuration repository.
 const (
+	// DirBase held a Kustomize Component that labelled every object of the
+	// overlays. The objects carry the label themselves now (Kustomize's
+	// label transformer was half the cost of a build); Plan still removes
+	// the generated files older versions wrote there.
 	DirBase      = "base"
 	DirOverlays  = "overlays"
 	DirRuntimes  = "runtimes"
@@ -139,7 +143,6 @@ func (g *gen) repo() {
 	g.add("README.md", Seed, readme, err)
 	g.add(SchemaFile, Generated, schemas.Config(), nil)
 	g.workflow()
-	g.object(path.Join(DirBase, "kustomization.yaml"), Generated, baseComponent())
 	g.resourcesReadme(path.Join(DirResources, "all-runtimes-all-clusters"),
 		"Manifests applied to the cluster of every runtime and to every managed cluster.")
 	g.resourcesReadme(path.Join(DirResources, "control-planes"),
@@ -162,7 +165,7 @@ func (g *gen) runtime(rt config.Runtime) {
 		rtResources = append(rtResources, cl.Name+".yaml")
 		g.object(path.Join(rtDir, cl.Name+".yaml"), Generated, g.clusterApp(rt, cl))
 	}
-	g.object(path.Join(rtDir, "kustomization.yaml"), Generated, kustomization(rtResources, nil))
+	g.object(path.Join(rtDir, "kustomization.yaml"), Generated, kustomization(rtResources))
 
 	ovDir := path.Join(DirOverlays, rt.Name)
 	resources := []string{"application.yaml", "runtime-token.yaml"}
@@ -178,7 +181,7 @@ func (g *gen) runtime(rt config.Runtime) {
 		}
 	}
 	resources = append(resources, "../../"+rtDir)
-	g.object(path.Join(ovDir, "kustomization.yaml"), Generated, kustomization(resources, []string{"../../" + DirBase}))
+	g.object(path.Join(ovDir, "kustomization.yaml"), Generated, kustomization(resources))
 }
 
 // UserTokenPath is where a user's token lives inside the runtime's overlay.
@@ -195,20 +198,10 @@ func sortedLogins(users []string) []string {
 	return out
 }
 
-func baseComponent() *kusttypes.Kustomization {
+func kustomization(resources []string) *kusttypes.Kustomization {
 	return &kusttypes.Kustomization{
-		TypeMeta: kusttypes.TypeMeta{APIVersion: kusttypes.ComponentVersion, Kind: kusttypes.ComponentKind},
-		Labels: []kusttypes.Label{{
-			Pairs: map[string]string{labels.ManagedBy: labels.ManagedByValue},
-		}},
-	}
-}
-
-func kustomization(resources, components []string) *kusttypes.Kustomization {
-	return &kusttypes.Kustomization{
-		TypeMeta:   kusttypes.TypeMeta{APIVersion: kusttypes.KustomizationVersion, Kind: kusttypes.KustomizationKind},
-		Resources:  resources,
-		Components: components,
+		TypeMeta:  kusttypes.TypeMeta{APIVersion: kusttypes.KustomizationVersion, Kind: kusttypes.KustomizationKind},
+		Resources: resources,
 	}
 }
 
@@ -219,6 +212,7 @@ const placeholderComment = `# PENDING: no token is sealed here yet. This ConfigM
 
 func (g *gen) runtimeTokenPlaceholder(rt config.Runtime) *corev1.ConfigMap {
 	return placeholder(config.RuntimeTokenSecretName(rt), g.cfg.ArgoNamespace(rt), map[string]string{
+		labels.ManagedBy:  labels.ManagedByValue,
 		labels.Runtime:    rt.Name,
 		labels.Token:      labels.TokenRuntime,
 		labels.TokenState: labels.StatePending,
@@ -227,6 +221,7 @@ func (g *gen) runtimeTokenPlaceholder(rt config.Runtime) *corev1.ConfigMap {
 
 func (g *gen) userTokenPlaceholder(rt config.Runtime, login string) *corev1.ConfigMap {
 	return placeholder(config.UserTokenSecretName(rt, login), rt.Namespace, map[string]string{
+		labels.ManagedBy:  labels.ManagedByValue,
 		labels.Runtime:    rt.Name,
 		labels.Token:      labels.TokenUser,
 		labels.User:       login,
@@ -257,6 +252,7 @@ func (g *gen) runtimeApp(rt config.Runtime) *argocd.Application {
 			Labels: map[string]string{
 				argocd.EntityLabel:   "runtime",
 				argocd.InternalLabel: "true",
+				labels.ManagedBy:     labels.ManagedByValue,
 				labels.Runtime:       rt.Name,
 			},
 		},
@@ -284,6 +280,7 @@ func (g *gen) resourcesApp(rt config.Runtime, name, cluster, server, namespace s
 			Namespace: g.cfg.ArgoNamespace(rt),
 			Labels: map[string]string{
 				argocd.InternalLabel: "true",
+				labels.ManagedBy:     labels.ManagedByValue,
 				labels.Runtime:       rt.Name,
 				labels.Cluster:       cluster,
 			},

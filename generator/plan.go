@@ -154,6 +154,11 @@ func IsGenerated(data []byte) bool {
 
 // IsPlaceholder reports whether data is a pending token placeholder.
 func IsPlaceholder(data []byte) bool {
+	// A placeholder carries the pending state in its labels; most files
+	// compared here are sealed tokens, which need not be parsed.
+	if !bytes.Contains(data, []byte(labels.StatePending)) {
+		return false
+	}
 	var obj struct {
 		Kind     string `json:"kind"`
 		Metadata struct {

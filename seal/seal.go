@@ -107,6 +107,9 @@ func Seal(key *Certificate, r Request) (*ssv1alpha1.SealedSecret, error) {
 	}
 	ss.TypeMeta = metav1.TypeMeta{APIVersion: ssv1alpha1.SchemeGroupVersion.String(), Kind: "SealedSecret"}
 	ss.Labels = copyMap(r.Labels)
+	// rtconf manages the SealedSecret, not the Secret the controller makes
+	// from it: the label is on the SealedSecret only.
+	ss.Labels[labels.ManagedBy] = labels.ManagedByValue
 	for k, v := range r.Annotations {
 		ss.Annotations[k] = v
 	}

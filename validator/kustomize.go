@@ -104,18 +104,34 @@ func refPosition(data []byte, ref string) (int, int) {
 	return line, col
 }
 
-// memFS copies the repository into kustomize's in-memory file system, with
-// every kustomization asking for origin annotations so that rendered
-// objects can be traced to their files.
-func (r *repo) memFS() (filesys.FileSystem, error) {
-	fsys := filesys.MakeFsInMemory()
-	for _, p := range r.paths {
+// kustomizeFiles are the files of the repository as the Kustomize builds
+// see them: every kustomization asks for origin annotations, so that
+// rendered objects can be traced to their files. Paths are those of the
+// in-memory file system, in the repository's order.
+func (r *repo) kustomizeFiles() []memFile {
+	out := make([]memFile, len(r.paths))
+	for i, p := range r.paths {
 		data := r.files[p]
 		if isKustomization(p) {
 			data = withOrigins(data)
 		}
-		if err := fsys.WriteFile("/repo/"+p, data); err != nil {
-			return nil, fmt.Errorf("copy %s: %w", p, err)
+		out[i] = memFile{path: "/repo/" + p, data: data}
+	}
+	return out
+}
+
+type memFile struct {
+	path string
+	data []byte
+}
+
+// memFS copies files into kustomize's in-memory file system; each build
+// worker has its own.
+func memFS(files []memFile) (filesys.FileSystem, error) {
+	fsys := filesys.MakeFsInMemory()
+	for _, f := range files {
+		if err := fsys.WriteFile(f.path, f.data); err != nil {
+			return nil, fmt.Errorf("copy %s: %w", strings.TrimPrefix(f.path, "/repo/"), err)
 		}
 	}
 	return fsys, nil

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,10 +41,11 @@ type doc struct {
 }
 
 // readRepo reads every regular file of fsys, skipping .git. Files that
-// cannot be read become findings.
+// cannot be read become findings. The files are read in parallel.
 func readRepo(fsys fs.FS) (*repo, []Finding, error) {
 	r := &repo{files: map[string][]byte{}, docs: map[string][]doc{}}
 	var findings []Finding
+	var todo []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == "." {
@@ -65,34 +67,65 @@ func readRepo(fsys fs.FS) (*repo, []Finding, error) {
 				Hint:    "keep plain files in the repository; Argo CD does not follow symlinks out of it"})
 			return nil
 		}
-		f, err := fsys.Open(p)
-		if err != nil {
-			findings = append(findings, Finding{Path: p, Rule: RuleUnreadable, Severity: Error, Message: "cannot read: " + pathCause(err).Error()})
-			return nil
-		}
-		defer f.Close()
-		data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-		if err != nil {
-			findings = append(findings, Finding{Path: p, Rule: RuleUnreadable, Severity: Error, Message: "cannot read: " + pathCause(err).Error()})
-			return nil
-		}
-		if len(data) > maxFileSize {
-			findings = append(findings, Finding{Path: p, Rule: RuleUnreadable, Severity: Warning,
-				Message: fmt.Sprintf("larger than %d MiB; not validated", maxFileSize>>20)})
-			return nil
-		}
-		r.files[p] = data
+		todo = append(todo, p)
 		return nil
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("read repository: %w", err)
 	}
-	for p := range r.files {
+	data := make([][]byte, len(todo))
+	problems := make([]*Finding, len(todo))
+	parallel(len(todo), func(i int) { data[i], problems[i] = readFile(fsys, todo[i]) })
+	for i, p := range todo {
+		if problems[i] != nil {
+			findings = append(findings, *problems[i])
+			continue
+		}
+		r.files[p] = data[i]
 		r.paths = append(r.paths, p)
 	}
 	sort.Strings(r.paths)
-	r.fs = mapFS(r.files)
+	r.fs = newMemTree(r.files, r.paths)
 	return r, findings, nil
+}
+
+// readFile reads one file, up to maxFileSize; a problem is a finding.
+func readFile(fsys fs.FS, p string) ([]byte, *Finding) {
+	f, err := fsys.Open(p)
+	if err != nil {
+		return nil, &Finding{Path: p, Rule: RuleUnreadable, Severity: Error, Message: "cannot read: " + pathCause(err).Error()}
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, &Finding{Path: p, Rule: RuleUnreadable, Severity: Error, Message: "cannot read: " + pathCause(err).Error()}
+	}
+	if len(data) > maxFileSize {
+		return nil, &Finding{Path: p, Rule: RuleUnreadable, Severity: Warning,
+			Message: fmt.Sprintf("larger than %d MiB; not validated", maxFileSize>>20)}
+	}
+	return data, nil
+}
+
+// parallel calls do(i) for every i below n, on one goroutine per CPU.
+func parallel(n int, do func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				do(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }
 
 func pathCause(err error) error {

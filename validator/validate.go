@@ -8,15 +8,12 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"path"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"sigs.k8s.io/kustomize/api/types"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/rtconf/rtconf/config"
@@ -159,8 +156,15 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 
 	findings = append(findings, tokenFindings(r)...)
 	oc := &objectChecker{repo: r, schemas: set, strict: opts.Strict, cfg: cfg, now: opts.Now}
+	// The drift check re-renders the whole tree: it runs beside the
+	// Kustomize builds.
+	drift := make(chan []Finding, 1)
 	if cfg != nil {
-		findings = append(findings, driftFindings(r, cfg)...)
+		go func() { drift <- driftFindings(r, cfg) }()
+	} else {
+		drift <- nil
+	}
+	if cfg != nil {
 		anySealed := false
 		for _, p := range r.paths {
 			if isYAML(p) && bytes.Contains(r.files[p], []byte("kind: SealedSecret")) {
@@ -191,29 +195,17 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 			todo = append(todo, root)
 		}
 	}
-	results, err := buildAll(ctx, r, todo, opts)
+	check := func(root string, objs []rendered, err error) rootResult {
+		return checkRoot(r, oc, cfg, opts.Strict, root, objs, err)
+	}
+	results, err := buildAll(ctx, r, todo, opts, check)
+	findings = append(findings, <-drift...)
 	if err != nil {
 		return Report{}, err
 	}
-	for i, root := range todo {
-		res := results[i]
-		rt := rootRuntime(root)
-		kfile := kustomizationFile(r, root)
-		if res.err != nil {
-			line, col := buildErrorPosition(r.files[kfile], res.err.Error())
-			findings = append(findings, Finding{Path: kfile, Line: line, Column: col, Rule: RuleBuild, Severity: Error, Runtime: rt,
-				Message: "kustomize build failed: " + res.err.Error(), Hint: "fix the kustomization; `kustomize build " + root + "` shows the same error"})
-			continue
-		}
-		rep.Objects += len(res.objs)
-		for _, o := range res.objs {
-			findings = append(findings, oc.check(o.obj, o.source, kfile, rt)...)
-		}
-		if cfg != nil {
-			if rtCfg, ok := cfg.Runtime(rt); ok && root == path.Join(generator.DirOverlays, rt) {
-				findings = append(findings, runtimeChecks(cfg, rtCfg, res.objs, r, opts.Strict)...)
-			}
-		}
+	for _, res := range results {
+		rep.Objects += res.objects
+		findings = append(findings, res.findings...)
 	}
 
 	if cfg != nil && opts.Live != nil {
@@ -279,65 +271,6 @@ func hasRemote(findings []Finding, root string) bool {
 		}
 	}
 	return false
-}
-
-type buildResult struct {
-	objs []rendered
-	err  error
-}
-
-// buildAll builds the roots in parallel, each worker on its own copy of
-// the repository in memory.
-func buildAll(ctx context.Context, r *repo, roots []string, opts Options) ([]buildResult, error) {
-	results := make([]buildResult, len(roots))
-	workers := opts.Parallelism
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = min(workers, len(roots))
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var firstErr error
-	done := 0
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var fsys filesys.FileSystem
-			for i := range jobs {
-				if fsys == nil {
-					var err error
-					if fsys, err = r.memFS(); err != nil {
-						mu.Lock()
-						firstErr = cmpErr(firstErr, err)
-						mu.Unlock()
-						continue
-					}
-				}
-				objs, err := build(fsys, roots[i])
-				results[i] = buildResult{objs: objs, err: err}
-				mu.Lock()
-				done++
-				if opts.Progress != nil {
-					opts.Progress(done, len(roots))
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	for i := range roots {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			close(jobs)
-			wg.Wait()
-			return nil, ctx.Err()
-		}
-	}
-	close(jobs)
-	wg.Wait()
-	return results, firstErr
 }
 
 func cmpErr(a, b error) error {

@@ -259,19 +259,19 @@ func TestBootstrapRefusesToOverwriteOtherContent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "base"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, "overlays", "prod"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "base", "kustomization.yaml"), []byte("resources: [mine.yaml]\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "overlays", "prod", "application.yaml"), []byte("kind: ConfigMap # mine\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := repo.Commit([]string{"base/kustomization.yaml"}, "mine", repo.Author(now)); err != nil {
+	if _, err := repo.Commit([]string{"overlays/prod/application.yaml"}, "mine", repo.Author(now)); err != nil {
 		t.Fatal(err)
 	}
 	before := workTree(t, dir)
 	_, err = workspace.Bootstrap(context.Background(), initOptions(dir), workspace.BootstrapOptions{Now: now})
-	if err == nil || !strings.Contains(err.Error(), "base/kustomization.yaml") {
-		t.Fatalf("err = %v, want a refusal naming base/kustomization.yaml", err)
+	if err == nil || !strings.Contains(err.Error(), "overlays/prod/application.yaml") {
+		t.Fatalf("err = %v, want a refusal naming overlays/prod/application.yaml", err)
 	}
 	equalTrees(t, workTree(t, dir), before)
 	if _, err := os.Stat(filepath.Join(dir, ".git")); err != nil {

@@ -168,7 +168,7 @@ func DemoToken(user string) string {
 // sealDemoTokens fills every token slot with a demo token sealed with the
 // demo certificate, so that the demo repository is complete.
 func sealDemoTokens(cfg *config.Config, files []generator.File, now time.Time) error {
-	cert, err := seal.ParseCertificate("demo certificate", templates.DemoCertificate())
+	cert, err := DemoCertificate()
 	if err != nil {
 		return err
 	}
@@ -176,26 +176,42 @@ func sealDemoTokens(cfg *config.Config, files []generator.File, now time.Time) e
 		if f.Slot == nil {
 			continue
 		}
-		rt, _ := cfg.Runtime(f.Slot.Runtime)
-		tok, err := token.Parse(DemoToken(f.Slot.User))
-		if err != nil {
-			return fmt.Errorf("demo token: %w", err)
-		}
-		var obj *ssv1alpha1.SealedSecret
-		comment := "DEMO token sealed with the DEMO certificate: replace it before real use."
-		if f.Slot.User == "" {
-			obj, err = seal.RuntimeToken(cfg, rt, tok, cert, now)
-		} else {
-			obj, err = seal.UserToken(cfg, rt, f.Slot.User, tok, cert, now)
-		}
-		if err != nil {
-			return err
-		}
-		if files[i].Data, err = seal.Marshal(obj, generator.Header, comment); err != nil {
+		if files[i].Data, err = SealDemoToken(cfg, cert, *f.Slot, now); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// DemoCertificate is the parsed demo certificate that demo tokens are sealed
+// with.
+func DemoCertificate() (*seal.Certificate, error) {
+	return seal.ParseCertificate("demo certificate", templates.DemoCertificate())
+}
+
+// SealDemoToken seals the demo token of a slot with cert and returns the
+// file that holds it, as `init --demo` writes it. It is safe to call from
+// several goroutines.
+func SealDemoToken(cfg *config.Config, cert *seal.Certificate, slot generator.Slot, now time.Time) ([]byte, error) {
+	rt, ok := cfg.Runtime(slot.Runtime)
+	if !ok {
+		return nil, fmt.Errorf("demo token: no runtime %s", slot.Runtime)
+	}
+	tok, err := token.Parse(DemoToken(slot.User))
+	if err != nil {
+		return nil, fmt.Errorf("demo token: %w", err)
+	}
+	var obj *ssv1alpha1.SealedSecret
+	comment := "DEMO token sealed with the DEMO certificate: replace it before real use."
+	if slot.User == "" {
+		obj, err = seal.RuntimeToken(cfg, rt, tok, cert, now)
+	} else {
+		obj, err = seal.UserToken(cfg, rt, slot.User, tok, cert, now)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return seal.Marshal(obj, generator.Header, comment)
 }
 
 // configFile renders the rtconf.yaml that init writes.

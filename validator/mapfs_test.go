@@ -1,0 +1,58 @@
+package validator
+
+import (
+	"io/fs"
+	"sort"
+	"testing"
+	"testing/fstest"
+)
+
+// TestMemTreeMatchesMapFS: memTree lists and walks a tree as fstest.MapFS
+// does, and passes the standard file system checks.
+func TestMemTreeMatchesMapFS(t *testing.T) {
+	files := map[string][]byte{
+		"a.txt":     []byte("1"),
+		"a-b/c":     []byte("2"),
+		"a/b":       []byte("3"),
+		"a/c/d.txt": []byte("4"),
+		"a/c/e":     []byte("5"),
+		"z/y/x/w":   []byte("6"),
+	}
+	var paths []string
+	for p := range files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	tree := newMemTree(files, paths)
+	if err := fstest.TestFS(tree, paths...); err != nil {
+		t.Fatal(err)
+	}
+	walk := func(fsys fs.FS) []string {
+		var out []string
+		if err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			out = append(out, p+" "+d.Type().String())
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	want, got := walk(tree.MapFS), walk(tree)
+	if len(want) != len(got) {
+		t.Fatalf("walk: got %q, want %q", got, want)
+	}
+	for i := range want {
+		if want[i] != got[i] {
+			t.Errorf("walk[%d] = %q, want %q", i, got[i], want[i])
+		}
+	}
+	if _, err := tree.ReadDir("a/b"); err == nil {
+		t.Error("ReadDir of a file: no error")
+	}
+	if _, err := tree.ReadDir("nope"); err == nil {
+		t.Error("ReadDir of a missing folder: no error")
+	}
+}
