@@ -24,10 +24,18 @@ $(STATICCHECK):
 unit:
 	$(GO) test -race ./...
 
-## fuzz: run each fuzz target briefly (FUZZTIME=10m for a long run)
-FUZZTIME ?= 20s
+## fuzz: run each fuzz target in turn for FUZZTIME (FUZZTIME=10m for a long run);
+## not part of `make test`. Seeds are in each package's testdata/fuzz/<target>.
+FUZZTIME    ?= 20s
+FUZZFLAGS   ?= -parallel=1
+FUZZTARGETS := config:FuzzParse config:FuzzPositions ghcheck:FuzzParseScopes \
+	ghcheck:FuzzParseAcceptedPermissions validator:FuzzValidate
 fuzz:
-	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./config
+	@set -e; for t in $(FUZZTARGETS); do \
+		pkg=$${t%%:*}; name=$${t#*:}; \
+		echo "== $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $(FUZZFLAGS) ./$$pkg; \
+	done
 
 ## demo: the README's first command
 demo:

@@ -115,7 +115,11 @@ func (r *repo) memFS() (filesys.FileSystem, error) {
 			data = withOrigins(data)
 		}
 		if err := fsys.WriteFile("/repo/"+p, data); err != nil {
-			return nil, fmt.Errorf("copy %s: %w", p, err)
+			// The in-memory file system takes only names of
+			// [a-zA-Z0-9-_.:]; a file named otherwise (a space, an
+			// accent) cannot be part of a build here, and a
+			// kustomization that names it fails to build, with a finding.
+			continue
 		}
 	}
 	return fsys, nil
