@@ -123,7 +123,7 @@ func TestLeakedCatchesEncodings(t *testing.T) {
 				"query":      url.Values{"t": {tok + "/+"}}.Encode(),
 				"basic auth": base64.StdEncoding.EncodeToString([]byte("x-access-token:" + tok)),
 			} {
-				if leaked([]byte("before " + s + " after")) == "" {
+				if leaked([]byte("before "+s+" after")) == "" {
 					t.Errorf("%s (after %d bytes) not caught: %q", name, pre, s)
 				}
 			}
