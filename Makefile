@@ -31,11 +31,11 @@ FUZZFLAGS   ?= -parallel=1
 FUZZTARGETS := config:FuzzParse config:FuzzPositions ghcheck:FuzzParseScopes \
 	ghcheck:FuzzParseAcceptedPermissions validator:FuzzValidate
 fuzz:
-	@set -e; for t in $(FUZZTARGETS); do \
+	@status=0; for t in $(FUZZTARGETS); do \
 		pkg=$${t%%:*}; name=$${t#*:}; \
 		echo "== $$name ($$pkg, $(FUZZTIME))"; \
-		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $(FUZZFLAGS) ./$$pkg; \
-	done
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $(FUZZFLAGS) ./$$pkg || status=1; \
+	done; exit $$status
 
 ## demo: the README's first command
 demo:
