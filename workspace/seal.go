@@ -47,6 +47,8 @@ type SealOptions struct {
 	// Live configures the live check; the repository and API come from
 	// rtconf.yaml when left empty.
 	Live ghcheck.Options
+
+	faults faultSeam
 }
 
 // DefaultSealOptions seals into the repository in the current folder.
@@ -88,9 +90,9 @@ func Seal(ctx context.Context, opts SealOptions) (SealResult, error) {
 	if err := opts.Validate(); err != nil {
 		return SealResult{}, err
 	}
-	root, err := os.OpenRoot(opts.Dir)
+	root, err := openTree(opts.Dir)
 	if err != nil {
-		return SealResult{}, fmt.Errorf("open repository: %w", err)
+		return SealResult{}, err
 	}
 	defer root.Close()
 	raw, cfg, err := readConfig(root, opts.Dir, opts.ConfigFile)
@@ -184,7 +186,7 @@ func Seal(ctx context.Context, opts SealOptions) (SealResult, error) {
 		return SealResult{}, err
 	}
 	changes = mergeChanges(changes, extra)
-	if err := writer.Apply(root, changes); err != nil {
+	if err := writer.Apply(opts.faults.fs(root), changes); err != nil {
 		return SealResult{}, fmt.Errorf("write %s: %w", opts.Dir, err)
 	}
 	return SealResult{Result: Result{Changes: changes}, Path: files[slot].Path, Warnings: warnings}, nil
@@ -419,9 +421,9 @@ func Pin(ctx context.Context, opts PinOptions) (PinResult, error) {
 	if opts.ConfigFile == "" {
 		opts.ConfigFile = config.FileName
 	}
-	root, err := os.OpenRoot(opts.Dir)
+	root, err := openTree(opts.Dir)
 	if err != nil {
-		return PinResult{}, fmt.Errorf("open repository: %w", err)
+		return PinResult{}, err
 	}
 	defer root.Close()
 	raw, cfg, err := readConfig(root, opts.Dir, opts.ConfigFile)
