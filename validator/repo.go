@@ -27,6 +27,10 @@ type repo struct {
 
 	mu   sync.Mutex
 	docs map[string][]doc // parsed YAML documents by path, filled on demand
+
+	// unread holds the files not read (too large, a symlink, an error),
+	// each already a finding.
+	unread map[string]bool
 }
 
 // doc is one YAML document of a file, with what identifies its object.
@@ -42,7 +46,7 @@ type doc struct {
 // readRepo reads every regular file of fsys, skipping .git. Files that
 // cannot be read become findings.
 func readRepo(fsys fs.FS) (*repo, []Finding, error) {
-	r := &repo{files: map[string][]byte{}, docs: map[string][]doc{}}
+	r := &repo{files: map[string][]byte{}, docs: map[string][]doc{}, unread: map[string]bool{}}
 	var findings []Finding
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -60,9 +64,8 @@ func readRepo(fsys fs.FS) (*repo, []Finding, error) {
 			return nil
 		}
 		if !d.Type().IsRegular() {
-			findings = append(findings, Finding{Path: p, Rule: RuleUnreadable, Severity: Warning,
-				Message: "not a regular file (a symlink or device); not validated",
-				Hint:    "keep plain files in the repository; Argo CD does not follow symlinks out of it"})
+			r.unread[p] = true
+			findings = append(findings, irregularFinding(fsys, p))
 			return nil
 		}
 		f, err := fsys.Open(p)
@@ -77,8 +80,10 @@ func readRepo(fsys fs.FS) (*repo, []Finding, error) {
 			return nil
 		}
 		if len(data) > maxFileSize {
-			findings = append(findings, Finding{Path: p, Rule: RuleUnreadable, Severity: Warning,
-				Message: fmt.Sprintf("larger than %d MiB; not validated", maxFileSize>>20)})
+			r.unread[p] = true
+			findings = append(findings, Finding{Path: p, Rule: RuleUnreadable, Severity: Error,
+				Message: fmt.Sprintf("larger than %d MiB: too large to validate", maxFileSize>>20),
+				Hint:    "keep generated or vendored blobs out of the configuration repository"})
 			return nil
 		}
 		r.files[p] = data
@@ -140,6 +145,9 @@ func parseDocs(data []byte) ([]doc, error) {
 			return docs, nil
 		}
 		if err != nil {
+			return docs, err
+		}
+		if err := duplicateKey(&n); err != nil {
 			return docs, err
 		}
 		d := doc{node: &n, line: n.Line}

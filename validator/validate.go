@@ -253,7 +253,8 @@ func rootRuntime(root string) string {
 func buildErrorPosition(kustomization []byte, msg string) (int, int) {
 	var k types.Kustomization
 	if err := sigsyaml.Unmarshal(kustomization, &k); err != nil {
-		return 0, 0
+		line, col, _ := yamlErrorPosition(kustomization, err)
+		return line, col
 	}
 	for _, ref := range append(append([]string{}, k.Resources...), k.Components...) {
 		if strings.Contains(msg, "'"+ref+"'") {
