@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/rtconf/rtconf/writer"
 )
 
 // irregularFinding describes a file that is not a regular file: a symlink
@@ -25,6 +27,17 @@ func irregularFinding(fsys fs.FS, p string) Finding {
 	return Finding{Path: p, Rule: RuleUnreadable, Severity: Warning,
 		Message: "not a regular file (a symlink or device); not validated",
 		Hint:    "keep plain files in the repository; Argo CD does not follow symlinks out of it"}
+}
+
+// journalFinding reports a write that a killed rtconf run left unfinished:
+// until it is rolled back the tree is part old, part new.
+func journalFinding(r *repo) []Finding {
+	if _, ok := r.files[writer.JournalFile]; !ok {
+		return nil
+	}
+	return []Finding{{Path: writer.JournalFile, Rule: RuleUnreadable, Severity: Error,
+		Message: "an interrupted rtconf run left the tree part-written",
+		Hint:    "run rtconf generate: it rolls the interrupted write back first, then generates"}}
 }
 
 // positionedError is a YAML problem at a place the parser did not name.

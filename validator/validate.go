@@ -158,6 +158,7 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 	sort.Strings(rep.Runtimes)
 
 	findings = append(findings, tokenFindings(r)...)
+	findings = append(findings, journalFinding(r)...)
 	oc := &objectChecker{repo: r, schemas: set, strict: opts.Strict, cfg: cfg, now: opts.Now}
 	if cfg != nil {
 		findings = append(findings, driftFindings(r, cfg)...)

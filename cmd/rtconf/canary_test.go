@@ -40,8 +40,9 @@ type leakCase struct {
 	// inject sets faults on it.
 	github func(*fakegithub.Options)
 	inject func(*fakegithub.Server)
-	// setup prepares the work tree further (e.g. breaks it).
-	setup func(t *testing.T, e leakEnv)
+	// setup prepares the work tree further (e.g. breaks it), and may add
+	// folders outside it to scan (e.g. a bare Git remote).
+	setup func(t *testing.T, e *leakEnv)
 	code  int
 }
 
@@ -49,6 +50,8 @@ type leakCase struct {
 type leakEnv struct {
 	work, repo, secrets string
 	gh                  *fakegithub.Server
+	// scan lists more folders to search after the run, beside work.
+	scan []string
 }
 
 // TestTokensNeverLeak runs every command that takes a token, on its success
@@ -85,7 +88,9 @@ func TestTokensNeverLeak(t *testing.T) {
 			}
 			checkNoLeak(t, "stdout", res.stdout)
 			checkNoLeak(t, "stderr", res.stderr)
-			checkTreeNoLeak(t, e.work)
+			for _, dir := range append([]string{e.work}, e.scan...) {
+				checkTreeNoLeak(t, dir)
+			}
 			checkRequestsNoLeak(t, e.gh.Requests())
 		})
 	}
@@ -127,7 +132,7 @@ func newLeakEnv(t *testing.T, tc leakCase) leakEnv {
 		tc.inject(e.gh)
 	}
 	if tc.setup != nil {
-		tc.setup(t, e)
+		tc.setup(t, &e)
 	}
 	return e
 }
@@ -163,8 +168,8 @@ func revoke(o *fakegithub.Options) {
 func narrow(o *fakegithub.Options) { o.Tokens[0].Scopes = []string{"repo"} }
 
 // writeFile returns a setup that writes data at rel in the work tree.
-func writeFile(rel string, data []byte) func(*testing.T, leakEnv) {
-	return func(t *testing.T, e leakEnv) {
+func writeFile(rel string, data []byte) func(*testing.T, *leakEnv) {
+	return func(t *testing.T, e *leakEnv) {
 		t.Helper()
 		p := filepath.Join(e.work, filepath.FromSlash(rel))
 		if err := os.RemoveAll(p); err != nil {
@@ -178,8 +183,8 @@ func writeFile(rel string, data []byte) func(*testing.T, leakEnv) {
 
 // certFile returns a setup that writes a certificate valid from
 // notBefore to notAfter (relative to now) at {work}/name.
-func certFile(name string, notBefore, notAfter time.Duration) func(*testing.T, leakEnv) {
-	return func(t *testing.T, e leakEnv) {
+func certFile(name string, notBefore, notAfter time.Duration) func(*testing.T, *leakEnv) {
+	return func(t *testing.T, e *leakEnv) {
 		testcreds.WriteCert(t, filepath.Join(e.work, name), time.Now().Add(notBefore), time.Now().Add(notAfter))
 	}
 }

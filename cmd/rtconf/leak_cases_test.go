@@ -100,8 +100,8 @@ func leakCases() []leakCase {
 // blockFile returns a setup that puts a non-empty folder where rtconf must
 // write the file (or a file where it must write a folder), so that the
 // write fails as on a full disk.
-func blockFile(rel string) func(*testing.T, leakEnv) {
-	return func(t *testing.T, e leakEnv) {
+func blockFile(rel string) func(*testing.T, *leakEnv) {
+	return func(t *testing.T, e *leakEnv) {
 		t.Helper()
 		p := filepath.Join(e.work, filepath.FromSlash(rel))
 		info, err := os.Stat(p)
