@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -70,13 +72,15 @@ func TestTokensNeverLeak(t *testing.T) {
 		envs[i] = newLeakEnv(t, tc)
 	}
 	// The runs wait on GitHub's backoff, not on the CPU: run them all at
-	// once rather than -parallel at a time.
+	// once rather than -parallel at a time, each in its own process (this
+	// test binary as rtconf), since urfave/cli keeps state in globals.
+	bin := rtconfBinary(t)
 	var wg sync.WaitGroup
 	for i, tc := range cases {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = envs[i].run(tc)
+			results[i] = envs[i].run(bin, tc)
 		}()
 	}
 	wg.Wait()
@@ -101,14 +105,39 @@ type leakResult struct {
 	stdout, stderr []byte
 }
 
-func (e leakEnv) run(tc leakCase) leakResult {
-	args := []string{"rtconf"}
+func (e leakEnv) run(bin string, tc leakCase) leakResult {
+	var args []string
 	for _, a := range tc.args {
 		args = append(args, e.expand(a))
 	}
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, strings.NewReader(e.expand(tc.stdin)), &stdout, &stderr)
+	cmd := exec.Command(bin, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(e.expand(tc.stdin)), &stdout, &stderr
+	code := 0
+	var exitErr *exec.ExitError
+	switch err := cmd.Run(); {
+	case errors.As(err, &exitErr):
+		code = exitErr.ExitCode()
+	case err != nil:
+		code = -1
+		stderr.WriteString("could not run: " + err.Error())
+	}
 	return leakResult{code: code, stdout: stdout.Bytes(), stderr: stderr.Bytes()}
+}
+
+// rtconfBinary is this test binary under the name rtconf, which TestMain
+// runs as the command.
+func rtconfBinary(t *testing.T) string {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "rtconf")
+	if err := os.Symlink(exe, bin); err != nil {
+		t.Fatal(err)
+	}
+	return bin
 }
 
 func newLeakEnv(t *testing.T, tc leakCase) leakEnv {

@@ -32,14 +32,7 @@ func TestGenerateSurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a 2-second generate about ten times")
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(t.TempDir(), "rtconf")
-	if err := os.Symlink(exe, bin); err != nil {
-		t.Fatal(err)
-	}
+	bin := rtconfBinary(t)
 	base := filepath.Join(t.TempDir(), "base")
 	bigChange(t, base)
 	old := visibleTree(t, base)
