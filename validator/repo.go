@@ -28,6 +28,10 @@ type repo struct {
 
 	mu   sync.Mutex
 	docs map[string][]doc // parsed YAML documents by path, filled on demand
+
+	// unread holds the files not read (too large, a symlink, an error),
+	// each already a finding.
+	unread map[string]bool
 }
 
 // doc is one YAML document of a file, with what identifies its object.
@@ -43,7 +47,7 @@ type doc struct {
 // readRepo reads every regular file of fsys, skipping .git. Files that
 // cannot be read become findings. The files are read in parallel.
 func readRepo(fsys fs.FS) (*repo, []Finding, error) {
-	r := &repo{files: map[string][]byte{}, docs: map[string][]doc{}}
+	r := &repo{files: map[string][]byte{}, docs: map[string][]doc{}, unread: map[string]bool{}}
 	var findings []Finding
 	var todo []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -62,9 +66,8 @@ func readRepo(fsys fs.FS) (*repo, []Finding, error) {
 			return nil
 		}
 		if !d.Type().IsRegular() {
-			findings = append(findings, Finding{Path: p, Rule: RuleUnreadable, Severity: Warning,
-				Message: "not a regular file (a symlink or device); not validated",
-				Hint:    "keep plain files in the repository; Argo CD does not follow symlinks out of it"})
+			r.unread[p] = true
+			findings = append(findings, irregularFinding(fsys, p))
 			return nil
 		}
 		todo = append(todo, p)
@@ -78,6 +81,7 @@ func readRepo(fsys fs.FS) (*repo, []Finding, error) {
 	parallel(len(todo), func(i int) { data[i], problems[i] = readFile(fsys, todo[i]) })
 	for i, p := range todo {
 		if problems[i] != nil {
+			r.unread[p] = true
 			findings = append(findings, *problems[i])
 			continue
 		}
@@ -101,8 +105,9 @@ func readFile(fsys fs.FS, p string) ([]byte, *Finding) {
 		return nil, &Finding{Path: p, Rule: RuleUnreadable, Severity: Error, Message: "cannot read: " + pathCause(err).Error()}
 	}
 	if len(data) > maxFileSize {
-		return nil, &Finding{Path: p, Rule: RuleUnreadable, Severity: Warning,
-			Message: fmt.Sprintf("larger than %d MiB; not validated", maxFileSize>>20)}
+		return nil, &Finding{Path: p, Rule: RuleUnreadable, Severity: Error,
+			Message: fmt.Sprintf("larger than %d MiB: too large to validate", maxFileSize>>20),
+			Hint:    "keep generated or vendored blobs out of the configuration repository"}
 	}
 	return data, nil
 }
@@ -173,6 +178,9 @@ func parseDocs(data []byte) ([]doc, error) {
 			return docs, nil
 		}
 		if err != nil {
+			return docs, err
+		}
+		if err := duplicateKey(&n); err != nil {
 			return docs, err
 		}
 		d := doc{node: &n, line: n.Line}

@@ -20,6 +20,9 @@ import (
 // configFindings loads rtconf.yaml; its problems become findings.
 func configFindings(r *repo, file string) (*config.Config, []Finding) {
 	data, ok := r.files[file]
+	if !ok && r.unread[file] {
+		return nil, nil // the reason is a finding already
+	}
 	if !ok {
 		return nil, []Finding{{Path: file, Rule: RuleConfig, Severity: Error,
 			Message: file + " not found: this is not a repository rtconf manages",
@@ -190,7 +193,8 @@ func plainManifests(r *repo) []string {
 func manifestObjects(r *repo, p string) ([]map[string]any, []Finding) {
 	docs, err := r.documents(p)
 	if err != nil {
-		return nil, []Finding{{Path: p, Rule: RuleSchema, Severity: Error, Runtime: runtimeOf(p), Message: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+		line, col, msg := yamlErrorPosition(r.files[p], err)
+		return nil, []Finding{{Path: p, Line: line, Column: col, Rule: RuleSchema, Severity: Error, Runtime: runtimeOf(p), Message: "invalid YAML: " + msg}}
 	}
 	var objs []map[string]any
 	var out []Finding

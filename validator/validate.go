@@ -155,6 +155,7 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 	sort.Strings(rep.Runtimes)
 
 	findings = append(findings, tokenFindings(r)...)
+	findings = append(findings, journalFinding(r)...)
 	oc := &objectChecker{repo: r, schemas: set, strict: opts.Strict, cfg: cfg, now: opts.Now}
 	// The drift check re-renders the whole tree: it runs beside the
 	// Kustomize builds.
@@ -245,7 +246,8 @@ func rootRuntime(root string) string {
 func buildErrorPosition(kustomization []byte, msg string) (int, int) {
 	var k types.Kustomization
 	if err := sigsyaml.Unmarshal(kustomization, &k); err != nil {
-		return 0, 0
+		line, col, _ := yamlErrorPosition(kustomization, err)
+		return line, col
 	}
 	for _, ref := range append(append([]string{}, k.Resources...), k.Components...) {
 		if strings.Contains(msg, "'"+ref+"'") {

@@ -97,9 +97,9 @@ func ApplyChange(ctx context.Context, ch Change, opts ChangeOptions) (ChangeResu
 	if opts.Dir == "" || opts.ConfigFile == "" {
 		return ChangeResult{}, &UsageError{"no repository folder given"}
 	}
-	root, err := os.OpenRoot(opts.Dir)
+	root, err := openTree(opts.Dir)
 	if err != nil {
-		return ChangeResult{}, fmt.Errorf("open repository: %w", err)
+		return ChangeResult{}, err
 	}
 	defer root.Close()
 

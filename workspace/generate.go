@@ -21,6 +21,8 @@ type GenerateOptions struct {
 	ConfigFile string
 	// DryRun plans without writing.
 	DryRun bool
+
+	faults faultSeam
 }
 
 // DefaultGenerateOptions generates the repository in the current folder.
@@ -52,9 +54,9 @@ func Generate(opts GenerateOptions) (Result, error) {
 	if err := opts.Validate(); err != nil {
 		return Result{}, err
 	}
-	root, err := os.OpenRoot(opts.Dir)
+	root, err := openTree(opts.Dir)
 	if err != nil {
-		return Result{}, fmt.Errorf("open repository: %w", err)
+		return Result{}, err
 	}
 	defer root.Close()
 
@@ -71,7 +73,7 @@ func Generate(opts GenerateOptions) (Result, error) {
 		return Result{}, err
 	}
 	if !opts.DryRun {
-		if err := writer.Apply(root, changes); err != nil {
+		if err := writer.Apply(opts.faults.fs(root), changes); err != nil {
 			return Result{}, fmt.Errorf("write %s: %w", opts.Dir, err)
 		}
 	}

@@ -41,6 +41,8 @@ type InitOptions struct {
 	Certificate   string
 	// Now dates the demo tokens' sealing.
 	Now time.Time
+
+	faults faultSeam
 }
 
 // DefaultInitOptions tracks the main branch.
@@ -111,9 +113,9 @@ func Init(opts InitOptions) (Result, error) {
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return Result{}, fmt.Errorf("create %s: %w", opts.Dir, err)
 	}
-	root, err := os.OpenRoot(opts.Dir)
+	root, err := openTree(opts.Dir)
 	if err != nil {
-		return Result{}, fmt.Errorf("open repository: %w", err)
+		return Result{}, err
 	}
 	defer root.Close()
 
@@ -145,7 +147,7 @@ func Init(opts InitOptions) (Result, error) {
 	}
 	changes = append(changes, planned...)
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
-	if err := writer.Apply(root, changes); err != nil {
+	if err := writer.Apply(opts.faults.fs(root), changes); err != nil {
 		return Result{}, fmt.Errorf("write %s: %w", opts.Dir, err)
 	}
 	owned := make([]string, 0, len(files)+len(extra))

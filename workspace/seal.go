@@ -49,6 +49,8 @@ type SealOptions struct {
 	Live ghcheck.Options
 	// DryRun plans the changes without writing them.
 	DryRun bool
+
+	faults faultSeam
 }
 
 // DefaultSealOptions seals into the repository in the current folder.
@@ -90,9 +92,9 @@ func Seal(ctx context.Context, opts SealOptions) (SealResult, error) {
 	if err := opts.Validate(); err != nil {
 		return SealResult{}, err
 	}
-	root, err := os.OpenRoot(opts.Dir)
+	root, err := openTree(opts.Dir)
 	if err != nil {
-		return SealResult{}, fmt.Errorf("open repository: %w", err)
+		return SealResult{}, err
 	}
 	defer root.Close()
 	raw, cfg, err := readConfig(root, opts.Dir, opts.ConfigFile)
@@ -187,7 +189,7 @@ func Seal(ctx context.Context, opts SealOptions) (SealResult, error) {
 	}
 	changes = mergeChanges(changes, extra)
 	if !opts.DryRun {
-		if err := writer.Apply(root, changes); err != nil {
+		if err := writer.Apply(opts.faults.fs(root), changes); err != nil {
 			return SealResult{}, fmt.Errorf("write %s: %w", opts.Dir, err)
 		}
 	}
@@ -423,9 +425,9 @@ func Pin(ctx context.Context, opts PinOptions) (PinResult, error) {
 	if opts.ConfigFile == "" {
 		opts.ConfigFile = config.FileName
 	}
-	root, err := os.OpenRoot(opts.Dir)
+	root, err := openTree(opts.Dir)
 	if err != nil {
-		return PinResult{}, fmt.Errorf("open repository: %w", err)
+		return PinResult{}, err
 	}
 	defer root.Close()
 	raw, cfg, err := readConfig(root, opts.Dir, opts.ConfigFile)

@@ -1,6 +1,8 @@
 // Package writer applies a generator plan to a directory all at once or not
 // at all: new contents are staged beside their targets, then renamed into
-// place, and every step is undone if any step fails.
+// place, and every step is undone if any step fails. A journal
+// (JournalFile) covers the time between the first and the last change, so
+// that a run killed in between is rolled back by Recover.
 package writer
 
 import (
@@ -20,6 +22,7 @@ type FS interface {
 	Rename(oldname, newname string) error
 	Remove(name string) error
 	Lstat(name string) (fs.FileInfo, error)
+	ReadFile(name string) ([]byte, error)
 }
 
 const (
@@ -36,8 +39,22 @@ type step struct {
 }
 
 // Apply makes the changes in fsys. On error the tree is as it was before.
+// If the process dies during Apply, the journal it leaves lets Recover put
+// the tree back as it was; Apply refuses to start while one is there.
 func Apply(fsys FS, changes []generator.Change) (err error) {
+	if len(changes) == 0 {
+		return nil
+	}
+	if _, err := fsys.Lstat(JournalFile); err == nil {
+		return fmt.Errorf("%s is there: an interrupted run must be rolled back first (any rtconf command that writes does it)", JournalFile)
+	}
 	tx := &transaction{fsys: fsys}
+	for _, c := range changes {
+		tx.plan(c)
+	}
+	if err := tx.writeJournal(missingDirs(fsys, changes)); err != nil {
+		return err
+	}
 	defer func() {
 		if err != nil {
 			if rerr := tx.rollback(); rerr != nil {
@@ -45,8 +62,8 @@ func Apply(fsys FS, changes []generator.Change) (err error) {
 			}
 		}
 	}()
-	for _, c := range changes {
-		if err := tx.stage(c); err != nil {
+	for _, s := range tx.steps {
+		if err := tx.stage(s); err != nil {
 			return err
 		}
 	}
@@ -55,29 +72,37 @@ func Apply(fsys FS, changes []generator.Change) (err error) {
 			return err
 		}
 	}
+	// The commit point: once the journal is gone, the new tree stands.
+	if err := fsys.Remove(JournalFile); err != nil {
+		return fmt.Errorf("remove %s: %w", JournalFile, err)
+	}
+	tx.journaled = false
 	tx.finish()
 	return nil
 }
 
 type transaction struct {
-	fsys    FS
-	steps   []*step
-	created []string // folders made, parents first
+	fsys      FS
+	steps     []*step
+	created   []string // folders made, parents first
+	journaled bool     // the journal is on disk
 }
 
-func (tx *transaction) stage(c generator.Change) error {
+func (tx *transaction) plan(c generator.Change) {
 	dir, base := path.Split(c.Path)
-	s := &step{Change: c, tmp: dir + "." + base + ".rtconf-tmp", bak: dir + "." + base + ".rtconf-bak"}
-	tx.steps = append(tx.steps, s)
-	if c.Op == generator.Remove {
+	tx.steps = append(tx.steps, &step{Change: c, tmp: dir + "." + base + ".rtconf-tmp", bak: dir + "." + base + ".rtconf-bak"})
+}
+
+func (tx *transaction) stage(s *step) error {
+	if s.Op == generator.Remove {
 		return nil
 	}
-	if err := tx.mkdirs(path.Dir(c.Path)); err != nil {
+	if err := tx.mkdirs(path.Dir(s.Path)); err != nil {
 		return err
 	}
 	s.staged = true // a failed write may leave part of the file
-	if err := tx.fsys.WriteFile(s.tmp, c.Data, filePerm); err != nil {
-		return fmt.Errorf("write %s: %w", c.Path, err)
+	if err := tx.fsys.WriteFile(s.tmp, s.Data, filePerm); err != nil {
+		return fmt.Errorf("write %s: %w", s.Path, err)
 	}
 	return nil
 }
@@ -157,6 +182,12 @@ func (tx *transaction) rollback() error {
 	for i := len(tx.created) - 1; i >= 0; i-- {
 		if err := tx.fsys.Remove(tx.created[i]); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			errs = append(errs, fmt.Errorf("remove folder %s: %w", tx.created[i], err))
+		}
+	}
+	if len(errs) == 0 && tx.journaled {
+		// Left behind, the journal only makes Recover redo what is done.
+		if err := tx.fsys.Remove(JournalFile); err != nil {
+			errs = append(errs, fmt.Errorf("remove %s: %w", JournalFile, err))
 		}
 	}
 	return errors.Join(errs...)

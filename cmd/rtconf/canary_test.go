@@ -3,110 +3,217 @@ package main
 import (
 	"bytes"
 	"context"
-	"io/fs"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/rtconf/rtconf/internal/fakegithub"
 	"github.com/rtconf/rtconf/internal/testcreds"
 )
 
-// canaryToken is recognisable anywhere it might leak.
-var canaryToken = testcreds.Classic("LEAKCANARYleakcanary")
+// The canaries are recognisable anywhere they might leak: in full, in part
+// (their seed), or encoded (see leakForms).
+var (
+	canarySeed    = "LEAKCANARYleakcanary"
+	canaryClassic = testcreds.Classic(canarySeed)
+	canaryFine    = testcreds.FineGrained(canarySeed)
+)
 
-// TestSealNeverLeaksTheToken runs every seal path, succeeding and failing,
-// with a canary token, and looks for it in every output stream and in every
-// file of the repository.
-func TestSealNeverLeaksTheToken(t *testing.T) {
-	work := t.TempDir()
-	repo := filepath.Join(work, "repo")
-	if code := run(context.Background(), []string{"rtconf", "init", "--demo", repo}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+// leakCase is one run of a command that takes a token. To cover a new
+// command, add a row: its arguments, where its token comes from, how the
+// fake GitHub misbehaves, and the exit code it must end with.
+//
+// In args and stdin these words are replaced: {repo} a demo repository made
+// by `init --demo` in the case's work tree, {work} that work tree, {secrets}
+// a folder outside it holding classic.txt and fine.txt (the canaries),
+// {api} the fake GitHub's API URL, {classic} and {fine} the canaries. The
+// environment holds RTCONF_TEST_TOKEN and RTCONF_RUNTIME_TOKEN (the classic
+// canary) and RTCONF_TEST_FINE (the fine-grained one).
+type leakCase struct {
+	name  string
+	args  []string
+	stdin string
+	// github changes the fake before it starts (e.g. revokes a canary);
+	// inject sets faults on it.
+	github func(*fakegithub.Options)
+	inject func(*fakegithub.Server)
+	// setup prepares the work tree further (e.g. breaks it), and may add
+	// folders outside it to scan (e.g. a bare Git remote).
+	setup func(t *testing.T, e *leakEnv)
+	code  int
+}
+
+// leakEnv is where a case runs.
+type leakEnv struct {
+	work, repo, secrets string
+	gh                  *fakegithub.Server
+	// scan lists more folders to search after the run, beside work.
+	scan []string
+}
+
+// TestTokensNeverLeak runs every command that takes a token, on its success
+// paths and on every failure path that can be provoked here, with canary
+// tokens, and looks for them in stdout, stderr, every file of the work tree
+// (Git objects included, decompressed) and every request to the fake GitHub
+// other than in its Authorization header.
+func TestTokensNeverLeak(t *testing.T) {
+	t.Setenv("RTCONF_TEST_TOKEN", canaryClassic)
+	t.Setenv("RTCONF_TEST_FINE", canaryFine)
+	t.Setenv("RTCONF_RUNTIME_TOKEN", canaryClassic)
+	cases := leakCases()
+	envs := make([]leakEnv, len(cases))
+	results := make([]leakResult, len(cases))
+	for i, tc := range cases {
+		envs[i] = newLeakEnv(t, tc)
+	}
+	// The runs wait on GitHub's backoff, not on the CPU: run them all at
+	// once rather than -parallel at a time, each in its own process (this
+	// test binary as rtconf), since urfave/cli keeps state in globals.
+	bin := rtconfBinary(t)
+	var wg sync.WaitGroup
+	for i, tc := range cases {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = envs[i].run(bin, tc)
+		}()
+	}
+	wg.Wait()
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e, res := envs[i], results[i]
+			if res.code != tc.code {
+				t.Errorf("exit code %d, want %d; stderr: %s", res.code, tc.code, res.stderr)
+			}
+			checkNoLeak(t, "stdout", res.stdout)
+			checkNoLeak(t, "stderr", res.stderr)
+			for _, dir := range append([]string{e.work}, e.scan...) {
+				checkTreeNoLeak(t, dir)
+			}
+			checkRequestsNoLeak(t, e.gh.Requests())
+		})
+	}
+}
+
+type leakResult struct {
+	code           int
+	stdout, stderr []byte
+}
+
+func (e leakEnv) run(bin string, tc leakCase) leakResult {
+	var args []string
+	for _, a := range tc.args {
+		args = append(args, e.expand(a))
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(bin, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(e.expand(tc.stdin)), &stdout, &stderr
+	code := 0
+	var exitErr *exec.ExitError
+	switch err := cmd.Run(); {
+	case errors.As(err, &exitErr):
+		code = exitErr.ExitCode()
+	case err != nil:
+		code = -1
+		stderr.WriteString("could not run: " + err.Error())
+	}
+	return leakResult{code: code, stdout: stdout.Bytes(), stderr: stderr.Bytes()}
+}
+
+// rtconfBinary is this test binary under the name rtconf, which TestMain
+// runs as the command.
+func rtconfBinary(t *testing.T) string {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "rtconf")
+	if err := os.Symlink(exe, bin); err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+func newLeakEnv(t *testing.T, tc leakCase) leakEnv {
+	t.Helper()
+	e := leakEnv{work: filepath.Join(t.TempDir(), "work"), secrets: t.TempDir()}
+	e.repo = filepath.Join(e.work, "repo")
+	if code := run(context.Background(), []string{"rtconf", "init", "--demo", e.repo}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
 		t.Fatalf("init --demo exited %d", code)
 	}
-	tokenFile := filepath.Join(work, "token")
-	if err := os.WriteFile(tokenFile, []byte(canaryToken+"\n"), 0o600); err != nil {
-		t.Fatal(err)
+	for name, tok := range map[string]string{"classic.txt": canaryClassic, "fine.txt": canaryFine} {
+		if err := os.WriteFile(filepath.Join(e.secrets, name), []byte(tok+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
-	t.Setenv("RTCONF_TEST_TOKEN", canaryToken)
-	otherCert := filepath.Join(work, "other.pem")
-	expiredCert := filepath.Join(work, "expired.pem")
-	testcreds.WriteCert(t, otherCert, time.Now().Add(-time.Hour), time.Now().Add(90*24*time.Hour))
-	testcreds.WriteCert(t, expiredCert, time.Now().Add(-90*24*time.Hour), time.Now().Add(-time.Hour))
-	blocked := filepath.Join(work, "blocked")
-	if code := run(context.Background(), []string{"rtconf", "init", "--demo", blocked}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
-		t.Fatal("init --demo for the blocked repository failed")
+	o := canaryGitHub()
+	if tc.github != nil {
+		tc.github(&o)
 	}
-	// A file where the user-tokens folder must be: writing fails and rolls back.
-	if err := os.RemoveAll(filepath.Join(blocked, "overlays/production/user-tokens")); err != nil {
-		t.Fatal(err)
+	e.gh = fakegithub.New(t, o)
+	if tc.inject != nil {
+		tc.inject(e.gh)
 	}
-	if err := os.WriteFile(filepath.Join(blocked, "overlays/production/user-tokens"), []byte("x"), 0o644); err != nil {
-		t.Fatal(err)
+	if tc.setup != nil {
+		tc.setup(t, &e)
 	}
+	return e
+}
 
-	rt := []string{"seal", "runtime-token", "--skip-live-check", "--dir", repo, "--runtime", "production"}
-	ut := []string{"seal", "user-token", "--skip-live-check", "--dir", repo, "--runtime", "production", "--user", "alice"}
-	for _, tc := range []struct {
-		name  string
-		args  []string
-		stdin string
-		code  int
-	}{
-		{"runtime token from stdin", rt, canaryToken + "\n", 0},
-		{"user token from a file", append(ut, "--token-file", tokenFile), "", 0},
-		{"runtime token from the environment", append(rt, "--token-env", "RTCONF_TEST_TOKEN"), "", 0},
-		{"token with a space", rt, canaryToken + " " + canaryToken, 2},
-		{"two tokens on two lines", rt, canaryToken + "\n" + canaryToken + "\n", 2},
-		{"cut-off token", rt, canaryToken[:30], 2},
-		{"token with a foreign character", rt, canaryToken[:20] + "é" + canaryToken[21:], 2},
-		{"unknown runtime", []string{"seal", "runtime-token", "--skip-live-check", "--dir", repo, "--runtime", "nope"}, canaryToken, 2},
-		{"unknown user", []string{"seal", "user-token", "--skip-live-check", "--dir", repo, "--runtime", "production", "--user", "mallory"}, canaryToken, 2},
-		{"user covered by the runtime token", []string{"seal", "user-token", "--skip-live-check", "--dir", repo, "--runtime", "staging", "--user", "alice"}, canaryToken, 2},
-		{"certificate other than the pinned one", append(rt, "--cert", otherCert), canaryToken, 2},
-		{"expired certificate", append(rt, "--cert", expiredCert, "--accept-new-cert"), canaryToken, 2},
-		{"a token file instead of a certificate", append(rt, "--cert", tokenFile), canaryToken, 2},
-		{"missing repository", []string{"seal", "runtime-token", "--skip-live-check", "--dir", filepath.Join(work, "none"), "--runtime", "production"}, canaryToken, 2},
-		{"write fails and rolls back", []string{"seal", "user-token", "--skip-live-check", "--dir", blocked, "--runtime", "production", "--user", "bob"}, canaryToken, 2},
-		{"token as a positional argument", append(rt, canaryToken), "", 2},
-		{"token as the value of an unknown flag", append(rt, "--token", canaryToken), "", 2},
-		{"token as the value of an unknown flag with =", append(rt, "--token="+canaryToken), "", 2},
-		{"token as a command", []string{canaryToken}, "", 2},
-		{"token as a second folder of generate", []string{"generate", repo, canaryToken}, "", 2},
-		{"token as the folder of generate", []string{"generate", canaryToken}, "", 2},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			code := run(context.Background(), append([]string{"rtconf"}, tc.args...), strings.NewReader(tc.stdin), &stdout, &stderr)
-			if code != tc.code {
-				t.Errorf("exit code %d, want %d; stderr: %s", code, tc.code, stderr.String())
-			}
-			for name, out := range map[string]string{"stdout": stdout.String(), "stderr": stderr.String()} {
-				if leaks(out) {
-					t.Errorf("%s contains the token: %q", name, out)
-				}
-			}
-		})
+func (e leakEnv) expand(s string) string {
+	return strings.NewReplacer("{repo}", e.repo, "{work}", e.work, "{secrets}", e.secrets, "{api}", e.gh.URL(),
+		"{classic}", canaryClassic, "{fine}", canaryFine).Replace(s)
+}
+
+// canaryGitHub knows both canaries, with every requirement of a runtime
+// token on the demo's repository.
+func canaryGitHub() fakegithub.Options {
+	admin := map[string]bool{"admin": true, "maintain": true, "push": true, "triage": true, "pull": true}
+	all := map[string]string{"administration": "write", "contents": "write", "metadata": "read", "pull_requests": "write", "statuses": "write", "webhooks": "write"}
+	return fakegithub.Options{
+		Repos: []fakegithub.Repo{{Owner: "example-org", Name: "shared-config", Private: true,
+			Collaborators: map[string]map[string]bool{"robot": admin, "alice": admin, "bob": admin}}},
+		Tokens: []fakegithub.Token{
+			{Value: canaryClassic, Login: "robot", Scopes: []string{"repo", "admin:repo_hook"}, Expires: time.Now().Add(90 * 24 * time.Hour)},
+			{Value: canaryFine, Login: "robot", FineGrained: true, Permissions: all, Repos: []string{"example-org/shared-config"}},
+		},
 	}
-	for _, dir := range []string{repo, blocked} {
-		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			data, err := os.ReadFile(p)
-			if leaks(string(data)) {
-				t.Errorf("%s contains the token in plain text", p)
-			}
-			return err
-		})
-		if err != nil {
+}
+
+// revoke makes GitHub answer 401 to both canaries.
+func revoke(o *fakegithub.Options) {
+	for i := range o.Tokens {
+		o.Tokens[i].Revoked = true
+	}
+}
+
+// narrow leaves the classic canary with the repo scope only.
+func narrow(o *fakegithub.Options) { o.Tokens[0].Scopes = []string{"repo"} }
+
+// writeFile returns a setup that writes data at rel in the work tree.
+func writeFile(rel string, data []byte) func(*testing.T, *leakEnv) {
+	return func(t *testing.T, e *leakEnv) {
+		t.Helper()
+		p := filepath.Join(e.work, filepath.FromSlash(rel))
+		if err := os.RemoveAll(p); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 }
 
-// leaks reports whether s holds the canary or a recognisable part of it.
-func leaks(s string) bool {
-	return strings.Contains(s, canaryToken[4:20]) || strings.Contains(strings.ToLower(s), "leakcanary")
+// certFile returns a setup that writes a certificate valid from
+// notBefore to notAfter (relative to now) at {work}/name.
+func certFile(name string, notBefore, notAfter time.Duration) func(*testing.T, *leakEnv) {
+	return func(t *testing.T, e *leakEnv) {
+		testcreds.WriteCert(t, filepath.Join(e.work, name), time.Now().Add(notBefore), time.Now().Add(notAfter))
+	}
 }

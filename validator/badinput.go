@@ -1,0 +1,112 @@
+package validator
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/rtconf/rtconf/writer"
+)
+
+// irregularFinding describes a file that is not a regular file: a symlink
+// that stays inside the repository is a warning (not validated), one that
+// leaves it or leads nowhere is an error (Argo CD cannot use it, and it
+// may expose the machine's files).
+func irregularFinding(fsys fs.FS, p string) Finding {
+	if _, err := fs.Stat(fsys, p); err != nil {
+		return Finding{Path: p, Rule: RuleUnreadable, Severity: Error,
+			Message: "a symlink that leaves the repository or leads nowhere",
+			Hint:    "replace it with the file itself; Argo CD does not follow symlinks out of the repository"}
+	}
+	return Finding{Path: p, Rule: RuleUnreadable, Severity: Warning,
+		Message: "not a regular file (a symlink or device); not validated",
+		Hint:    "keep plain files in the repository; Argo CD does not follow symlinks out of it"}
+}
+
+// journalFinding reports a write that a killed rtconf run left unfinished:
+// until it is rolled back the tree is part old, part new.
+func journalFinding(r *repo) []Finding {
+	if _, ok := r.files[writer.JournalFile]; !ok {
+		return nil
+	}
+	return []Finding{{Path: writer.JournalFile, Rule: RuleUnreadable, Severity: Error,
+		Message: "an interrupted rtconf run left the tree part-written",
+		Hint:    "run rtconf generate: it rolls the interrupted write back first, then generates"}}
+}
+
+// positionedError is a YAML problem at a place the parser did not name.
+type positionedError struct {
+	line, col int
+	msg       string
+}
+
+func (e *positionedError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
+
+// duplicateKey finds the first key given twice in one mapping: the API
+// server refuses such a manifest, or keeps one of the values silently.
+func duplicateKey(n *yaml.Node) error {
+	if n == nil {
+		return nil
+	}
+	if n.Kind == yaml.MappingNode {
+		seen := map[string]int{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if first, dup := seen[k.Value]; dup && k.Kind == yaml.ScalarNode {
+				return &positionedError{line: k.Line, col: k.Column, msg: fmt.Sprintf("duplicate key %q (first at line %d)", k.Value, first)}
+			}
+			seen[k.Value] = k.Line
+		}
+	}
+	for _, c := range n.Content {
+		if err := duplicateKey(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var yamlLineRE = regexp.MustCompile(`(?:yaml: )?line (\d+): (.*)`)
+
+// yamlErrorPosition returns where a YAML error happened, and its message
+// without the position: from a positionedError, from "line N" in the
+// parser's message, or, for bytes that are not UTF-8, the first of them.
+func yamlErrorPosition(data []byte, err error) (int, int, string) {
+	var pe *positionedError
+	if errors.As(err, &pe) {
+		return pe.line, pe.col, pe.msg
+	}
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return line, 0, m[2]
+	}
+	if !utf8.Valid(data) {
+		line, col := firstInvalidUTF8(data)
+		return line, col, "not valid UTF-8"
+	}
+	return 0, 0, msg
+}
+
+func firstInvalidUTF8(data []byte) (int, int) {
+	line, col := 1, 1
+	for len(data) > 0 {
+		r, size := utf8.DecodeRune(data)
+		if r == utf8.RuneError && size == 1 {
+			return line, col
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		data = data[size:]
+	}
+	return line, col
+}
