@@ -55,8 +55,9 @@ func (tx *transaction) writeJournal(dirs []string) error {
 	return nil
 }
 
-// missingDirs lists the folders Apply will have to make, parents first.
-func missingDirs(fsys FS, changes []generator.Change) []string {
+// missingDirs lists the folders Apply will have to make, parents first,
+// and remembers the ones found.
+func (tx *transaction) missingDirs(changes []generator.Change) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, c := range changes {
@@ -64,8 +65,9 @@ func missingDirs(fsys FS, changes []generator.Change) []string {
 			continue
 		}
 		var chain []string
-		for dir := path.Dir(c.Path); dir != "." && dir != "/" && !seen[dir]; dir = path.Dir(dir) {
-			if _, err := fsys.Lstat(dir); err == nil {
+		for dir := path.Dir(c.Path); dir != "." && dir != "/" && !seen[dir] && !tx.dirs[dir]; dir = path.Dir(dir) {
+			if fi, err := tx.fsys.Lstat(dir); err == nil {
+				tx.dirs[dir] = fi.IsDir() // a file in the way: mkdirs says so
 				break
 			}
 			seen[dir] = true

@@ -1,6 +1,7 @@
 // Package writer applies a generator plan to a directory all at once or not
-// at all: new contents are staged beside their targets, then renamed into
-// place, and every step is undone if any step fails. A journal
+// at all: new contents of existing files are staged beside their targets,
+// then renamed into place; new files are written in place (nothing was
+// there to lose); every step is undone if any step fails. A journal
 // (JournalFile) covers the time between the first and the last change, so
 // that a run killed in between is rolled back by Recover.
 package writer
@@ -48,11 +49,11 @@ func Apply(fsys FS, changes []generator.Change) (err error) {
 	if _, err := fsys.Lstat(JournalFile); err == nil {
 		return fmt.Errorf("%s is there: an interrupted run must be rolled back first (any rtconf command that writes does it)", JournalFile)
 	}
-	tx := &transaction{fsys: fsys}
+	tx := &transaction{fsys: fsys, dirs: map[string]bool{}}
 	for _, c := range changes {
 		tx.plan(c)
 	}
-	if err := tx.writeJournal(missingDirs(fsys, changes)); err != nil {
+	if err := tx.writeJournal(tx.missingDirs(changes)); err != nil {
 		return err
 	}
 	defer func() {
@@ -84,8 +85,9 @@ func Apply(fsys FS, changes []generator.Change) (err error) {
 type transaction struct {
 	fsys      FS
 	steps     []*step
-	created   []string // folders made, parents first
-	journaled bool     // the journal is on disk
+	created   []string        // folders made, parents first
+	dirs      map[string]bool // folders known to exist (made or found)
+	journaled bool            // the journal is on disk
 }
 
 func (tx *transaction) plan(c generator.Change) {
@@ -100,6 +102,15 @@ func (tx *transaction) stage(s *step) error {
 	if err := tx.mkdirs(path.Dir(s.Path)); err != nil {
 		return err
 	}
+	if s.Op == generator.Add {
+		// Nothing is there: write in place, and remove it to undo. (The
+		// journal's undo removes an added file without a staging copy.)
+		s.installed = true // a failed write may leave part of the file
+		if err := tx.fsys.WriteFile(s.Path, s.Data, filePerm); err != nil {
+			return fmt.Errorf("write %s: %w", s.Path, err)
+		}
+		return nil
+	}
 	s.staged = true // a failed write may leave part of the file
 	if err := tx.fsys.WriteFile(s.tmp, s.Data, filePerm); err != nil {
 		return fmt.Errorf("write %s: %w", s.Path, err)
@@ -109,13 +120,14 @@ func (tx *transaction) stage(s *step) error {
 
 // mkdirs makes dir and its missing parents, remembering each one made.
 func (tx *transaction) mkdirs(dir string) error {
-	if dir == "." || dir == "" {
+	if dir == "." || dir == "" || tx.dirs[dir] {
 		return nil
 	}
 	if fi, err := tx.fsys.Lstat(dir); err == nil {
 		if !fi.IsDir() {
 			return fmt.Errorf("create folder %s: a file of that name is in the way", dir)
 		}
+		tx.dirs[dir] = true
 		return nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("create folder %s: %w", dir, err)
@@ -127,16 +139,18 @@ func (tx *transaction) mkdirs(dir string) error {
 		return fmt.Errorf("create folder %s: %w", dir, err)
 	}
 	tx.created = append(tx.created, dir)
+	tx.dirs[dir] = true
 	return nil
 }
 
 func (tx *transaction) commit(s *step) error {
-	if s.Op != generator.Add {
-		if err := tx.fsys.Rename(s.Path, s.bak); err != nil {
-			return fmt.Errorf("%s %s: %w", verb(s.Op), s.Path, err)
-		}
-		s.backedUp = true
+	if s.Op == generator.Add {
+		return nil // written in place when staged
 	}
+	if err := tx.fsys.Rename(s.Path, s.bak); err != nil {
+		return fmt.Errorf("%s %s: %w", verb(s.Op), s.Path, err)
+	}
+	s.backedUp = true
 	if s.Op == generator.Remove {
 		return nil
 	}
