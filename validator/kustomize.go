@@ -8,6 +8,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	sigsyaml "sigs.k8s.io/yaml"
@@ -174,9 +175,20 @@ type rendered struct {
 }
 
 // build renders one Kustomize root.
+// runKustomize builds dir. Kustomize panics on some malformed input (found
+// by FuzzValidate: a kind with a comma under a namespace transform); that
+// panic becomes the root's build error instead of ending rtconf.
+func runKustomize(fsys filesys.FileSystem, dir string) (m resmap.ResMap, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			m, err = nil, fmt.Errorf("kustomize failed on this input (%v); check the kind, name and namespace of its resources", r)
+		}
+	}()
+	return krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fsys, dir)
+}
+
 func build(fsys filesys.FileSystem, root string) ([]rendered, error) {
-	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
-	resMap, err := k.Run(fsys, "/repo/"+root)
+	resMap, err := runKustomize(fsys, "/repo/"+root)
 	if err != nil {
 		return nil, cleanBuildError(err)
 	}
