@@ -16,26 +16,18 @@ import (
 
 // AddRuntime appends a runtime to the runtimes list.
 func AddRuntime(data []byte, rt Runtime) ([]byte, error) {
-	doc, lines, err := parseForEdit(data)
+	lines, seq, err := runtimesList(data)
 	if err != nil {
 		return nil, err
-	}
-	seq := lookupKey(doc, "runtimes")
-	if seq == nil || seq.Kind != yaml.SequenceNode {
-		return nil, errors.New("edit: rtconf.yaml has no runtimes list")
 	}
 	return appendItem(lines, seq, rt, "runtimes")
 }
 
 // RemoveRuntime removes the runtime named name from the runtimes list.
 func RemoveRuntime(data []byte, name string) ([]byte, error) {
-	doc, lines, err := parseForEdit(data)
+	lines, seq, err := runtimesList(data)
 	if err != nil {
 		return nil, err
-	}
-	seq := lookupKey(doc, "runtimes")
-	if seq == nil || seq.Kind != yaml.SequenceNode {
-		return nil, errors.New("edit: rtconf.yaml has no runtimes list")
 	}
 	i := runtimeIndex(seq, name)
 	if i < 0 {
@@ -48,11 +40,7 @@ func RemoveRuntime(data []byte, name string) ([]byte, error) {
 // managedClusters) of the runtime named runtime, adding the key when the
 // runtime has none.
 func AddToRuntime(data []byte, runtime, key string, item any) ([]byte, error) {
-	doc, lines, err := parseForEdit(data)
-	if err != nil {
-		return nil, err
-	}
-	m, err := runtimeNode(doc, runtime)
+	lines, m, err := runtimeMapping(data, runtime)
 	if err != nil {
 		return nil, err
 	}
@@ -73,11 +61,7 @@ func AddToRuntime(data []byte, runtime, key string, item any) ([]byte, error) {
 // RemoveFromRuntime removes the first item of the list under key of the
 // runtime named runtime for which match is true.
 func RemoveFromRuntime(data []byte, runtime, key string, match func(*yaml.Node) bool) ([]byte, error) {
-	doc, lines, err := parseForEdit(data)
-	if err != nil {
-		return nil, err
-	}
-	m, err := runtimeNode(doc, runtime)
+	lines, m, err := runtimeMapping(data, runtime)
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +105,36 @@ func parseForEdit(data []byte) (*yaml.Node, []string, error) {
 	return doc.Content[0], strings.SplitAfter(string(data), "\n"), nil
 }
 
+// runtimesList parses data for an edit of its runtimes list.
+func runtimesList(data []byte) ([]string, *yaml.Node, error) {
+	doc, lines, err := parseForEdit(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	seq := lookupKey(doc, "runtimes")
+	if seq == nil || seq.Kind != yaml.SequenceNode {
+		return nil, nil, errors.New("edit: rtconf.yaml has no runtimes list")
+	}
+	return lines, seq, nil
+}
+
+// runtimeMapping parses data for an edit of one runtime's mapping.
+func runtimeMapping(data []byte, name string) ([]string, *yaml.Node, error) {
+	lines, seq, err := runtimesList(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	i := runtimeIndex(seq, name)
+	if i < 0 {
+		return nil, nil, fmt.Errorf("edit: no runtime %q", name)
+	}
+	m := seq.Content[i]
+	if m.Style&yaml.FlowStyle != 0 {
+		return nil, nil, fmt.Errorf("edit runtimes[%s]: written in flow style; write it in block style to let rtconf edit it", name)
+	}
+	return lines, m, nil
+}
+
 func runtimeIndex(seq *yaml.Node, name string) int {
 	for i, it := range seq.Content {
 		if it.Kind == yaml.MappingNode {
@@ -130,22 +144,6 @@ func runtimeIndex(seq *yaml.Node, name string) int {
 		}
 	}
 	return -1
-}
-
-func runtimeNode(doc *yaml.Node, name string) (*yaml.Node, error) {
-	seq := lookupKey(doc, "runtimes")
-	if seq == nil || seq.Kind != yaml.SequenceNode {
-		return nil, errors.New("edit: rtconf.yaml has no runtimes list")
-	}
-	i := runtimeIndex(seq, name)
-	if i < 0 {
-		return nil, fmt.Errorf("edit: no runtime %q", name)
-	}
-	m := seq.Content[i]
-	if m.Style&yaml.FlowStyle != 0 {
-		return nil, fmt.Errorf("edit runtimes[%s]: written in flow style; write it in block style to let rtconf edit it", name)
-	}
-	return m, nil
 }
 
 func newlineOf(lines []string) string {

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -182,29 +181,13 @@ func rotateCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			opts := workspace.DefaultSealOptions()
-			opts.Dir = c.String("dir")
-			opts.ConfigFile = c.String("config")
-			opts.Runtime = c.String("runtime")
-			opts.User = c.String("user")
-			opts.Token = tok
-			opts.Cert = c.String("cert")
-			opts.AcceptNewCert = c.Bool("accept-new-cert")
-			opts.Now = time.Now()
-			opts.SkipLiveCheck = c.Bool("skip-live-check")
-			opts.Live.ProbeWrites = c.Bool("probe-writes")
-			opts.Live.MaxWait = c.Duration("max-wait")
-			opts.Live.ExpiryWarning = c.Duration("expiry-warning")
-			if u := c.String("api-url"); u != "" {
-				opts.Live.APIURL = strings.TrimSuffix(u, "/") + "/"
-			}
 			gitTok := tok
 			if f, e := c.String("git-token-file"), c.String("git-token-env"); f != "" || e != "" {
 				if gitTok, err = token.Read(token.Source{File: f, Env: e}); err != nil {
 					return &usageError{err.Error()}
 				}
 			}
-			return runChange(c, workspace.RotateToken(opts), &gitTok)
+			return runChange(c, workspace.RotateToken(sealOptions(c, tok)), &gitTok)
 		},
 	}
 }

@@ -80,6 +80,21 @@ func sealAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	res, err := workspace.Seal(c.Context, sealOptions(c, tok))
+	if err != nil {
+		return asUsage(err)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(c.App.ErrWriter, "warning: "+w)
+	}
+	printChanges(c.App.Writer, res.Changes, false)
+	fmt.Fprintf(c.App.Writer, "sealed %s token (%s) into %s\n", tok.Kind(), tok.Fingerprint(), res.Path)
+	return nil
+}
+
+// sealOptions are the options of sealing that the flags of seal and token
+// rotate set.
+func sealOptions(c *cli.Context, tok token.Token) workspace.SealOptions {
 	opts := workspace.DefaultSealOptions()
 	opts.Dir = c.String("dir")
 	opts.ConfigFile = c.String("config")
@@ -96,16 +111,7 @@ func sealAction(c *cli.Context) error {
 	if u := c.String("api-url"); u != "" {
 		opts.Live.APIURL = strings.TrimSuffix(u, "/") + "/"
 	}
-	res, err := workspace.Seal(c.Context, opts)
-	if err != nil {
-		return asUsage(err)
-	}
-	for _, w := range res.Warnings {
-		fmt.Fprintln(c.App.ErrWriter, "warning: "+w)
-	}
-	printChanges(c.App.Writer, res.Changes, false)
-	fmt.Fprintf(c.App.Writer, "sealed %s token (%s) into %s\n", tok.Kind(), tok.Fingerprint(), res.Path)
-	return nil
+	return opts
 }
 
 // readToken reads the token from the source the flags name. On a terminal
