@@ -159,6 +159,7 @@ func benchSize(o *options, n int) ([]*figure, int, error) {
 	val := &figure{size: n, name: "validate"}
 	shard := &figure{size: n, name: "validate --shard 1/4"}
 	pipe := &figure{size: n, name: "pipeline: kustomize build, kubeconform -strict"}
+	copyTree := &figure{size: n, name: "baseline: cp -r of the repository (the disk's cost of making its files)"}
 	pipelineRuns := o.runs
 	if n >= 1000 {
 		pipelineRuns = min(o.runs, o.pipelineRuns)
@@ -171,6 +172,7 @@ func benchSize(o *options, n int) ([]*figure, int, error) {
 			{shard, wantNoFindings, func() (sample, error) {
 				return timed(dir, o.work, o.rtconf, "validate", "--dir", ".", "--shard", "1/4")
 			}},
+			{copyTree, func([]byte) error { return nil }, func() (sample, error) { return copyRepo(o, dir, n) }},
 		}
 		if r < pipelineRuns {
 			steps = append(steps, step{pipe, wantAllValid(objectsPerRuntime(benchrepo.DefaultOptions(n)) * n), func() (sample, error) {
@@ -193,7 +195,7 @@ func benchSize(o *options, n int) ([]*figure, int, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, 0, err
 	}
-	return []*figure{gen, rerun, val, shard, pipe}, files, nil
+	return []*figure{gen, rerun, val, shard, pipe, copyTree}, files, nil
 }
 
 // step is one run of a figure and the check of its output.
@@ -222,6 +224,17 @@ func generateFromScratch(o *options, n int) (sample, error) {
 		return sample{}, err
 	}
 	return timed(dir, o.work, o.rtconf, "generate", "--dir", ".")
+}
+
+// copyRepo times `cp -r` of the repository into a new folder: what making
+// that many files costs on this disk, whoever writes them.
+func copyRepo(o *options, dir string, n int) (sample, error) {
+	dst := filepath.Join(o.work, fmt.Sprintf("copy-%d", n))
+	if err := os.RemoveAll(dst); err != nil {
+		return sample{}, err
+	}
+	defer os.RemoveAll(dst)
+	return timed(o.work, o.work, "/bin/cp", "-r", dir, dst)
 }
 
 func countFiles(dir string) (int, error) {
