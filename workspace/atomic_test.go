@@ -142,6 +142,24 @@ func atomicJobs(t *testing.T) []atomicJob {
 			},
 		},
 		{
+			name:    "user add: rtconf.yaml edited, a token placeholder added",
+			prepare: demo,
+			run: func(dir string, seam faultSeam) error {
+				_, err := ApplyChange(context.Background(), AddUser("rtconf.yaml", "production", "carol"),
+					ChangeOptions{Dir: dir, ConfigFile: "rtconf.yaml", Now: atomicNow, faults: seam})
+				return err
+			},
+		},
+		{
+			name:    "runtime remove: rtconf.yaml edited, an overlay and its sealed tokens removed",
+			prepare: demo,
+			run: func(dir string, seam faultSeam) error {
+				_, err := ApplyChange(context.Background(), RemoveRuntime("rtconf.yaml", "production"),
+					ChangeOptions{Dir: dir, ConfigFile: "rtconf.yaml", Now: atomicNow, faults: seam})
+				return err
+			},
+		},
+		{
 			name:    "init: the demo into an empty folder",
 			prepare: func(*testing.T, string) {},
 			run: func(dir string, seam faultSeam) error {
@@ -152,7 +170,8 @@ func atomicJobs(t *testing.T) []atomicJob {
 	}
 }
 
-// TestJobsAreAtomic fails each mutating call of generate, seal and init in
+// TestJobsAreAtomic fails each mutating call of generate, seal, the change
+// commands and init in
 // turn: until the commit point (the journal's removal) the job must fail and
 // leave the tree exactly as it was; after it, the job succeeds with the new
 // tree, at most with a hidden backup left.

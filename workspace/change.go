@@ -65,6 +65,8 @@ type ChangeOptions struct {
 	// PR, when set, commits the change on a branch and opens a pull
 	// request instead of leaving it in the working tree.
 	PR *PROptions
+
+	faults faultSeam
 }
 
 // ChangeResult says what a change did.
@@ -124,7 +126,7 @@ func ApplyChange(ctx context.Context, ch Change, opts ChangeOptions) (ChangeResu
 		return res, nil
 	}
 	if opts.PR == nil {
-		if err := writer.Apply(root, planned.Changes); err != nil {
+		if err := writer.Apply(opts.faults.fs(root), planned.Changes); err != nil {
 			return ChangeResult{}, fmt.Errorf("write %s: %w", opts.Dir, err)
 		}
 		return res, nil
@@ -196,7 +198,7 @@ func proposeChange(ctx context.Context, repo *gitrepo.Repo, root *os.Root, ch Ch
 			_ = repo.DeleteBranch(res.Branch)
 		}
 	}
-	if err := writer.Apply(root, res.Changes); err != nil {
+	if err := writer.Apply(opts.faults.fs(root), res.Changes); err != nil {
 		back(false)
 		return ChangeResult{}, fmt.Errorf("write %s: %w", opts.Dir, err)
 	}
