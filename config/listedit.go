@@ -71,11 +71,39 @@ func RemoveFromRuntime(data []byte, runtime, key string, match func(*yaml.Node) 
 		return nil, fmt.Errorf("edit %s: no such list", field)
 	}
 	for i, it := range seq.Content {
-		if match(it) {
-			return removeItem(lines, seq, i, field)
+		if !match(it) {
+			continue
 		}
+		if len(seq.Content) == 1 && seq.Style&yaml.FlowStyle == 0 {
+			// The only item of a block list: drop the key with it (the
+			// lists under a runtime are optional).
+			return removeKey(lines, m, key, field)
+		}
+		return removeItem(lines, seq, i, field)
 	}
 	return nil, fmt.Errorf("edit %s: no such item", field)
+}
+
+// removeKey drops a key of a block mapping and its value's lines.
+func removeKey(lines []string, m *yaml.Node, key, field string) ([]byte, error) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if k.Value != key {
+			continue
+		}
+		first, last := k.Line, lastLine(v)
+		if i+2 < len(m.Content) {
+			// Keep the comments above the next key; they are its own.
+			last = min(last, m.Content[i+2].Line-1)
+		}
+		if first < 1 || last > len(lines) || first > last {
+			return nil, fmt.Errorf("edit %s: cannot find its lines", field)
+		}
+		out := append([]string{}, lines[:first-1]...)
+		out = append(out, lines[last:]...)
+		return []byte(strings.Join(out, "")), nil
+	}
+	return nil, fmt.Errorf("edit %s: no such key", field)
 }
 
 // MatchScalar matches a list item that is the string s, ignoring case.

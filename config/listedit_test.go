@@ -44,6 +44,12 @@ func TestListEdits(t *testing.T) {
 		{"remove user from a flow list", func(b []byte) ([]byte, error) {
 			return RemoveFromRuntime(b, "prod", "users", MatchScalar("ALICE"))
 		}, strings.Replace(editBase, "[alice, bob]", "[bob]", 1)},
+		{"remove the only user of a block list, with its key", func(b []byte) ([]byte, error) {
+			return RemoveFromRuntime(b, "staging", "users", MatchScalar("carol"))
+		}, strings.Replace(editBase, "    users:\n      - carol\n", "", 1)},
+		{"remove the only cluster, the last key of the runtime", func(b []byte) ([]byte, error) {
+			return RemoveFromRuntime(b, "staging", "managedClusters", MatchField("name", "eu"))
+		}, strings.Replace(editBase, "    managedClusters:\n      - name: eu\n        server: https://eu.example.com\n", "", 1)},
 		{"add the first cluster", func(b []byte) ([]byte, error) {
 			return AddToRuntime(b, "prod", "managedClusters", Cluster{Name: "us", Server: "https://us.example.com"})
 		}, strings.Replace(editBase, "    users: [alice, bob]\n", "    users: [alice, bob]\n    managedClusters:\n      - name: us\n        server: https://us.example.com\n", 1)},
@@ -72,8 +78,6 @@ func TestListEditErrors(t *testing.T) {
 	}{
 		{"unknown runtime", func(b []byte) ([]byte, error) { return RemoveRuntime(b, "nope") }, `edit: no runtime "nope"`},
 		{"unknown user", func(b []byte) ([]byte, error) { return RemoveFromRuntime(b, "prod", "users", MatchScalar("zed")) }, "edit runtimes[prod].users: no such item"},
-		{"only user", func(b []byte) ([]byte, error) { return RemoveFromRuntime(b, "staging", "users", MatchScalar("carol")) },
-			"edit runtimes[staging].users: removing its only item would leave an empty list; edit rtconf.yaml by hand"},
 		{"not yaml", func([]byte) ([]byte, error) { return AddRuntime([]byte("a: [\n"), Runtime{Name: "x"}) }, "edit: yaml: line 1: did not find expected node content"},
 	}
 	for _, tt := range tests {
