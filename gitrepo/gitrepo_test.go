@@ -260,3 +260,35 @@ func mapsEqual(a, b map[string]string) bool {
 	}
 	return true
 }
+
+func TestCheckInSync(t *testing.T) {
+	good := tok(t, "insync")
+	ctx := context.Background()
+	srv := gitserver.New(t, gitserver.Options{Token: good.Reveal()})
+	url := srv.NewRepo(t, "acme", "shared")
+	r := newRepo(t)
+	if err := r.CheckInSync(ctx, url, "main", good); err != nil {
+		t.Fatalf("empty remote: %v", err)
+	}
+	if err := r.Push(ctx, url, "main", good); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.CheckInSync(ctx, url, "main", good); err != nil {
+		t.Fatalf("same commit: %v", err)
+	}
+	write(t, r.Dir(), "b.txt", "b\n")
+	if _, err := r.Commit([]string{"b.txt"}, "local", author()); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.CheckInSync(ctx, url, "main", good); err == nil || !strings.Contains(err.Error(), "not pushed") {
+		t.Fatalf("local ahead: %v", err)
+	}
+	gitserver.Seed(t, srv.BareDir("acme", "shared"), "main", map[string]string{"c.txt": "c\n"})
+	if err := r.CheckInSync(ctx, url, "main", good); err == nil || !strings.Contains(err.Error(), "pull them first") {
+		t.Fatalf("remote ahead: %v", err)
+	}
+	var pe *gitrepo.PushError
+	if err := r.CheckInSync(ctx, url, "main", tok(t, "insyncwrong")); !errors.As(err, &pe) || pe.Op != "read" {
+		t.Fatalf("wrong token: %v", err)
+	}
+}

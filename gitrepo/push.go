@@ -9,6 +9,7 @@ import (
 
 	git "github.com/go-git/go-git/v5"
 	gitconfig "github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 
@@ -22,6 +23,8 @@ const TokenUser = "x-access-token"
 // PushError is a push the remote refused or that could not reach it. Its
 // message never holds the token.
 type PushError struct {
+	// Op is "push", or "read" when the remote's branches could not be listed.
+	Op     string
 	URL    string
 	Branch string
 	Reason string // what went wrong
@@ -30,6 +33,9 @@ type PushError struct {
 
 func (e *PushError) Error() string {
 	msg := fmt.Sprintf("push %s to %s: %s", e.Branch, e.URL, e.Reason)
+	if e.Op == "read" {
+		msg = fmt.Sprintf("read %s from %s: %s", e.Branch, e.URL, e.Reason)
+	}
 	if e.Hint != "" {
 		msg += " (" + e.Hint + ")"
 	}
@@ -50,6 +56,46 @@ func (r *Repo) DeleteRemoteBranch(ctx context.Context, url, branch string, tok t
 	return r.push(ctx, url, branch, spec, tok)
 }
 
+// CheckInSync tells whether the local branch and the same branch at url
+// point at the same commit, so that a branch made here proposes only its
+// own change. A branch the remote does not have yet is in sync. The error
+// says which side is ahead; it is a *PushError when the remote cannot be
+// read.
+func (r *Repo) CheckInSync(ctx context.Context, url, branch string, tok token.Token) error {
+	remote := git.NewRemote(r.repo.Storer, &gitconfig.RemoteConfig{Name: "rtconf", URLs: []string{url}})
+	opts := &git.ListOptions{}
+	if tok.Reveal() != "" {
+		opts.Auth = &githttp.BasicAuth{Username: TokenUser, Password: tok.Reveal()}
+	}
+	refs, err := remote.ListContext(ctx, opts)
+	if err != nil && !errors.Is(err, transport.ErrEmptyRemoteRepository) {
+		e := classify(err, url, branch, tok)
+		e.Op = "read"
+		return e
+	}
+	name := plumbing.NewBranchReferenceName(branch)
+	var theirs plumbing.Hash
+	for _, ref := range refs {
+		if ref.Name() == name {
+			theirs = ref.Hash()
+		}
+	}
+	if theirs.IsZero() {
+		return nil
+	}
+	head, err := r.repo.Reference(name, true)
+	if err != nil {
+		return fmt.Errorf("read branch %s: %w", branch, err)
+	}
+	if head.Hash() == theirs {
+		return nil
+	}
+	if _, err := r.repo.CommitObject(theirs); err != nil {
+		return fmt.Errorf("%s at %s has commits this clone does not have: pull them first (git pull), then run again", branch, url)
+	}
+	return fmt.Errorf("%s has commits that are not pushed to %s: push them (or reset to the remote's %s) first, so that the pull request holds only rtconf's change", branch, url, branch)
+}
+
 func (r *Repo) push(ctx context.Context, url, branch string, spec gitconfig.RefSpec, tok token.Token) error {
 	// An anonymous remote: the URL is used as given, whatever remotes the
 	// repository has configured.
@@ -67,7 +113,7 @@ func (r *Repo) push(ctx context.Context, url, branch string, spec gitconfig.RefS
 
 // classify explains a push error in the user's terms.
 func classify(err error, url, branch string, tok token.Token) *PushError {
-	e := &PushError{URL: url, Branch: branch}
+	e := &PushError{Op: "push", URL: url, Branch: branch}
 	msg := err.Error()
 	if s := tok.Reveal(); s != "" {
 		msg = strings.ReplaceAll(msg, s, "[token]")

@@ -187,6 +187,9 @@ func proposeChange(ctx context.Context, repo *gitrepo.Repo, root *os.Root, ch Ch
 		}
 	}
 
+	if err := repo.CheckInSync(ctx, remote, base, opts.PR.Token); err != nil {
+		return ChangeResult{}, err
+	}
 	if err := repo.CreateBranch(res.Branch); err != nil {
 		return ChangeResult{}, err
 	}

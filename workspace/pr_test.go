@@ -184,13 +184,13 @@ func TestRefusedPushKeepsTheCommitLocally(t *testing.T) {
 	r := newRemotes(t, fakegithub.Options{})
 	dir := r.published(t)
 	before := workTree(t, dir)
-	opts := r.pr(dir)
-	wrong := mustToken(t, testcreds.Classic("wrongpush"))
-	opts.PR.Token = wrong
+	// The remote refuses the new branch (a pre-receive hook, as GitHub's
+	// rules do); reading the remote works.
+	r.git.Protect(t, "acme", "shared", "rtconf/user-add-bob-prod")
 
-	_, err := workspace.ApplyChange(context.Background(), workspace.AddUser(config.FileName, "prod", "bob"), opts)
+	_, err := workspace.ApplyChange(context.Background(), workspace.AddUser(config.FileName, "prod", "bob"), r.pr(dir))
 	var pe *gitrepo.PushError
-	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "kept in commit") || strings.Contains(err.Error(), wrong.Reveal()) {
+	if !errors.As(err, &pe) || pe.Op != "push" || !strings.Contains(err.Error(), "kept in commit") || strings.Contains(err.Error(), r.tok.Reveal()) {
 		t.Fatalf("err = %v", err)
 	}
 	equalTrees(t, workTree(t, dir), before)
@@ -201,8 +201,41 @@ func TestRefusedPushKeepsTheCommitLocally(t *testing.T) {
 	if len(r.api.PullRequests("acme", "shared")) != 0 {
 		t.Fatal("a pull request was opened")
 	}
-	if _, ok := gitserver.Tree(t, r.bare, "main")["overlays/prod/user-tokens/bob.yaml"]; ok {
-		t.Fatal("the change reached main")
+	if remoteHasBranch(t, r.bare, "rtconf/user-add-bob-prod") {
+		t.Fatal("the refused branch is on the remote")
+	}
+}
+
+func TestPullRequestRefusedBeforeAnyCommit(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, r *remotes, opts *workspace.ChangeOptions)
+		want  string
+	}{
+		{"the remote refuses the token", func(t *testing.T, _ *remotes, opts *workspace.ChangeOptions) {
+			opts.PR.Token = mustToken(t, testcreds.Classic("wrongpush"))
+		}, "read main from http://127.0.0.1:"},
+		{"the remote's main is ahead", func(t *testing.T, r *remotes, _ *workspace.ChangeOptions) {
+			gitserver.Seed(t, r.bare, "main", map[string]string{"rtconf.yaml": "changed elsewhere\n"})
+		}, "has commits this clone does not have: pull them first"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRemotes(t, fakegithub.Options{})
+			dir := r.published(t)
+			before := workTree(t, dir)
+			opts := r.pr(dir)
+			tt.setup(t, r, &opts)
+			_, err := workspace.ApplyChange(context.Background(), workspace.AddUser(config.FileName, "prod", "bob"), opts)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+			equalTrees(t, workTree(t, dir), before)
+			repo, _ := gitrepo.Open(dir)
+			if repo.BranchExists("rtconf/user-add-bob-prod") {
+				t.Fatal("a branch was made")
+			}
+		})
 	}
 }
 
@@ -245,6 +278,9 @@ func TestRotateTokenAsPullRequest(t *testing.T) {
 	}
 	repo, _ := gitrepo.Open(dir)
 	if _, err := repo.Commit([]string{"overlays/prod/runtime-token.yaml"}, "seal", repo.Author(now)); err != nil {
+		t.Fatal(err)
+	}
+	if err := repo.Push(context.Background(), r.url, "main", r.tok); err != nil {
 		t.Fatal(err)
 	}
 
