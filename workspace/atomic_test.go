@@ -10,59 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtconf/rtconf/internal/faultfs"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rtconf/rtconf/internal/testcreds"
 	"github.com/rtconf/rtconf/token"
 	"github.com/rtconf/rtconf/writer"
 )
-
-var errInjected = errors.New("injected fault")
-
-// faultFS fails its failAt-th mutating call (1-based; 0 never) the way a
-// full disk does, and records every mutating call.
-type faultFS struct {
-	writer.FS
-	failAt int
-	calls  []string
-}
-
-func (f *faultFS) fault(op, name string) error {
-	f.calls = append(f.calls, op+" "+name)
-	if len(f.calls) == f.failAt {
-		return &fs.PathError{Op: op, Path: name, Err: errInjected}
-	}
-	return nil
-}
-
-func (f *faultFS) MkdirAll(name string, perm fs.FileMode) error {
-	if err := f.fault("mkdirall", name); err != nil {
-		return err
-	}
-	return f.FS.MkdirAll(name, perm)
-}
-
-func (f *faultFS) WriteFile(name string, data []byte, perm fs.FileMode) error {
-	if err := f.fault("writefile", name); err != nil {
-		_ = f.FS.WriteFile(name, data[:len(data)/2], perm)
-		return err
-	}
-	return f.FS.WriteFile(name, data, perm)
-}
-
-func (f *faultFS) Rename(oldname, newname string) error {
-	if err := f.fault("rename", oldname+" "+newname); err != nil {
-		return err
-	}
-	return f.FS.Rename(oldname, newname)
-}
-
-func (f *faultFS) Remove(name string) error {
-	if err := f.fault("remove", name); err != nil {
-		return err
-	}
-	return f.FS.Remove(name)
-}
 
 // treeOf maps every path under dir to its content ("/" for a folder).
 func treeOf(t *testing.T, dir string) map[string]string {
@@ -180,39 +135,39 @@ func TestJobsAreAtomic(t *testing.T) {
 		t.Run(job.name, func(t *testing.T) {
 			clean := t.TempDir()
 			job.prepare(t, clean)
-			counter := &faultFS{}
-			if err := job.run(clean, func(w writer.FS) writer.FS { counter.FS = w; return counter }); err != nil {
+			counter := &faultfs.FS{}
+			if err := job.run(clean, func(w writer.FS) writer.FS { counter.Inner = w; return counter }); err != nil {
 				t.Fatalf("clean run: %v", err)
 			}
 			after := treeOf(t, clean)
 			commit := 0
-			for i, c := range counter.calls {
+			for i, c := range counter.Calls {
 				if c == "remove "+writer.JournalFile {
 					commit = i + 1
 				}
 			}
 			if commit == 0 || commit < 5 {
-				t.Fatalf("clean run: commit point at call %d of:\n%s", commit, strings.Join(counter.calls, "\n"))
+				t.Fatalf("clean run: commit point at call %d of:\n%s", commit, strings.Join(counter.Calls, "\n"))
 			}
-			t.Logf("%d mutating calls, the commit point at %d", len(counter.calls), commit)
-			for k := 1; k <= len(counter.calls); k++ {
+			t.Logf("%d mutating calls, the commit point at %d", len(counter.Calls), commit)
+			for k := 1; k <= len(counter.Calls); k++ {
 				dir := t.TempDir()
 				job.prepare(t, dir)
 				before := treeOf(t, dir)
-				f := &faultFS{failAt: k}
-				err := job.run(dir, func(w writer.FS) writer.FS { f.FS = w; return f })
+				f := &faultfs.FS{FailAt: k}
+				err := job.run(dir, func(w writer.FS) writer.FS { f.Inner = w; return f })
 				got := treeOf(t, dir)
 				if k <= commit {
-					if !errors.Is(err, errInjected) {
-						t.Fatalf("call %d (%s) failing: err = %v, want the injected fault", k, f.calls[k-1], err)
+					if !errors.Is(err, faultfs.ErrInjected) {
+						t.Fatalf("call %d (%s) failing: err = %v, want the injected fault", k, f.Calls[k-1], err)
 					}
 					if d := cmp.Diff(before, got); d != "" {
-						t.Errorf("call %d (%s) failing: the tree changed (-before +after):\n%s", k, f.calls[k-1], d)
+						t.Errorf("call %d (%s) failing: the tree changed (-before +after):\n%s", k, f.Calls[k-1], d)
 					}
 					continue
 				}
 				if err != nil {
-					t.Fatalf("cleanup call %d (%s) failing: err = %v, want success", k, f.calls[k-1], err)
+					t.Fatalf("cleanup call %d (%s) failing: err = %v, want success", k, f.Calls[k-1], err)
 				}
 				// Sealing encrypts with a random session key: sealed files
 				// differ from run to run, and are compared by path only.
@@ -221,12 +176,12 @@ func TestJobsAreAtomic(t *testing.T) {
 						continue
 					}
 					if after[p] != v && !strings.HasSuffix(p, ".rtconf-bak") && v != "/" {
-						t.Errorf("cleanup call %d (%s) failing: %s differs from a clean run", k, f.calls[k-1], p)
+						t.Errorf("cleanup call %d (%s) failing: %s differs from a clean run", k, f.Calls[k-1], p)
 					}
 				}
 				for p := range after {
 					if _, ok := got[p]; !ok {
-						t.Errorf("cleanup call %d (%s) failing: %s missing", k, f.calls[k-1], p)
+						t.Errorf("cleanup call %d (%s) failing: %s missing", k, f.Calls[k-1], p)
 					}
 				}
 			}

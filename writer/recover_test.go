@@ -2,55 +2,14 @@ package writer_test
 
 import (
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/rtconf/rtconf/internal/faultfs"
+
 	"github.com/rtconf/rtconf/writer"
 )
-
-// deadFS is an *os.Root whose process "dies" at its dieAt-th mutating call:
-// that call and every one after it fail without doing anything, so Apply
-// cannot roll back, as after a SIGKILL.
-type deadFS struct{ faultFS }
-
-func (f *deadFS) dead(op, name string) error {
-	f.calls = append(f.calls, op+" "+name)
-	if len(f.calls) >= f.failAt {
-		return &fs.PathError{Op: op, Path: name, Err: errInjected}
-	}
-	return nil
-}
-
-func (f *deadFS) MkdirAll(name string, perm fs.FileMode) error {
-	if err := f.dead("mkdirall", name); err != nil {
-		return err
-	}
-	return f.root.MkdirAll(name, perm)
-}
-
-func (f *deadFS) WriteFile(name string, data []byte, perm fs.FileMode) error {
-	if err := f.dead("writefile", name); err != nil {
-		_ = f.root.WriteFile(name, data[:len(data)/2], perm) // killed mid-write
-		return err
-	}
-	return f.root.WriteFile(name, data, perm)
-}
-
-func (f *deadFS) Rename(oldname, newname string) error {
-	if err := f.dead("rename", oldname+" "+newname); err != nil {
-		return err
-	}
-	return f.root.Rename(oldname, newname)
-}
-
-func (f *deadFS) Remove(name string) error {
-	if err := f.dead("remove", name); err != nil {
-		return err
-	}
-	return f.root.Remove(name)
-}
 
 // TestRecoverAfterKill kills Apply at each of its mutating calls in turn,
 // then runs Recover: before the journal is removed (the commit point) the
@@ -58,25 +17,25 @@ func (f *deadFS) Remove(name string) error {
 // nothing to do. A second Recover never changes anything, and Apply then
 // succeeds.
 func TestRecoverAfterKill(t *testing.T) {
-	counter := &faultFS{root: openRoot(t, func() string { d := t.TempDir(); makeTree(t, d, mixedBefore); return d }())}
+	counter := &faultfs.FS{Inner: openRoot(t, func() string { d := t.TempDir(); makeTree(t, d, mixedBefore); return d }())}
 	if err := writer.Apply(counter, mixedChanges); err != nil {
 		t.Fatal(err)
 	}
 	commit := -1
-	for i, c := range counter.calls {
+	for i, c := range counter.Calls {
 		if c == "remove "+writer.JournalFile {
 			commit = i + 1
 		}
 	}
 	if commit < 0 {
-		t.Fatalf("no journal removal among the calls:\n%s", strings.Join(counter.calls, "\n"))
+		t.Fatalf("no journal removal among the calls:\n%s", strings.Join(counter.Calls, "\n"))
 	}
-	for k := 1; k <= len(counter.calls)+1; k++ {
+	for k := 1; k <= len(counter.Calls)+1; k++ {
 		t.Run(fmt.Sprintf("kill_at_%02d", k), func(t *testing.T) {
 			dir := t.TempDir()
 			makeTree(t, dir, mixedBefore)
 			before := snapshot(t, dir)
-			f := &deadFS{faultFS{root: openRoot(t, dir), failAt: k}}
+			f := &faultfs.FS{Inner: openRoot(t, dir), FailAt: k, Dead: true}
 			_ = writer.Apply(f, mixedChanges)
 			root := openRoot(t, dir)
 			recovered, err := writer.Recover(root)

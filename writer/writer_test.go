@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rtconf/rtconf/internal/faultfs"
+
 	"github.com/rtconf/rtconf/generator"
 	"github.com/rtconf/rtconf/writer"
 )
@@ -198,66 +200,14 @@ func TestApplyFileInTheWay(t *testing.T) {
 	}
 }
 
-var errInjected = errors.New("injected fault")
-
-// faultFS is an *os.Root that fails its failAt-th mutating call (1-based;
-// 0 never fails) and counts the mutating calls made.
-type faultFS struct {
-	root   *os.Root
-	failAt int
-	calls  []string // "Op name" of every mutating call, in order
-}
-
-func (f *faultFS) fault(op, name string) error {
-	f.calls = append(f.calls, op+" "+name)
-	if len(f.calls) == f.failAt {
-		return &fs.PathError{Op: op, Path: name, Err: errInjected}
-	}
-	return nil
-}
-
-func (f *faultFS) MkdirAll(name string, perm fs.FileMode) error {
-	if err := f.fault("mkdirall", name); err != nil {
-		return err
-	}
-	return f.root.MkdirAll(name, perm)
-}
-
-// WriteFile fails the way a full disk does: part of the data is written.
-func (f *faultFS) WriteFile(name string, data []byte, perm fs.FileMode) error {
-	if err := f.fault("writefile", name); err != nil {
-		_ = f.root.WriteFile(name, data[:len(data)/2], perm)
-		return err
-	}
-	return f.root.WriteFile(name, data, perm)
-}
-
-func (f *faultFS) Rename(oldname, newname string) error {
-	if err := f.fault("rename", oldname+" "+newname); err != nil {
-		return err
-	}
-	return f.root.Rename(oldname, newname)
-}
-
-func (f *faultFS) Remove(name string) error {
-	if err := f.fault("remove", name); err != nil {
-		return err
-	}
-	return f.root.Remove(name)
-}
-
-func (f *faultFS) Lstat(name string) (fs.FileInfo, error) { return f.root.Lstat(name) }
-
-func (f *faultFS) ReadFile(name string) ([]byte, error) { return f.root.ReadFile(name) }
-
-var _ writer.FS = (*faultFS)(nil)
+var _ writer.FS = (*faultfs.FS)(nil)
 
 // TestApplyAtomic fails each mutating call of a clean run in turn and checks
 // that Apply then reports the error and leaves the tree as it was.
 func TestApplyAtomic(t *testing.T) {
 	clean := t.TempDir()
 	makeTree(t, clean, mixedBefore)
-	counter := &faultFS{root: openRoot(t, clean)}
+	counter := &faultfs.FS{Inner: openRoot(t, clean)}
 	if err := writer.Apply(counter, mixedChanges); err != nil {
 		t.Fatalf("clean Apply: %v", err)
 	}
@@ -269,19 +219,19 @@ func TestApplyAtomic(t *testing.T) {
 	// change is in place it only removes backups and emptied folders, and
 	// failures there are ignored by design.
 	// The removal of the journal is the commit point.
-	n := len(counter.calls)
+	n := len(counter.Calls)
 	committed := 0
-	for i, c := range counter.calls {
+	for i, c := range counter.Calls {
 		if !strings.HasPrefix(c, "remove ") || c == "remove "+writer.JournalFile {
 			if i != committed {
-				t.Fatalf("call %d (%s) changes the tree after a cleanup call:\n%s", i+1, c, strings.Join(counter.calls, "\n"))
+				t.Fatalf("call %d (%s) changes the tree after a cleanup call:\n%s", i+1, c, strings.Join(counter.Calls, "\n"))
 			}
 			committed++
 		}
 	}
 	if committed == 0 || committed == n {
 		t.Fatalf("clean run made %d mutating calls, %d before cleanup; want both phases:\n%s",
-			n, committed, strings.Join(counter.calls, "\n"))
+			n, committed, strings.Join(counter.Calls, "\n"))
 	}
 	t.Logf("a clean run makes %d mutating calls, %d of them before cleanup", n, committed)
 
@@ -290,16 +240,16 @@ func TestApplyAtomic(t *testing.T) {
 			dir := t.TempDir()
 			makeTree(t, dir, mixedBefore)
 			before := snapshot(t, dir)
-			f := &faultFS{root: openRoot(t, dir), failAt: k}
+			f := &faultfs.FS{Inner: openRoot(t, dir), FailAt: k}
 			err := writer.Apply(f, mixedChanges)
 			failed := "never made"
-			if k <= len(f.calls) {
-				failed = f.calls[k-1]
+			if k <= len(f.Calls) {
+				failed = f.Calls[k-1]
 			}
 			got := snapshot(t, dir)
 
 			if k <= committed {
-				if !errors.Is(err, errInjected) {
+				if !errors.Is(err, faultfs.ErrInjected) {
 					t.Fatalf("with call %d (%s) failing, Apply = %v, want the injected error", k, failed, err)
 				}
 				if d := treeDiff(before, got); d != "" {
