@@ -62,12 +62,7 @@ func (r *Repo) DeleteRemoteBranch(ctx context.Context, url, branch string, tok t
 // says which side is ahead; it is a *PushError when the remote cannot be
 // read.
 func (r *Repo) CheckInSync(ctx context.Context, url, branch string, tok token.Token) error {
-	remote := git.NewRemote(r.repo.Storer, &gitconfig.RemoteConfig{Name: "rtconf", URLs: []string{url}})
-	opts := &git.ListOptions{}
-	if tok.Reveal() != "" {
-		opts.Auth = &githttp.BasicAuth{Username: TokenUser, Password: tok.Reveal()}
-	}
-	refs, err := remote.ListContext(ctx, opts)
+	refs, err := r.anonymous(url).ListContext(ctx, &git.ListOptions{Auth: basicAuth(tok)})
 	if err != nil && !errors.Is(err, transport.ErrEmptyRemoteRepository) {
 		e := classify(err, url, branch, tok)
 		e.Op = "read"
@@ -97,18 +92,29 @@ func (r *Repo) CheckInSync(ctx context.Context, url, branch string, tok token.To
 }
 
 func (r *Repo) push(ctx context.Context, url, branch string, spec gitconfig.RefSpec, tok token.Token) error {
-	// An anonymous remote: the URL is used as given, whatever remotes the
-	// repository has configured.
-	remote := git.NewRemote(r.repo.Storer, &gitconfig.RemoteConfig{Name: "rtconf", URLs: []string{url}})
-	opts := &git.PushOptions{RemoteName: "rtconf", RefSpecs: []gitconfig.RefSpec{spec}}
-	if tok.Reveal() != "" {
-		opts.Auth = &githttp.BasicAuth{Username: TokenUser, Password: tok.Reveal()}
-	}
-	err := remote.PushContext(ctx, opts)
+	opts := &git.PushOptions{RemoteName: anonymousRemote, RefSpecs: []gitconfig.RefSpec{spec}, Auth: basicAuth(tok)}
+	err := r.anonymous(url).PushContext(ctx, opts)
 	if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return nil
 	}
 	return classify(err, url, branch, tok)
+}
+
+const anonymousRemote = "rtconf"
+
+// anonymous is a remote for url that is not in the repository's
+// configuration: the URL is used as given, whatever remotes are set up.
+func (r *Repo) anonymous(url string) *git.Remote {
+	return git.NewRemote(r.repo.Storer, &gitconfig.RemoteConfig{Name: anonymousRemote, URLs: []string{url}})
+}
+
+// basicAuth is HTTPS basic auth with the token, or none for no token (as
+// for file:// remotes).
+func basicAuth(tok token.Token) transport.AuthMethod {
+	if tok.Reveal() == "" {
+		return nil
+	}
+	return &githttp.BasicAuth{Username: TokenUser, Password: tok.Reveal()}
 }
 
 // classify explains a push error in the user's terms.

@@ -159,13 +159,7 @@ func publish(ctx context.Context, repo *gitrepo.Repo, dir string, res BootstrapR
 			remote = r.CloneURL
 		}
 	}
-	if remote == "" {
-		if u, ok := repo.RemoteURL("origin"); ok {
-			remote = u
-		} else {
-			remote = cfg.Repository.URL
-		}
-	}
+	remote = remoteURL(repo, cfg, remote)
 	if err := repo.SetRemote("origin", remote); err != nil {
 		return res, err
 	}

@@ -178,14 +178,7 @@ func proposeChange(ctx context.Context, repo *gitrepo.Repo, root *os.Root, ch Ch
 	if err != nil {
 		return ChangeResult{}, err
 	}
-	remote := opts.PR.Remote
-	if remote == "" {
-		if u, ok := repo.RemoteURL("origin"); ok {
-			remote = u
-		} else {
-			remote = cfg.Repository.URL
-		}
-	}
+	remote := remoteURL(repo, cfg, opts.PR.Remote)
 
 	if err := repo.CheckInSync(ctx, remote, base, opts.PR.Token); err != nil {
 		return ChangeResult{}, err
@@ -322,4 +315,16 @@ func editProblems(err error) error {
 		}
 	}
 	return &UsageError{"refused, nothing changed: " + strings.Join(lines, "; ")}
+}
+
+// remoteURL is the Git URL to push to: the one given, else the remote
+// "origin", else repository.url.
+func remoteURL(repo *gitrepo.Repo, cfg *config.Config, given string) string {
+	if given != "" {
+		return given
+	}
+	if u, ok := repo.RemoteURL("origin"); ok {
+		return u
+	}
+	return cfg.Repository.URL
 }

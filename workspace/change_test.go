@@ -36,34 +36,6 @@ func bootstrapped(t *testing.T) string {
 	return dir
 }
 
-// workTree reads every file of a working tree but .git.
-func workTree(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && d.Name() == ".git" {
-			return filepath.SkipDir
-		}
-		if d.IsDir() {
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		out[filepath.ToSlash(rel)] = string(data)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 func equalTrees(t *testing.T, got, want map[string]string) {
 	t.Helper()
 	for p, w := range want {
@@ -170,7 +142,7 @@ func TestBootstrapPushesWithTheToken(t *testing.T) {
 	if !res.Pushed || res.Commit != "" {
 		t.Fatalf("pushed %v, commit %q: want a push of the kept commit and no new one", res.Pushed, res.Commit)
 	}
-	equalTrees(t, gitserver.Tree(t, srv.BareDir("acme", "shared"), "main"), workTree(t, dir))
+	equalTrees(t, gitserver.Tree(t, srv.BareDir("acme", "shared"), "main"), snapshot(t, dir))
 }
 
 func TestBootstrapNeedsATokenOnline(t *testing.T) {
@@ -227,12 +199,12 @@ func TestChangeRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := bootstrapped(t)
-			before := workTree(t, dir)
+			before := snapshot(t, dir)
 			_, err := workspace.ApplyChange(context.Background(), tt.ch, workspace.ChangeOptions{Dir: dir, ConfigFile: config.FileName, Now: now})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want it to say %q", err, tt.want)
 			}
-			equalTrees(t, workTree(t, dir), before)
+			equalTrees(t, snapshot(t, dir), before)
 		})
 	}
 }
@@ -242,7 +214,7 @@ func TestPRRefusesADirtyTree(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	before := workTree(t, dir)
+	before := snapshot(t, dir)
 	pr := &workspace.PROptions{Token: mustToken(t, testcreds.Classic("dirty"))}
 	_, err := workspace.ApplyChange(context.Background(), workspace.AddUser(config.FileName, "prod", "bob"),
 		workspace.ChangeOptions{Dir: dir, ConfigFile: config.FileName, Now: now, PR: pr})
@@ -250,7 +222,7 @@ func TestPRRefusesADirtyTree(t *testing.T) {
 	if !errors.As(err, &de) || !slices.Equal(de.Paths, []string{"notes.txt"}) || !strings.Contains(err.Error(), "notes.txt") {
 		t.Fatalf("err = %v, want a DirtyError naming notes.txt", err)
 	}
-	equalTrees(t, workTree(t, dir), before)
+	equalTrees(t, snapshot(t, dir), before)
 }
 
 func TestBootstrapRefusesToOverwriteOtherContent(t *testing.T) {
@@ -268,12 +240,12 @@ func TestBootstrapRefusesToOverwriteOtherContent(t *testing.T) {
 	if _, err := repo.Commit([]string{"overlays/prod/application.yaml"}, "mine", repo.Author(now)); err != nil {
 		t.Fatal(err)
 	}
-	before := workTree(t, dir)
+	before := snapshot(t, dir)
 	_, err = workspace.Bootstrap(context.Background(), initOptions(dir), workspace.BootstrapOptions{Now: now})
 	if err == nil || !strings.Contains(err.Error(), "overlays/prod/application.yaml") {
 		t.Fatalf("err = %v, want a refusal naming overlays/prod/application.yaml", err)
 	}
-	equalTrees(t, workTree(t, dir), before)
+	equalTrees(t, snapshot(t, dir), before)
 	if _, err := os.Stat(filepath.Join(dir, ".git")); err != nil {
 		t.Fatal("the user's .git was removed")
 	}

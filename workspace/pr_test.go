@@ -77,7 +77,7 @@ func TestBootstrapCreatesPushesAndProtects(t *testing.T) {
 	if got := r.api.CreatedRepos(); !slices.Equal(got, []string{"acme/shared"}) {
 		t.Fatalf("created = %v", got)
 	}
-	equalTrees(t, gitserver.Tree(t, r.bare, "main"), workTree(t, dir))
+	equalTrees(t, gitserver.Tree(t, r.bare, "main"), snapshot(t, dir))
 	raw, ok := r.api.Protection("acme", "shared", "main")
 	if !ok {
 		t.Fatal("main is not protected")
@@ -120,7 +120,7 @@ func TestBootstrapCreatesPushesAndProtects(t *testing.T) {
 func TestChangeAsPullRequest(t *testing.T) {
 	r := newRemotes(t, fakegithub.Options{})
 	dir := r.published(t)
-	before := workTree(t, dir)
+	before := snapshot(t, dir)
 
 	res, err := workspace.ApplyChange(context.Background(),
 		workspace.AddRuntime(config.FileName, config.Runtime{Name: "staging", Namespace: "staging", Users: []string{"bob"}}), r.pr(dir))
@@ -131,7 +131,7 @@ func TestChangeAsPullRequest(t *testing.T) {
 		t.Fatalf("branch %q, PR %q", res.Branch, res.PRURL)
 	}
 	// The working tree is back on main, as it was; the branch is kept.
-	equalTrees(t, workTree(t, dir), before)
+	equalTrees(t, snapshot(t, dir), before)
 	repo, _ := gitrepo.Open(dir)
 	if b, _ := repo.Branch(); b != "main" || !repo.BranchExists(res.Branch) {
 		t.Fatalf("on %q; branch kept: %v", b, repo.BranchExists(res.Branch))
@@ -183,7 +183,7 @@ func TestPullRequestWhenMainIsProtectedOnTheRemote(t *testing.T) {
 func TestRefusedPushKeepsTheCommitLocally(t *testing.T) {
 	r := newRemotes(t, fakegithub.Options{})
 	dir := r.published(t)
-	before := workTree(t, dir)
+	before := snapshot(t, dir)
 	// The remote refuses the new branch (a pre-receive hook, as GitHub's
 	// rules do); reading the remote works.
 	r.git.Protect(t, "acme", "shared", "rtconf/user-add-bob-prod")
@@ -193,7 +193,7 @@ func TestRefusedPushKeepsTheCommitLocally(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Op != "push" || !strings.Contains(err.Error(), "kept in commit") || strings.Contains(err.Error(), r.tok.Reveal()) {
 		t.Fatalf("err = %v", err)
 	}
-	equalTrees(t, workTree(t, dir), before)
+	equalTrees(t, snapshot(t, dir), before)
 	repo, _ := gitrepo.Open(dir)
 	if !repo.BranchExists("rtconf/user-add-bob-prod") {
 		t.Fatal("the local branch with the commit is gone")
@@ -223,14 +223,14 @@ func TestPullRequestRefusedBeforeAnyCommit(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newRemotes(t, fakegithub.Options{})
 			dir := r.published(t)
-			before := workTree(t, dir)
+			before := snapshot(t, dir)
 			opts := r.pr(dir)
 			tt.setup(t, r, &opts)
 			_, err := workspace.ApplyChange(context.Background(), workspace.AddUser(config.FileName, "prod", "bob"), opts)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want %q", err, tt.want)
 			}
-			equalTrees(t, workTree(t, dir), before)
+			equalTrees(t, snapshot(t, dir), before)
 			repo, _ := gitrepo.Open(dir)
 			if repo.BranchExists("rtconf/user-add-bob-prod") {
 				t.Fatal("a branch was made")

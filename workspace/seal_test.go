@@ -63,16 +63,24 @@ func unseal(t *testing.T, path string) map[string]string {
 	return out
 }
 
-// snapshot reads every file under dir.
+// snapshot reads every file of the working tree in dir (.git left out), by
+// slash-separated path relative to dir.
 func snapshot(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil {
 			return err
 		}
+		if d.IsDir() {
+			if d.Name() == ".git" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
 		data, err := os.ReadFile(p)
-		out[p] = string(data)
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = string(data)
 		return err
 	})
 	if err != nil {
