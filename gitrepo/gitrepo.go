@@ -231,20 +231,3 @@ func (r *Repo) Author(now time.Time) Signature {
 	}
 	return sig
 }
-
-// IsEmpty tells whether the working tree holds nothing but .git.
-func IsEmpty(dir string) (bool, error) {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return true, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	for _, e := range entries {
-		if e.Name() != ".git" {
-			return false, nil
-		}
-	}
-	return true, nil
-}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/url"
@@ -100,10 +101,10 @@ func TestGitCommandsNeverLeakTheToken(t *testing.T) {
 		places["pull request "+p.Title] = p.Title + "\n" + p.Body
 	}
 	for i, q := range api.Requests() {
-		places["GitHub request "+q.Method+" "+q.Path+" #"+string(rune('0'+i%10))] = requestText(q.Method, q.Path, q.Header, q.Body)
+		places[fmt.Sprintf("GitHub request #%d %s %s", i, q.Method, q.Path)] = requestText(q.Method, q.Path, q.Header, q.Body)
 	}
-	for _, q := range gs.Requests() {
-		places["Git request "+q.Method+" "+q.Path] += requestText(q.Method, q.Path, q.Header, "")
+	for i, q := range gs.Requests() {
+		places[fmt.Sprintf("Git request #%d %s %s", i, q.Method, q.Path)] = requestText(q.Method, q.Path, q.Header, "")
 	}
 	for _, dir := range []string{repo, gs.BareDir("acme", "leak")} {
 		for name, text := range filesUnder(t, dir) {
