@@ -9,6 +9,7 @@ import (
 
 	"github.com/rtconf/rtconf/ghapi"
 	"github.com/rtconf/rtconf/internal/fakegithub"
+	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
 	"github.com/rtconf/rtconf/token"
 )
@@ -28,6 +29,7 @@ func TestEnsureRepository(t *testing.T) {
 	noScope := testcreds.Classic("ghapinoscope")
 	for _, enterprise := range []bool{false, true} {
 		fake := fakegithub.New(t, fakegithub.Options{
+			Now:        testclock.Fixed(testclock.Default()),
 			Enterprise: enterprise,
 			Tokens: []fakegithub.Token{
 				{Value: admin, Login: "robot", Scopes: []string{"repo"}},
@@ -88,6 +90,7 @@ func TestEnsureRepository(t *testing.T) {
 func TestOpenPullRequestTwiceIsRefused(t *testing.T) {
 	tok := testcreds.Classic("ghapipr")
 	fake := fakegithub.New(t, fakegithub.Options{
+		Now:    testclock.Fixed(testclock.Default()),
 		Tokens: []fakegithub.Token{{Value: tok, Login: "robot", Scopes: []string{"repo"}}},
 		Repos:  []fakegithub.Repo{{Owner: "acme", Name: "shared", Private: true, Collaborators: map[string]map[string]bool{"robot": {"admin": true, "push": true, "pull": true}}}},
 	})
@@ -109,6 +112,7 @@ func TestOpenPullRequestTwiceIsRefused(t *testing.T) {
 func TestProtectNeedsAdmin(t *testing.T) {
 	tok := testcreds.Classic("ghapiprotect")
 	fake := fakegithub.New(t, fakegithub.Options{
+		Now:    testclock.Fixed(testclock.Default()),
 		Tokens: []fakegithub.Token{{Value: tok, Login: "dev", Scopes: []string{"repo"}}},
 		Repos:  []fakegithub.Repo{{Owner: "acme", Name: "shared", Private: true, Collaborators: map[string]map[string]bool{"dev": {"push": true, "pull": true}}}},
 	})

@@ -13,10 +13,9 @@ import (
 
 	"github.com/rtconf/rtconf/ghcheck"
 	"github.com/rtconf/rtconf/internal/fakegithub"
+	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/token"
 )
-
-var now = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 
 func pad(prefix string, n int) string {
 	s := prefix
@@ -40,7 +39,13 @@ var (
 	fineNoRepo     = pad("github_pat_NORE", 93)
 )
 
+// fake starts the fake GitHub with the tokens of these tests, dated by
+// o.Now (default: testclock.Default).
 func fake(t testing.TB, o fakegithub.Options) *fakegithub.Server {
+	if o.Now == nil {
+		o.Now = testclock.Fixed(testclock.Default())
+	}
+	now := o.Now()
 	admin := map[string]bool{"admin": true, "maintain": true, "push": true, "triage": true, "pull": true}
 	o.Repos = []fakegithub.Repo{{Owner: "acme", Name: "shared-config", Private: true,
 		Collaborators: map[string]map[string]bool{"robot": admin, "alice": admin}}}
@@ -68,7 +73,7 @@ func opts(s *fakegithub.Server) ghcheck.Options {
 	o.APIURL = s.URL()
 	o.HTTPClient = s.Client()
 	o.Owner, o.Repo = "acme", "shared-config"
-	o.Now = now
+	o.Now = s.Now()
 	o.Sleep = func(context.Context, time.Duration) error { return nil }
 	o.Timeout = 2 * time.Second
 	return o
@@ -92,9 +97,15 @@ func verdicts(rs []ghcheck.Requirement) []string {
 	return out
 }
 
+// TestCheck runs under every test clock: the fake and the check share it,
+// and the tokens' expiry is relative to it.
 func TestCheck(t *testing.T) {
+	testclock.Run(t, func(t *testing.T, now time.Time) { testCheck(t, now) })
+}
+
+func testCheck(t *testing.T, now time.Time) {
 	for _, enterprise := range []bool{false, true} {
-		s := fake(t, fakegithub.Options{Enterprise: enterprise})
+		s := fake(t, fakegithub.Options{Enterprise: enterprise, Now: testclock.Fixed(now)})
 		for _, tc := range []struct {
 			name     string
 			tok      string
@@ -118,7 +129,9 @@ func TestCheck(t *testing.T) {
 				code: 1, requests: 1},
 			{name: "runtime token also used as user token", tok: classicFull, kind: ghcheck.RuntimeToken, also: []ghcheck.Kind{ghcheck.UserToken},
 				want: []string{"repo granted observed", "admin:repo_hook granted observed"}, requests: 1},
-			{name: "expired classic token", tok: classicExpired, kind: ghcheck.RuntimeToken, code: 1, requests: 1},
+			// GitHub answers an expired token as it answers a revoked one.
+			{name: "expired classic token", tok: classicExpired, kind: ghcheck.RuntimeToken, code: 1, requests: 1,
+				problem: "GitHub refuses the token (401 Bad credentials): it is invalid, expired or revoked"},
 			{name: "classic token expiring in 3 days", tok: classicSoon, kind: ghcheck.RuntimeToken,
 				want: []string{"repo granted observed", "admin:repo_hook granted observed"}, requests: 1, expiring: true},
 			{name: "revoked token", tok: classicRevoked, kind: ghcheck.RuntimeToken, code: 1, requests: 1,
@@ -162,6 +175,9 @@ func TestCheck(t *testing.T) {
 				if tc.requests != 0 && res.Requests != tc.requests {
 					t.Errorf("%d requests, want %d", res.Requests, tc.requests)
 				}
+				if res.Expired != tc.expired {
+					t.Errorf("Expired = %v, want %v", res.Expired, tc.expired)
+				}
 				if res.Expiring != tc.expiring {
 					t.Errorf("Expiring = %v, want %v", res.Expiring, tc.expiring)
 				}
@@ -171,6 +187,26 @@ func TestCheck(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestCheckExpiredByRtconfsClock: when GitHub still serves a token whose
+// expiry header is past on rtconf's clock (the two clocks disagree),
+// rtconf calls it expired, under every test clock.
+func TestCheckExpiredByRtconfsClock(t *testing.T) {
+	testclock.Run(t, func(t *testing.T, now time.Time) {
+		skewed := pad("ghp_SKEW", 40)
+		s := fake(t, fakegithub.Options{Now: testclock.Fixed(now.Add(-2 * time.Hour)), Tokens: []fakegithub.Token{
+			{Value: skewed, Login: "robot", Scopes: []string{"repo", "admin:repo_hook"}, Expires: now.Add(-time.Hour)}}})
+		o := opts(s)
+		o.Now = now
+		res, err := ghcheck.Check(context.Background(), parse(t, skewed), ghcheck.RuntimeToken, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Expired || res.Code() != 1 || res.Problem != "" || !res.ExpiresAt.Equal(now.Add(-time.Hour)) {
+			t.Errorf("Check = %+v; want expired at %s, code 1, no problem", res, now.Add(-time.Hour))
+		}
+	})
 }
 
 func TestCheckFaults(t *testing.T) {
@@ -183,8 +219,8 @@ func TestCheckFaults(t *testing.T) {
 		{"502 twice then fine", func(s *fakegithub.Server) { s.Fault("/repos", 2, http.StatusBadGateway, nil, "") }, time.Minute, ""},
 		{"503 forever", func(s *fakegithub.Server) { s.Fault("/repos", -1, http.StatusServiceUnavailable, nil, "") }, time.Minute,
 			"could not verify the token: GitHub answered 503 Service Unavailable (after 4 attempts)"},
-		{"primary rate limit within max-wait", func(s *fakegithub.Server) { s.PrimaryRateLimit(1, now.Add(10*time.Second)) }, time.Minute, ""},
-		{"primary rate limit beyond max-wait", func(s *fakegithub.Server) { s.PrimaryRateLimit(1, now.Add(time.Hour)) }, time.Minute,
+		{"primary rate limit within max-wait", func(s *fakegithub.Server) { s.PrimaryRateLimit(1, s.Now().Add(10*time.Second)) }, time.Minute, ""},
+		{"primary rate limit beyond max-wait", func(s *fakegithub.Server) { s.PrimaryRateLimit(1, s.Now().Add(time.Hour)) }, time.Minute,
 			"could not verify the token: GitHub's primary rate limit asks to wait 1h0m1s, more than --max-wait 1m0s"},
 		{"secondary rate limit 403 with Retry-After", func(s *fakegithub.Server) { s.SecondaryRateLimit(1, 30, false) }, time.Minute, ""},
 		{"secondary rate limit 429 with Retry-After beyond max-wait", func(s *fakegithub.Server) { s.SecondaryRateLimit(1, 120, true) }, time.Minute,

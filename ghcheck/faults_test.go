@@ -53,7 +53,7 @@ func faultCases() []faultCase {
 		)
 	}
 	return append(cases,
-		faultCase{"primary limit beyond max-wait", func(s *fakegithub.Server) { s.PrimaryRateLimit(1, now.Add(time.Hour)) },
+		faultCase{"primary limit beyond max-wait", func(s *fakegithub.Server) { s.PrimaryRateLimit(1, s.Now().Add(time.Hour)) },
 			"primary rate limit asks to wait 1h0m1s"},
 		faultCase{"connection reset once", func(s *fakegithub.Server) { s.ResetConnection(1) }, ""},
 		faultCase{"connection reset for ever", func(s *fakegithub.Server) { s.ResetConnection(100) }, "(after 4 attempts)"},
@@ -67,9 +67,20 @@ func faultCases() []faultCase {
 // TestCheckFaultTable runs every fault against a classic and a fine-grained
 // token that hold every requirement, with small bounds (200 ms a request,
 // 3 retries, 30 s max-wait on a clock that does not really sleep), and
-// checks the outcome and that it came within the bounds: the wall clock
-// under (retries+1) timeouts plus slack, the waits asked for under max-wait
-// plus the backoff.
+// checks the outcome and that it came within the bounds: no more attempts
+// than retries allow, the waits asked for under max-wait plus the backoff.
+// cleanRequests is how many requests a fault-free check of tok makes.
+func cleanRequests(t *testing.T, tok string) int {
+	t.Helper()
+	s := fake(t, fakegithub.Options{})
+	o := opts(s)
+	o.ProbeWrites = true
+	if _, err := ghcheck.Check(context.Background(), parse(t, tok), ghcheck.RuntimeToken, o); err != nil {
+		t.Fatal(err)
+	}
+	return len(s.Requests())
+}
+
 func TestCheckFaultTable(t *testing.T) {
 	for _, tok := range []string{classicFull, fineFull} {
 		for _, tc := range faultCases() {
@@ -90,14 +101,14 @@ func TestCheckFaultTable(t *testing.T) {
 					slept += d
 					return ctx.Err()
 				}
-				start := time.Now()
 				res, err := ghcheck.Check(context.Background(), parse(t, tok), ghcheck.RuntimeToken, o)
-				elapsed := time.Since(start)
 
-				// Requests run one after another; a stalled one lasts
-				// Timeout, and only stalled ones are slow.
-				if bound := time.Duration(o.Retries+1)*o.Timeout + 3*time.Second; elapsed > bound {
-					t.Errorf("took %s, more than %s", elapsed, bound)
+				// Each request is bounded by Timeout (the client's), so the
+				// work is bounded by the attempts: every request of a
+				// fault-free check at most Retries+1 times, plus the
+				// re-requests after waiting out a rate limit.
+				if got, bound := len(s.Requests()), cleanRequests(t, tok)*(o.Retries+1)+3; got > bound {
+					t.Errorf("%d requests, more than %d", got, bound)
 				}
 				if bound := o.MaxWait + 15*o.Backoff; slept > bound {
 					t.Errorf("waited %s in all, more than %s", slept, bound)

@@ -29,15 +29,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/seal"
 )
-
-// now is far in the future on purpose: ParseCertificate calls
-// kubeseal.ParseKey, which refuses certificates that have expired by the
-// wall clock, whatever CheckOptions.Now says (see the report). Certificates
-// made relative to this now are all unexpired by the wall clock, so Check's
-// own rules are what these tests see.
-var now = time.Date(2100, 3, 15, 12, 0, 0, 0, time.UTC)
 
 const day = 24 * time.Hour
 
@@ -80,9 +74,15 @@ func fingerprint(der []byte) string {
 
 const otherFingerprint = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
 
+// TestCheck runs under every test clock, with certificates made for it.
 func TestCheck(t *testing.T) {
+	testclock.Run(t, testCheck)
+}
+
+func testCheck(t *testing.T, now time.Time) {
 	const src = "certs/sealed-secrets.pem"
-	const oldWarning = "certificate certs/sealed-secrets.pem was issued on 2100-01-29, 45 days ago; the controller makes a new key every 30 days by default, so fetch its current certificate"
+	date := func(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+	oldWarning := "certificate certs/sealed-secrets.pem was issued on " + date(now.Add(-45*day)) + ", 45 days ago; the controller makes a new key every 30 days by default, so fetch its current certificate"
 	tests := []struct {
 		name                string
 		notBefore, notAfter time.Time
@@ -95,27 +95,27 @@ func TestCheck(t *testing.T) {
 		{name: "fresh, just issued", notBefore: now, notAfter: now.Add(10 * 365 * day)},
 		{
 			name: "expired", notBefore: now.Add(-400 * day), notAfter: now.Add(-day),
-			err: "certificate certs/sealed-secrets.pem: expired on 2100-03-14; fetch the controller's current certificate (kubeseal --fetch-cert) and pin it with rtconf cert pin",
+			err: "certificate certs/sealed-secrets.pem: expired on " + date(now.Add(-day)) + "; fetch the controller's current certificate (kubeseal --fetch-cert) and pin it with rtconf cert pin",
 		},
 		{
 			name: "expired a second ago", notBefore: now.Add(-day), notAfter: now.Add(-time.Second),
-			err: "certificate certs/sealed-secrets.pem: expired on 2100-03-15; fetch the controller's current certificate (kubeseal --fetch-cert) and pin it with rtconf cert pin",
+			err: "certificate certs/sealed-secrets.pem: expired on " + date(now.Add(-time.Second)) + "; fetch the controller's current certificate (kubeseal --fetch-cert) and pin it with rtconf cert pin",
 		},
 		{
 			name: "expired, even when pinned", notBefore: now.Add(-400 * day), notAfter: now.Add(-day), pinned: "self",
-			err: "certificate certs/sealed-secrets.pem: expired on 2100-03-14; fetch the controller's current certificate (kubeseal --fetch-cert) and pin it with rtconf cert pin",
+			err: "certificate certs/sealed-secrets.pem: expired on " + date(now.Add(-day)) + "; fetch the controller's current certificate (kubeseal --fetch-cert) and pin it with rtconf cert pin",
 		},
 		{
 			name: "not yet valid", notBefore: now.Add(2 * day), notAfter: now.Add(365 * day),
-			err: "certificate certs/sealed-secrets.pem: is not valid before 2100-03-17; check this machine's clock",
+			err: "certificate certs/sealed-secrets.pem: is not valid before " + date(now.Add(2*day)) + "; check this machine's clock",
 		},
 		{
 			name: "expiring in 10 days", notBefore: now.Add(-day), notAfter: now.Add(10 * day),
-			warnings: []string{"certificate certs/sealed-secrets.pem expires on 2100-03-25, in 10 days"},
+			warnings: []string{"certificate certs/sealed-secrets.pem expires on " + date(now.Add(10*day)) + ", in 10 days"},
 		},
 		{
 			name: "expiring in 29 days", notBefore: now.Add(-day), notAfter: now.Add(29*day + time.Hour),
-			warnings: []string{"certificate certs/sealed-secrets.pem expires on 2100-04-13, in 29 days"},
+			warnings: []string{"certificate certs/sealed-secrets.pem expires on " + date(now.Add(29*day+time.Hour)) + ", in 29 days"},
 		},
 		{name: "expiring in exactly 30 days", notBefore: now.Add(-day), notAfter: now.Add(30 * day)},
 		{
@@ -125,7 +125,7 @@ func TestCheck(t *testing.T) {
 		{name: "exactly 30 days old", notBefore: now.Add(-30 * day), notAfter: now.Add(300 * day)},
 		{
 			name: "old and expiring", notBefore: now.Add(-45 * day), notAfter: now.Add(10 * day),
-			warnings: []string{"certificate certs/sealed-secrets.pem expires on 2100-03-25, in 10 days", oldWarning},
+			warnings: []string{"certificate certs/sealed-secrets.pem expires on " + date(now.Add(10*day)) + ", in 10 days", oldWarning},
 		},
 		{
 			name: "pinned differs", notBefore: now.Add(-day), notAfter: now.Add(365 * day), pinned: otherFingerprint,
@@ -191,8 +191,8 @@ func TestCheck(t *testing.T) {
 
 func TestParseCertificate(t *testing.T) {
 	key := rsaKey(t)
-	realNow := time.Now()
-	data, der := makeCert(t, key, realNow.Add(-time.Hour), realNow.Add(365*day))
+	issued := testclock.Default()
+	data, der := makeCert(t, key, issued.Add(-time.Hour), issued.Add(365*day))
 
 	t.Run("valid", func(t *testing.T) {
 		c, err := seal.ParseCertificate("cert.pem", data)
@@ -208,7 +208,7 @@ func TestParseCertificate(t *testing.T) {
 		if !bytes.Equal(c.Cert.Raw, der) || !bytes.Equal(c.PEM, data) {
 			t.Errorf("Cert or PEM is not the certificate read")
 		}
-		warnings, err := c.Check("cert.pem", seal.CheckOptions{Pinned: c.Fingerprint, Now: realNow})
+		warnings, err := c.Check("cert.pem", seal.CheckOptions{Pinned: c.Fingerprint, Now: issued})
 		if err != nil || warnings != nil {
 			t.Errorf("Check of a fresh pinned certificate = %q, %v; want no warnings", warnings, err)
 		}
@@ -239,15 +239,15 @@ func TestParseCertificateErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	realNow := time.Now()
-	ecCert, _ := makeCert(t, ecKey, realNow.Add(-time.Hour), realNow.Add(365*day))
+	issued := testclock.Default()
+	ecCert, _ := makeCert(t, ecKey, issued.Add(-time.Hour), issued.Add(365*day))
 	pkcs1 := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
 	pkcs8DER, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	pkcs8 := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8DER})
-	certFirst, _ := makeCert(t, key, realNow.Add(-time.Hour), realNow.Add(365*day))
+	certFirst, _ := makeCert(t, key, issued.Add(-time.Hour), issued.Add(365*day))
 
 	const noPEM = "certificate cert.pem: no PEM data found; expected the controller's certificate (kubeseal --fetch-cert)"
 	tests := []struct {
@@ -257,7 +257,7 @@ func TestParseCertificateErrors(t *testing.T) {
 	}{
 		{name: "empty", data: nil, want: noPEM},
 		{name: "garbage", data: []byte("\x00\x01garbage\xff not a certificate"), want: noPEM},
-		{name: "DER without PEM", data: func() []byte { _, der := makeCert(t, key, realNow, realNow.Add(day)); return der }(), want: noPEM},
+		{name: "DER without PEM", data: func() []byte { _, der := makeCert(t, key, issued, issued.Add(day)); return der }(), want: noPEM},
 		{name: "ECDSA", data: ecCert, want: "certificate cert.pem: has a public key of type ECDSA; sealed-secrets uses RSA"},
 		{name: "PKCS#1 private key", data: pkcs1, want: `certificate cert.pem: PEM block is "RSA PRIVATE KEY", not CERTIFICATE; pass the controller's public certificate, never its private key`},
 		{name: "PKCS#8 private key", data: pkcs8, want: `certificate cert.pem: PEM block is "PRIVATE KEY", not CERTIFICATE; pass the controller's public certificate, never its private key`},
@@ -299,8 +299,8 @@ func TestParseCertificateErrors(t *testing.T) {
 }
 
 func TestReadCertificateFile(t *testing.T) {
-	realNow := time.Now()
-	data, _ := makeCert(t, rsaKey(t), realNow.Add(-time.Hour), realNow.Add(365*day))
+	issued := testclock.Default()
+	data, _ := makeCert(t, rsaKey(t), issued.Add(-time.Hour), issued.Add(365*day))
 	dir := t.TempDir()
 	p := filepath.Join(dir, "cert.pem")
 	if err := os.WriteFile(p, data, 0o600); err != nil {
@@ -330,8 +330,8 @@ func TestReadCertificateFile(t *testing.T) {
 }
 
 func TestReadCertificateURL(t *testing.T) {
-	realNow := time.Now()
-	data, _ := makeCert(t, rsaKey(t), realNow.Add(-time.Hour), realNow.Add(365*day))
+	issued := testclock.Default()
+	data, _ := makeCert(t, rsaKey(t), issued.Add(-time.Hour), issued.Add(365*day))
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/v1/cert.pem" {
 			http.NotFound(w, r)

@@ -7,9 +7,9 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rtconf/rtconf/config"
+	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
 	"github.com/rtconf/rtconf/seal"
 	"github.com/rtconf/rtconf/token"
@@ -52,7 +52,7 @@ func TestSealRefusesTemplatesInPlainValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = seal.RuntimeToken(cfg, rt, tok, cert, time.Now())
+	_, err = seal.RuntimeToken(cfg, rt, tok, cert, testclock.Default())
 	if err == nil || !strings.Contains(err.Error(), "would run as a template") {
 		t.Fatalf("error = %v, want the template refused", err)
 	}

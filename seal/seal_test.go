@@ -28,7 +28,7 @@ var (
 const (
 	// demoFingerprint is the fingerprint of templates/demo/cert.pem, as
 	// templates/demo/rtconf.yaml pins it.
-	demoFingerprint = "sha256:61a0a49a90123635e59d8c183d836f00583a50b852d2b8a0052017143c84029d"
+	demoFingerprint = "sha256:6ed28b1191f6a9666420a81a3af9b5fbd7a3ec324f5c5ff073544f5e3c7733d3"
 	namespaceWide   = ssv1alpha1.SealedSecretNamespaceWideAnnotation
 	clusterWide     = ssv1alpha1.SealedSecretClusterWideAnnotation
 )

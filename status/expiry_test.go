@@ -74,7 +74,7 @@ func TestExpiriesBadRecord(t *testing.T) {
 		Name:         "prod",
 		RuntimeToken: status.Token{State: status.Sealed, Path: "overlays/prod/runtime-token.yaml", ExpiresAt: "soon"},
 	}}}
-	_, err := status.Expiries(rep, time.Now(), time.Hour)
+	_, err := status.Expiries(rep, time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC), time.Hour)
 	want := `overlays/prod/runtime-token.yaml: recorded expiry "soon" is not an RFC 3339 time; seal the token again`
 	if err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %q", err, want)

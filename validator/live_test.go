@@ -9,15 +9,23 @@ import (
 
 	"github.com/rtconf/rtconf/ghcheck"
 	"github.com/rtconf/rtconf/internal/fakegithub"
+	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
 	"github.com/rtconf/rtconf/token"
 	"github.com/rtconf/rtconf/validator"
 )
 
+// TestValidateLive runs under every test clock: the fake, the check and
+// the validation share it.
 func TestValidateLive(t *testing.T) {
+	testclock.Run(t, testValidateLive)
+}
+
+func testValidateLive(t *testing.T, now time.Time) {
 	good := testcreds.Classic("GOODgood")
 	weak := testcreds.Classic("WEAKweak")
 	s := fakegithub.New(t, fakegithub.Options{
+		Now: testclock.Fixed(now),
 		Repos: []fakegithub.Repo{{Owner: "example-org", Name: "shared-config", Private: true,
 			Collaborators: map[string]map[string]bool{"robot": {"admin": true, "push": true, "pull": true}}}},
 		Tokens: []fakegithub.Token{
@@ -26,6 +34,7 @@ func TestValidateLive(t *testing.T) {
 		},
 	})
 	dir, opts := caseRepo(t, "clean")
+	opts.Now = now
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +64,7 @@ func TestValidateLive(t *testing.T) {
 	text := strings.Join(got, "\n")
 	for _, want := range []string{
 		"warning overlays/production/runtime-token.yaml: the token CI holds for runtime production",
-		"warning overlays/production/runtime-token.yaml: the runtime token of production expires on 2026-12-06",
+		"warning overlays/production/runtime-token.yaml: the runtime token of production expires on " + now.Add(5*24*time.Hour).Format(time.DateOnly),
 		"error overlays/staging/runtime-token.yaml: the runtime token of staging lacks admin:repo_hook (observed",
 	} {
 		if !strings.Contains(text, want) {

@@ -3,12 +3,12 @@ package workspace_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rtconf/rtconf/internal/fakegithub"
+	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
 	"github.com/rtconf/rtconf/seal"
 	"github.com/rtconf/rtconf/workspace"
@@ -17,9 +17,10 @@ import (
 // repoOnly is a classic token with the repo scope alone.
 var repoOnly = testcreds.Classic("REPOONLY")
 
-func liveFake(t *testing.T) *fakegithub.Server {
+func liveFake(t *testing.T, now time.Time) *fakegithub.Server {
 	admin := map[string]bool{"admin": true, "push": true, "pull": true}
 	return fakegithub.New(t, fakegithub.Options{
+		Now: testclock.Fixed(now),
 		Repos: []fakegithub.Repo{{Owner: "example-org", Name: "shared-config", Private: true,
 			Collaborators: map[string]map[string]bool{"robot": admin}}},
 		Tokens: []fakegithub.Token{
@@ -29,10 +30,17 @@ func liveFake(t *testing.T) *fakegithub.Server {
 	})
 }
 
+// TestSealChecksLive runs under every test clock: the fake, the check and
+// the sealing share it.
 func TestSealChecksLive(t *testing.T) {
-	s := liveFake(t)
+	testclock.Run(t, testSealChecksLive)
+}
+
+func testSealChecksLive(t *testing.T, now time.Time) {
+	s := liveFake(t, now)
 	dir := demoRepo(t)
 	o := sealOpts(dir)
+	o.Now = now
 	o.SkipLiveCheck = false
 	o.Live.APIURL = s.URL()
 	o.Live.HTTPClient = s.Client()
@@ -61,6 +69,8 @@ func TestSealChecksLive(t *testing.T) {
 		seal.AnnotationVerification + ": " + seal.VerificationVerified,
 		seal.AnnotationScopes + ": repo, admin:repo_hook",
 		seal.AnnotationExpiresAt + ": \"" + now.Add(60*24*time.Hour).Format(time.RFC3339) + "\"",
+		seal.AnnotationSealedAt + ": \"" + now.Format(time.RFC3339) + "\"",
+		seal.AnnotationCheckedAt + ": \"" + now.Format(time.RFC3339) + "\"",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("%s lacks %q:\n%s", res.Path, want, text)
@@ -69,5 +79,4 @@ func TestSealChecksLive(t *testing.T) {
 	if strings.Contains(text, canary) {
 		t.Error("the sealed file contains the token")
 	}
-	_ = filepath.Join
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/rtconf/rtconf/gitrepo"
 	"github.com/rtconf/rtconf/internal/fakegithub"
 	"github.com/rtconf/rtconf/internal/gitserver"
+	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
 	"github.com/rtconf/rtconf/token"
 	"github.com/rtconf/rtconf/workspace"
@@ -42,6 +43,9 @@ func newRemotes(t *testing.T, opts fakegithub.Options) *remotes {
 	}
 	opts.CloneURL = r.git.NewRepoFunc(t)
 	opts.BranchExists = r.git.BranchExists
+	if opts.Now == nil {
+		opts.Now = testclock.Fixed(now)
+	}
 	r.api = fakegithub.New(t, opts)
 	return r
 }

@@ -33,7 +33,7 @@ func (s *Server) authenticate(r *http.Request) actor {
 		return actor{bad: true}
 	}
 	tok := s.tokens[value]
-	if tok == nil || tok.Revoked || (!tok.Expires.IsZero() && time.Now().After(tok.Expires)) {
+	if tok == nil || tok.Revoked || (!tok.Expires.IsZero() && !s.opts.Now().Before(tok.Expires)) {
 		return actor{bad: true}
 	}
 	return actor{tok: tok, login: tok.Login, id: s.ids[strings.ToLower(tok.Login)]}

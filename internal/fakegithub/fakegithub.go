@@ -65,6 +65,10 @@ type Repo struct {
 
 // Options configures a fake server.
 type Options struct {
+	// Now is the fake's clock, required: it decides whether a token has
+	// expired and when rate limits reset. Give it the clock of the code
+	// under test, so that both agree on what "now" is.
+	Now        func() time.Time
 	Enterprise bool          // serve under /api/v3 (GitHub Enterprise Server); URL then ends in /api/v3/
 	Latency    time.Duration // added to every response
 	Tokens     []Token
@@ -131,9 +135,12 @@ type connKey struct{}
 func New(t testing.TB, o Options) *Server {
 	t.Helper()
 	o = clone(o)
+	if o.Now == nil {
+		t.Fatal("fakegithub: Options.Now is required: give the fake the test's clock")
+	}
 	s := &Server{
 		opts:    o,
-		start:   time.Now(),
+		start:   o.Now(),
 		done:    make(chan struct{}),
 		tokens:  map[string]*Token{},
 		repos:   map[string]*Repo{},
@@ -389,3 +396,7 @@ func cut(w http.ResponseWriter, res response) {
 	http.NewResponseController(w).Flush()
 	panic(http.ErrAbortHandler)
 }
+
+// Now reads the fake's clock: give it to the code under test so that both
+// agree on the time.
+func (s *Server) Now() time.Time { return s.opts.Now() }

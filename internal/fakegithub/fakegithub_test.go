@@ -6,11 +6,14 @@ package fakegithub
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rtconf/rtconf/internal/testclock"
 )
 
 const (
@@ -27,6 +30,7 @@ const (
 func options() Options {
 	exp, _ := time.Parse("2006-01-02 15:04:05 MST", expiring)
 	return Options{
+		Now: testclock.Fixed(testclock.Default()),
 		Tokens: []Token{
 			{Value: classic, Login: "robot", Scopes: []string{"repo", "admin:repo_hook"}, Expires: exp},
 			{Value: narrow, Login: "robot", Scopes: []string{"read:org"}},
@@ -292,4 +296,29 @@ func TestClassicPermissions(t *testing.T) {
 		v.Errors[0].Field != "head" || v.Errors[0].Code != "missing_field" {
 		t.Errorf("validation body %s (%v)", body, err)
 	}
+}
+
+// TestClock: the fake decides expiry and rate-limit resets by the clock its
+// test gives it, whatever the date: a token is served until the instant it
+// expires and refused with 401 from then on.
+func TestClock(t *testing.T) {
+	testclock.Run(t, func(t *testing.T, now time.Time) {
+		o := options()
+		o.Now = testclock.Fixed(now)
+		o.Tokens = []Token{
+			{Value: "ghp_live", Login: "robot", Scopes: []string{"repo"}, Expires: now.Add(time.Second)},
+			{Value: "ghp_dead", Login: "robot", Scopes: []string{"repo"}, Expires: now},
+		}
+		s := New(t, o)
+		resp, _ := call(t, s, "GET", "/user", "ghp_live", "")
+		if resp.StatusCode != 200 {
+			t.Errorf("token expiring in a second: status %d, want 200", resp.StatusCode)
+		}
+		if got, want := resp.Header.Get("X-RateLimit-Reset"), fmt.Sprint(now.Add(time.Hour).Unix()); got != want {
+			t.Errorf("X-RateLimit-Reset %s, want %s (an hour after the fake's start)", got, want)
+		}
+		if resp, _ := call(t, s, "GET", "/user", "ghp_dead", ""); resp.StatusCode != 401 {
+			t.Errorf("token expiring now: status %d, want 401", resp.StatusCode)
+		}
+	})
 }

@@ -10,11 +10,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rtconf/rtconf/internal/testclock"
 )
 
 func TestPrimaryRateLimit(t *testing.T) {
 	s := New(t, options())
-	reset := time.Now().Add(30 * time.Minute).Truncate(time.Second)
+	reset := testclock.Default().Add(30 * time.Minute)
 	s.PrimaryRateLimit(1, reset)
 	resp, body := call(t, s, "GET", "/repos/acme/config", classic, "")
 	// go-github v60 CheckResponse: 403 with X-RateLimit-Remaining "0" is a *RateLimitError.
@@ -36,7 +38,7 @@ func TestPrimaryRateLimit(t *testing.T) {
 }
 
 func TestAnonymousLimitRunsOut(t *testing.T) {
-	s := New(t, Options{})
+	s := New(t, Options{Now: testclock.Fixed(testclock.Default())})
 	for i := 1; i <= 61; i++ {
 		resp, body := call(t, s, "GET", "/user", "", "")
 		if i <= 60 && resp.StatusCode != 401 {
@@ -105,17 +107,21 @@ func TestFault(t *testing.T) {
 }
 
 func TestStallAndLatency(t *testing.T) {
-	s := New(t, Options{Latency: 20 * time.Millisecond, Tokens: options().Tokens})
-	start := time.Now()
-	call(t, s, "GET", "/user", classic, "")
-	if d := time.Since(start); d < 20*time.Millisecond {
-		t.Errorf("latency: answered in %v", d)
-	}
-
-	s.Stall(1, time.Minute)
+	o := options()
+	o.Latency = time.Minute
+	s := New(t, o)
 	c := s.Client()
 	c.Timeout = 200 * time.Millisecond
 	req, _ := http.NewRequest("GET", s.URL()+"user", nil)
+	if _, err := c.Do(req); err == nil || !strings.Contains(err.Error(), "Timeout") {
+		t.Fatalf("request with a minute's latency: err %v, want a client timeout", err)
+	}
+	s = New(t, options())
+
+	s.Stall(1, time.Minute)
+	c = s.Client()
+	c.Timeout = 200 * time.Millisecond
+	req, _ = http.NewRequest("GET", s.URL()+"user", nil)
 	if _, err := c.Do(req); err == nil || !strings.Contains(err.Error(), "Timeout") {
 		t.Fatalf("stalled request: err %v, want a client timeout", err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-github/v60/github"
 
+	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
 )
 
@@ -38,6 +39,7 @@ func newWriteTokens() writeTokens {
 
 func writeOptions(tk writeTokens, enterprise bool) Options {
 	return Options{
+		Now:        testclock.Fixed(testclock.Default()),
 		Enterprise: enterprise,
 		Tokens: []Token{
 			{Value: tk.admin, Login: "robot", Scopes: []string{"repo"}},

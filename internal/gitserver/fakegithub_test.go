@@ -24,6 +24,7 @@ import (
 
 	"github.com/rtconf/rtconf/internal/fakegithub"
 	"github.com/rtconf/rtconf/internal/gitserver"
+	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
 )
 
@@ -32,6 +33,7 @@ func TestWithFakeGitHub(t *testing.T) {
 	token := testcreds.Classic("together")
 	gs := gitserver.New(t, gitserver.Options{Token: token})
 	api := fakegithub.New(t, fakegithub.Options{
+		Now:          testclock.Fixed(testclock.Default()),
 		Tokens:       []fakegithub.Token{{Value: token, Login: "robot", Scopes: []string{"repo"}}},
 		Orgs:         map[string][]string{"acme": {"robot"}},
 		CloneURL:     gs.NewRepoFunc(t),
