@@ -6,10 +6,25 @@ STATICCHECK_VERSION := v0.8.2
 GOVULNCHECK := $(BIN)/govulncheck
 GOVULNCHECK_VERSION := v1.9.0
 
-.PHONY: test vet fmt-check lint unit fuzz vuln demo clean
+.PHONY: test tools-check clock-check vet fmt-check lint unit fuzz vuln demo clean
 
-## test: formatting, go vet, staticcheck and the race-enabled test suite
-test: fmt-check vet lint unit
+## test: the tools the suite needs, formatting, go vet, staticcheck, the
+## wall-clock check and the race-enabled test suite
+test: tools-check fmt-check vet lint clock-check unit
+
+## tools-check: one clear line, instead of a long failure, when git or a C
+## compiler (cgo, which go test -race needs) is missing
+tools-check:
+	@command -v git >/dev/null 2>&1 || { echo "make test: git is not installed; the suite runs real Git repositories: install git (Debian: apt-get install git)"; exit 2; }
+	@cc="$$($(GO) env CC)"; cc="$${cc%% *}"; \
+	if [ "$$($(GO) env CGO_ENABLED)" != 1 ] || ! command -v "$${cc:-gcc}" >/dev/null 2>&1; then \
+		echo "make test: no C compiler ($${cc:-gcc}) or CGO_ENABLED=0; go test -race needs cgo: install gcc (Debian: apt-get install gcc) and unset CGO_ENABLED"; exit 2; \
+	fi
+
+## clock-check: no code, test helper or fake reads the wall clock outside
+## cmd/rtconf/main.go (and the benchmark harness); see internal/testclock
+clock-check:
+	$(GO) test -count=1 -run '^TestNoWallClock$$' ./internal/testclock
 
 fmt-check:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -31,10 +32,11 @@ const exitCodesHelp = `EXIT CODES:
    2  usage error, or rtconf could not run`
 
 // run is the whole program: it returns the exit code instead of exiting, so
-// tests can run it.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// tests can run it. clock is the time every command takes as "now": main
+// gives it the wall clock, tests a fixed one.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, clock func() time.Time) int {
 	var usageErr error
-	app := newApp(stdin, stdout, stderr, func(err error) { usageErr = err })
+	app := newApp(stdin, stdout, stderr, clock, func(err error) { usageErr = err })
 	err := app.RunContext(ctx, reorderArgs(app, args))
 	if err == nil {
 		err = usageErr
@@ -62,11 +64,24 @@ type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
-func newApp(stdin io.Reader, stdout, stderr io.Writer, onUsage func(error)) *cli.App {
+// clockKey is where newApp keeps run's clock in the app's Metadata.
+const clockKey = "rtconf.clock"
+
+// now reads the clock run was given.
+func now(c *cli.Context) time.Time {
+	clock, _ := c.App.Metadata[clockKey].(func() time.Time)
+	if clock == nil {
+		return time.Time{} // the options' Validate refuses a zero time
+	}
+	return clock()
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer, clock func() time.Time, onUsage func(error)) *cli.App {
 	app := &cli.App{
-		Name:    "rtconf",
-		Usage:   "bootstrap, generate and check the shared configuration repository of Argo CD GitOps Runtimes",
-		Version: version,
+		Metadata: map[string]any{clockKey: clock},
+		Name:     "rtconf",
+		Usage:    "bootstrap, generate and check the shared configuration repository of Argo CD GitOps Runtimes",
+		Version:  version,
 		Description: "rtconf renders a Kustomize overlay per runtime from one file, rtconf.yaml: a self-managing\n" +
 			"Argo CD Application, the runtime's Git token as a SealedSecret, and a Git token per user.\n\n" +
 			exitCodesHelp,

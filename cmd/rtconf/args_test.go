@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rtconf/rtconf/internal/testclock"
 )
 
 func TestReorderArgs(t *testing.T) {
@@ -121,7 +123,7 @@ func TestReorderArgs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			app := newApp(strings.NewReader(""), io.Discard, io.Discard, func(error) {})
+			app := newApp(strings.NewReader(""), io.Discard, io.Discard, testclock.Fixed(testclock.Default()), func(error) {})
 			got := reorderArgs(app, strings.Fields(tt.args))
 			if want := strings.Fields(tt.want); !slices.Equal(got, want) {
 				t.Errorf("reorderArgs(%q)\n got %q\nwant %q", tt.args, got, want)

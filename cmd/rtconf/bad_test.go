@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
 )
 
@@ -113,7 +114,7 @@ func runBadCase(t *testing.T, file string) {
 				t.Fatalf("panic: %v\n%s", r, debug.Stack())
 			}
 		}()
-		return run(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
+		return run(context.Background(), args, strings.NewReader(""), &stdout, &stderr, testclock.Fixed(testclock.Default()))
 	}()
 	norm := strings.NewReplacer(repo, "$REPO", work, "$WORK")
 	got := map[string]string{
@@ -146,7 +147,7 @@ func prepareBadRepo(t *testing.T, c badCase, work, repo string, ar *txtar.Archiv
 	t.Helper()
 	switch c.base {
 	case "demo":
-		if code := run(context.Background(), []string{"rtconf", "init", "--demo", repo}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+		if code := run(context.Background(), []string{"rtconf", "init", "--demo", repo}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, testclock.Fixed(testclock.Default())); code != 0 {
 			t.Fatal("init --demo failed")
 		}
 	case "empty":

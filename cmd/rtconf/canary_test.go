@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rtconf/rtconf/internal/fakegithub"
+	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
 )
 
@@ -144,7 +145,7 @@ func newLeakEnv(t *testing.T, tc leakCase) leakEnv {
 	t.Helper()
 	e := leakEnv{work: filepath.Join(t.TempDir(), "work"), secrets: t.TempDir()}
 	e.repo = filepath.Join(e.work, "repo")
-	if code := run(context.Background(), []string{"rtconf", "init", "--demo", e.repo}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+	if code := run(context.Background(), []string{"rtconf", "init", "--demo", e.repo}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, testclock.Fixed(testclock.Default())); code != 0 {
 		t.Fatalf("init --demo exited %d", code)
 	}
 	for name, tok := range map[string]string{"classic.txt": canaryClassic, "fine.txt": canaryFine} {
@@ -177,10 +178,11 @@ func canaryGitHub() fakegithub.Options {
 	admin := map[string]bool{"admin": true, "maintain": true, "push": true, "triage": true, "pull": true}
 	all := map[string]string{"administration": "write", "contents": "write", "metadata": "read", "pull_requests": "write", "statuses": "write", "webhooks": "write"}
 	return fakegithub.Options{
+		Now: testclock.Fixed(testclock.Default()),
 		Repos: []fakegithub.Repo{{Owner: "example-org", Name: "shared-config", Private: true,
 			Collaborators: map[string]map[string]bool{"robot": admin, "alice": admin, "bob": admin}}},
 		Tokens: []fakegithub.Token{
-			{Value: canaryClassic, Login: "robot", Scopes: []string{"repo", "admin:repo_hook"}, Expires: time.Now().Add(90 * 24 * time.Hour)},
+			{Value: canaryClassic, Login: "robot", Scopes: []string{"repo", "admin:repo_hook"}, Expires: testclock.Default().Add(90 * 24 * time.Hour)},
 			{Value: canaryFine, Login: "robot", FineGrained: true, Permissions: all, Repos: []string{"example-org/shared-config"}},
 		},
 	}
@@ -214,6 +216,6 @@ func writeFile(rel string, data []byte) func(*testing.T, *leakEnv) {
 // notBefore to notAfter (relative to now) at {work}/name.
 func certFile(name string, notBefore, notAfter time.Duration) func(*testing.T, *leakEnv) {
 	return func(t *testing.T, e *leakEnv) {
-		testcreds.WriteCert(t, filepath.Join(e.work, name), time.Now().Add(notBefore), time.Now().Add(notAfter))
+		testcreds.WriteCert(t, filepath.Join(e.work, name), testclock.Default().Add(notBefore), testclock.Default().Add(notAfter))
 	}
 }

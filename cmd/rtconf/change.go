@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -195,7 +194,7 @@ func rotateCommand() *cli.Command {
 // runChange applies a change, or proposes it with --pr, and reports it.
 // prToken is the token to push with when the command has read one already.
 func runChange(c *cli.Context, ch workspace.Change, prToken *token.Token) error {
-	opts := workspace.ChangeOptions{Dir: c.String("dir"), ConfigFile: c.String("config"), Now: time.Now()}
+	opts := workspace.ChangeOptions{Dir: c.String("dir"), ConfigFile: c.String("config"), Now: now(c)}
 	if c.Bool("pr") {
 		pr := &workspace.PROptions{Remote: c.String("remote"), APIURL: c.String("api-url")}
 		if prToken != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -57,7 +56,7 @@ func initCommand() *cli.Command {
 			opts.ArgoNamespace = c.String("argocd-namespace")
 			opts.Users = c.StringSlice("user")
 			opts.Certificate = c.String("certificate")
-			opts.Now = time.Now()
+			opts.Now = now(c)
 			b := workspace.BootstrapOptions{
 				Create: c.Bool("create"), Public: c.Bool("public"), Push: c.Bool("push"), Protect: c.Bool("protect"),
 				CheckName: checkName, Remote: c.String("remote"), APIURL: c.String("api-url"), Now: opts.Now,

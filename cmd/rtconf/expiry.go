@@ -47,18 +47,18 @@ func tokenExpiryAction(c *cli.Context) error {
 	if err != nil {
 		return asUsage(err)
 	}
-	now := time.Now()
-	list, err := status.Expiries(rep, now, within)
+	at := now(c)
+	list, err := status.Expiries(rep, at, within)
 	if err != nil {
 		return err
 	}
 	switch format {
 	case "markdown":
-		err = status.WriteExpiryMarkdown(c.App.Writer, list, now, within)
+		err = status.WriteExpiryMarkdown(c.App.Writer, list, at, within)
 	case "json":
 		err = status.WriteExpiryJSON(c.App.Writer, list)
 	default:
-		err = status.WriteExpiryText(c.App.Writer, list, now, within)
+		err = status.WriteExpiryText(c.App.Writer, list, at, within)
 	}
 	if err != nil {
 		return err

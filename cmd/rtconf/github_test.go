@@ -13,6 +13,7 @@ import (
 
 	"github.com/rtconf/rtconf/internal/fakegithub"
 	"github.com/rtconf/rtconf/internal/gitserver"
+	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
 )
 
@@ -30,9 +31,10 @@ func TestGitHubScripts(t *testing.T) {
 	rotated := testcreds.Classic("scriptrotated")
 	git := gitserver.New(t, gitserver.Options{Token: robot})
 	api := fakegithub.New(t, fakegithub.Options{
+		Now: testclock.Fixed(testclock.Default()),
 		Tokens: []fakegithub.Token{
-			{Value: robot, Login: "robot", Scopes: []string{"repo", "admin:repo_hook"}, Expires: time.Now().Add(90 * 24 * time.Hour)},
-			{Value: rotated, Login: "robot", Scopes: []string{"repo", "admin:repo_hook"}, Expires: time.Now().Add(180 * 24 * time.Hour)},
+			{Value: robot, Login: "robot", Scopes: []string{"repo", "admin:repo_hook"}, Expires: testclock.Default().Add(90 * 24 * time.Hour)},
+			{Value: rotated, Login: "robot", Scopes: []string{"repo", "admin:repo_hook"}, Expires: testclock.Default().Add(180 * 24 * time.Hour)},
 		},
 		Orgs:         map[string][]string{"acme": {"robot"}},
 		CloneURL:     git.NewRepoFunc(t),

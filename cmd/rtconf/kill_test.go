@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/writer"
 )
 
@@ -102,7 +103,7 @@ func TestGenerateSurvivesSIGKILL(t *testing.T) {
 // with 300 new ones.
 func bigChange(t *testing.T, dir string) {
 	t.Helper()
-	if code := run(context.Background(), []string{"rtconf", "init", "--demo", dir}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+	if code := run(context.Background(), []string{"rtconf", "init", "--demo", dir}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, testclock.Fixed(testclock.Default())); code != 0 {
 		t.Fatal("init --demo failed")
 	}
 	p := filepath.Join(dir, "rtconf.yaml")

@@ -19,6 +19,7 @@ import (
 
 	"github.com/rtconf/rtconf/internal/fakegithub"
 	"github.com/rtconf/rtconf/internal/gitserver"
+	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
 )
 
@@ -36,9 +37,10 @@ func TestGitCommandsNeverLeakTheToken(t *testing.T) {
 	secrets := []string{canary, rotated, refused}
 	gs := gitserver.New(t, gitserver.Options{Token: canary})
 	api := fakegithub.New(t, fakegithub.Options{
+		Now: testclock.Fixed(testclock.Default()),
 		Tokens: []fakegithub.Token{
-			{Value: canary, Login: "robot", Scopes: []string{"repo", "admin:repo_hook"}, Expires: time.Now().Add(90 * 24 * time.Hour)},
-			{Value: rotated, Login: "robot", Scopes: []string{"repo", "admin:repo_hook"}, Expires: time.Now().Add(90 * 24 * time.Hour)},
+			{Value: canary, Login: "robot", Scopes: []string{"repo", "admin:repo_hook"}, Expires: testclock.Default().Add(90 * 24 * time.Hour)},
+			{Value: rotated, Login: "robot", Scopes: []string{"repo", "admin:repo_hook"}, Expires: testclock.Default().Add(90 * 24 * time.Hour)},
 		},
 		Orgs:         map[string][]string{"acme": {"robot"}},
 		CloneURL:     gs.NewRepoFunc(t),
@@ -86,7 +88,7 @@ func TestGitCommandsNeverLeakTheToken(t *testing.T) {
 			st.setup(t)
 		}
 		var stdout, stderr bytes.Buffer
-		code := run(context.Background(), append([]string{"rtconf"}, st.args...), strings.NewReader(st.stdin), &stdout, &stderr)
+		code := run(context.Background(), append([]string{"rtconf"}, st.args...), strings.NewReader(st.stdin), &stdout, &stderr, testclock.Fixed(testclock.Default()))
 		if code != st.code {
 			t.Errorf("%s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", st.name, code, st.code, stdout.String(), stderr.String())
 		}

@@ -6,11 +6,14 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"time"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
+	// The one place rtconf reads the wall clock: every command takes its
+	// time from run's clock.
+	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr, time.Now)
 	stop()
 	os.Exit(code)
 }

@@ -13,8 +13,11 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/rtconf/rtconf/internal/testclock"
 )
 
 var update = flag.Bool("update", false, "rewrite the scripts' expected files where cmp fails")
@@ -22,9 +25,28 @@ var update = flag.Bool("update", false, "rewrite the scripts' expected files whe
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"rtconf": func() {
-			os.Exit(run(context.Background(), os.Args, os.Stdin, os.Stdout, os.Stderr))
+			os.Exit(run(context.Background(), os.Args, os.Stdin, os.Stdout, os.Stderr, testClock()))
 		},
 	})
+}
+
+// testClockEnv sets the clock of rtconf as the tests run it (RFC 3339).
+// Only the test binary reads it: the rtconf binary has no such hook.
+const testClockEnv = "RTCONF_TEST_NOW"
+
+// testClock is the clock of rtconf run by the tests: testClockEnv when a
+// test sets it, else testclock.Default().
+func testClock() func() time.Time {
+	at := testclock.Default()
+	if v := os.Getenv(testClockEnv); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s=%q: %v\n", testClockEnv, v, err)
+			os.Exit(2)
+		}
+		at = t
+	}
+	return testclock.Fixed(at)
 }
 
 // TestScripts runs the end-to-end scripts in testdata/script: the real

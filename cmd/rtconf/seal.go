@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -103,7 +102,7 @@ func sealOptions(c *cli.Context, tok token.Token) workspace.SealOptions {
 	opts.Token = tok
 	opts.Cert = c.String("cert")
 	opts.AcceptNewCert = c.Bool("accept-new-cert")
-	opts.Now = time.Now()
+	opts.Now = now(c)
 	opts.SkipLiveCheck = c.Bool("skip-live-check")
 	opts.Live.ProbeWrites = c.Bool("probe-writes")
 	opts.Live.MaxWait = c.Duration("max-wait")
@@ -169,7 +168,7 @@ func certCommand() *cli.Command {
 				}
 				res, err := workspace.Pin(c.Context, workspace.PinOptions{
 					Dir: c.String("dir"), ConfigFile: c.String("config"), Cert: c.String("cert"),
-					Path: c.String("path"), Now: time.Now(),
+					Path: c.String("path"), Now: now(c),
 				})
 				if err != nil {
 					return asUsage(err)

@@ -99,7 +99,7 @@ func liveOptions(c *cli.Context, t workspace.TokenTarget) ghcheck.Options {
 	o.ProbeWrites = c.Bool("probe-writes")
 	o.MaxWait = c.Duration("max-wait")
 	o.ExpiryWarning = c.Duration("expiry-warning")
-	o.Now = time.Now()
+	o.Now = now(c)
 	return o
 }
 

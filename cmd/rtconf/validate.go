@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -68,7 +67,7 @@ func validateAction(c *cli.Context) error {
 	opts := validator.DefaultOptions()
 	opts.ConfigFile = filepath.ToSlash(c.String("config"))
 	opts.Strict = c.Bool("strict")
-	opts.Now = time.Now()
+	opts.Now = now(c)
 	if s := c.String("shard"); s != "" {
 		sh, err := validator.ParseShard(s)
 		if err != nil {

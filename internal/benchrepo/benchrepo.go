@@ -35,10 +35,14 @@ type Options struct {
 	Now time.Time
 }
 
+// sealedAt dates the tokens of every synthetic repository, so that the
+// same options make the same repository on any day.
+var sealedAt = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+
 // DefaultOptions is the benchmark's shape: 5 users and 2 managed clusters
 // per runtime.
 func DefaultOptions(runtimes int) Options {
-	return Options{Runtimes: runtimes, Users: 5, Clusters: 2, Now: time.Now()}
+	return Options{Runtimes: runtimes, Users: 5, Clusters: 2, Now: sealedAt}
 }
 
 // Validate checks the options.
