@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
+	"github.com/rtconf/rtconf/ghcheck"
 	"github.com/rtconf/rtconf/token"
 )
 
@@ -29,7 +30,7 @@ func New(apiURL string, tok token.Token, hc *http.Client) (*Client, error) {
 	if err != nil || base.Host == "" {
 		return nil, fmt.Errorf("GitHub API URL %q is not a URL", apiURL)
 	}
-	gh := github.NewClient(hc).WithAuthToken(tok.Reveal())
+	gh := github.NewClient(ghcheck.HTTPClient(hc)).WithAuthToken(tok.Reveal())
 	gh.BaseURL = base
 	return &Client{gh: gh, tok: tok}, nil
 }
@@ -150,7 +151,12 @@ func (c *Client) explain(err error, op string) error {
 	var er *github.ErrorResponse
 	var rl *github.RateLimitError
 	var abuse *github.AbuseRateLimitError
+	var redirect *ghcheck.RedirectError
 	switch {
+	case errors.As(err, &redirect):
+		e.Reason = redirect.Error()
+	case errors.Is(err, ghcheck.ErrResponseTooLarge):
+		e.Reason = ghcheck.ErrResponseTooLarge.Error()
 	case errors.As(err, &rl):
 		e.Reason = "GitHub's rate limit is exhausted until " + rl.Rate.Reset.UTC().Format("15:04:05 MST")
 		e.Hint = "run again after that"

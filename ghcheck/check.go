@@ -146,6 +146,7 @@ func Check(ctx context.Context, tok token.Token, kind Kind, o Options) (Result, 
 	if !strings.HasSuffix(o.APIURL, "/") {
 		o.APIURL += "/"
 	}
+	o.HTTPClient = HTTPClient(o.HTTPClient)
 	c := &caller{tok: tok, opts: o}
 	res := Result{TokenKind: tok.Kind()}
 	var err error

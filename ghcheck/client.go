@@ -53,6 +53,9 @@ func (c *caller) do(ctx context.Context, method, path string, body any) (answer,
 			if ctx.Err() != nil {
 				return answer{}, &UnverifiedError{Reason: ctx.Err().Error()}
 			}
+			if final(err) {
+				return answer{}, &UnverifiedError{Reason: redact(err.Error(), c.tok)}
+			}
 			why = "request failed: " + redact(err.Error(), c.tok)
 			retry = backoff
 		case a.status >= 500:
@@ -120,8 +123,13 @@ func (c *caller) once(ctx context.Context, method, path string, body any) (answe
 	}
 	a := answer{status: r.StatusCode, header: r.Header}
 	if r.Body != nil {
-		b, rerr := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		// The body is bounded by HTTPClient's transport; go-github may have
+		// read an error answer already and kept at most MaxResponse of it.
+		b, rerr := io.ReadAll(r.Body)
 		r.Body.Close()
+		if errors.Is(rerr, ErrResponseTooLarge) || len(b) >= MaxResponse {
+			return answer{}, ErrResponseTooLarge
+		}
 		if rerr != nil && r.StatusCode < 300 {
 			return answer{}, fmt.Errorf("reading the answer: %w", rerr)
 		}
@@ -138,6 +146,14 @@ func (c *caller) once(ctx context.Context, method, path string, body any) (answe
 		}
 	}
 	return a, nil
+}
+
+// final tells whether a failed request must not be retried: a redirect
+// rtconf does not follow, or an answer too large to read, would only come
+// again.
+func final(err error) bool {
+	var redirect *RedirectError
+	return errors.As(err, &redirect) || errors.Is(err, ErrResponseTooLarge)
 }
 
 // rateLimited tells whether an answer is a rate limit and how long to wait:

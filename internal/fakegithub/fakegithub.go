@@ -70,6 +70,7 @@ type Options struct {
 	// under test, so that both agree on what "now" is.
 	Now        func() time.Time
 	Enterprise bool          // serve under /api/v3 (GitHub Enterprise Server); URL then ends in /api/v3/
+	TLS        bool          // serve HTTPS, as GitHub does, with httptest's certificate (Client trusts it)
 	Latency    time.Duration // added to every response
 	Tokens     []Token
 	Repos      []Repo
@@ -181,7 +182,11 @@ func New(t testing.TB, o Options) *Server {
 	s.ts.Config.ConnContext = func(ctx context.Context, _ net.Conn) context.Context {
 		return context.WithValue(ctx, connKey{}, new(atomic.Int32))
 	}
-	s.ts.Start()
+	if o.TLS {
+		s.ts.StartTLS()
+	} else {
+		s.ts.Start()
+	}
 	t.Cleanup(func() {
 		close(s.done)
 		s.ts.Close()
