@@ -58,7 +58,7 @@ func repository(r *github.Repository) Repository {
 func (c *Client) EnsureRepository(ctx context.Context, owner, name string, private bool) (repo Repository, created bool, err error) {
 	r, _, err := c.gh.Repositories.Get(ctx, owner, name)
 	if err == nil {
-		return repository(r), false, nil
+		return named(r, owner, name, "look up repository")
 	}
 	if status(err) != http.StatusNotFound {
 		return Repository{}, false, c.explain(err, "look up repository "+owner+"/"+name)
@@ -83,7 +83,20 @@ func (c *Client) EnsureRepository(ctx context.Context, owner, name string, priva
 		}
 		return Repository{}, false, e
 	}
-	return repository(r), true, nil
+	repo, _, err = named(r, owner, name, "create repository")
+	return repo, err == nil, err
+}
+
+// named returns r when it is the repository owner/name (GitHub compares
+// names without case): an answer about any other repository is no answer,
+// and its clone URL is not used.
+func named(r *github.Repository, owner, name, op string) (Repository, bool, error) {
+	if !strings.EqualFold(r.GetFullName(), owner+"/"+name) {
+		return Repository{}, false, &Error{Op: op + " " + owner + "/" + name,
+			Reason: "GitHub's answer does not name that repository (its full_name is missing or another repository's)",
+			Hint:   "check the API URL; rtconf could not verify the repository"}
+	}
+	return repository(r), false, nil
 }
 
 // Protect requires pull requests (one approval) and the status check named

@@ -128,3 +128,35 @@ func TestProtectNeedsAdmin(t *testing.T) {
 		t.Fatal("protected anyway")
 	}
 }
+
+// TestEnsureRepositoryReadsOnlyItsRepository: a 200 to GET /repos/acme/shared
+// that is another repository (whose clone URL rtconf would push to), or no
+// repository at all, is an error, never "found".
+func TestEnsureRepositoryReadsOnlyItsRepository(t *testing.T) {
+	tok := testcreds.Classic("ghapibody")
+	for name, body := range map[string]string{
+		"another repository": `{"full_name":"evil/shared","name":"shared","owner":{"login":"evil"},"clone_url":"https://evil.example/x.git"}`,
+		"no full_name":       `{"name":"shared","owner":{"login":"acme"},"clone_url":"https://evil.example/x.git"}`,
+		"empty object":       `{}`,
+		"over 4 MiB":         strings.Repeat(" ", 5<<20) + `{"full_name":"acme/shared"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			fake := fakegithub.New(t, fakegithub.Options{Now: testclock.Fixed(testclock.Default()),
+				Tokens: []fakegithub.Token{{Value: tok, Login: "robot", Scopes: []string{"repo"}}},
+				Repos:  []fakegithub.Repo{{Owner: "acme", Name: "shared", Private: true, Collaborators: map[string]map[string]bool{"robot": {"admin": true, "push": true, "pull": true}}}},
+			})
+			fake.Fault("/repos/acme/shared", 1, 200, nil, body)
+			c, err := ghapi.New(fake.URL(), mustToken(t, tok), fake.Client())
+			if err != nil {
+				t.Fatal(err)
+			}
+			repo, _, err := c.EnsureRepository(context.Background(), "acme", "shared", true)
+			if err == nil {
+				t.Fatalf("EnsureRepository = %+v, nil; want an error", repo)
+			}
+			if !strings.Contains(err.Error(), "does not name that repository") && !strings.Contains(err.Error(), "larger than 4 MiB") {
+				t.Fatalf("err = %v", err)
+			}
+		})
+	}
+}

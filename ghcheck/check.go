@@ -2,6 +2,7 @@ package ghcheck
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -208,6 +209,15 @@ func checkClassic(ctx context.Context, c *caller, kind Kind, o Options, res *Res
 	if refused(a, res) {
 		return nil
 	}
+	switch a.status {
+	case http.StatusOK:
+		if _, err := readRepo(a, o, false); err != nil {
+			return err
+		}
+	case http.StatusNotFound:
+	default:
+		return &UnverifiedError{Reason: fmt.Sprintf("GitHub answered %d to GET /%s, which tells nothing about the token", a.status, repoPath(o))}
+	}
 	expiry(a, o, res)
 	header, sent := a.header["X-Oauth-Scopes"]
 	if !sent {
@@ -230,6 +240,33 @@ func checkClassic(ctx context.Context, c *caller, kind Kind, o Options, res *Res
 			Detail: "GitHub answers 404: the repository does not exist or the token's user cannot see it"})
 	}
 	return nil
+}
+
+// repoAnswer is what rtconf reads of GitHub's answer to GET /repos/{owner}/{repo}.
+type repoAnswer struct {
+	FullName      string          `json:"full_name"`
+	DefaultBranch string          `json:"default_branch"`
+	Permissions   map[string]bool `json:"permissions"`
+}
+
+// readRepo reads a 200 answer to GET /repos/{owner}/{repo}: it must be a
+// JSON object naming that repository (GitHub compares names without case),
+// with the user's permissions on it when the check uses them. Anything else
+// is no answer to the question asked: the check could not verify. The
+// body's own text is never repeated, since whoever sent it chose it.
+func readRepo(a answer, o Options, needPermissions bool) (repoAnswer, error) {
+	var r repoAnswer
+	want := o.Owner + "/" + o.Repo
+	if err := json.Unmarshal([]byte(a.body), &r); err != nil {
+		return r, &UnverifiedError{Reason: fmt.Sprintf("GitHub's answer to GET /%s is not the JSON of a repository", repoPath(o))}
+	}
+	if !strings.EqualFold(r.FullName, want) {
+		return r, &UnverifiedError{Reason: fmt.Sprintf("GitHub's answer to GET /%s does not name %s (its full_name is missing or another repository's)", repoPath(o), want)}
+	}
+	if needPermissions && r.Permissions == nil {
+		return r, &UnverifiedError{Reason: fmt.Sprintf("GitHub's answer to GET /%s has no permissions object", repoPath(o))}
+	}
+	return r, nil
 }
 
 func requirementsClassic(kind Kind, also []Kind) []string {

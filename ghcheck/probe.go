@@ -114,11 +114,10 @@ func checkFineGrained(ctx context.Context, c *caller, kind Kind, o Options, res 
 		}
 		return nil
 	}
-	var repo struct {
-		DefaultBranch string          `json:"default_branch"`
-		Permissions   map[string]bool `json:"permissions"`
+	repo, err := readRepo(a, o, true)
+	if err != nil {
+		return err
 	}
-	_ = json.Unmarshal([]byte(a.body), &repo)
 	if repo.DefaultBranch == "" {
 		repo.DefaultBranch = "main"
 	}
