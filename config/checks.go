@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"path"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rtconf/rtconf/ghcheck"
 	"github.com/rtconf/rtconf/jsonpointer"
 )
 
@@ -53,19 +55,21 @@ func (c *checker) line(ptr string) int { return c.cfg.pos.value(ptr).Line }
 
 func (c *checker) repository() {
 	r := c.cfg.Repository
-	if u := c.httpsURL("/repository/url", r.URL); u != nil {
-		segs := strings.Split(strings.Trim(u.Path, "/"), "/")
+	repoURL := c.httpsURL("/repository/url", r.URL)
+	if repoURL != nil {
+		segs := strings.Split(strings.Trim(repoURL.Path, "/"), "/")
 		if len(segs) != 2 || segs[0] == "" || segs[1] == "" || strings.TrimSuffix(segs[1], ".git") == "" {
-			c.add("/repository/url", fmt.Sprintf("%s is not a repository URL", quoteURL(u)),
+			c.add("/repository/url", fmt.Sprintf("%s is not a repository URL", quoteURL(repoURL)),
 				"write https://HOST/OWNER/REPOSITORY")
 		}
 	}
-	if r.APIURL != "" {
-		if u := c.httpsURL("/repository/apiURL", r.APIURL); u != nil {
-			if u.Host != "api.github.com" && strings.TrimSuffix(u.Path, "/") != "/api/v3" {
-				c.add("/repository/apiURL", fmt.Sprintf("%s is neither https://api.github.com nor a GitHub Enterprise Server API URL", quoteURL(u)),
-					"for GitHub Enterprise Server write https://HOST/api/v3")
-			}
+	if r.APIURL != "" && c.httpsURL("/repository/apiURL", r.APIURL) != nil {
+		// The token goes to this API: it must be the one of the
+		// repository's own host (the rule is ghcheck's, where the API is
+		// called).
+		var he *ghcheck.HostError
+		if _, err := ghcheck.AllowedAPIURL(r.URL, r.APIURL); errors.As(err, &he) {
+			c.add("/repository/apiURL", he.Reason, he.Hint)
 		}
 	}
 }

@@ -224,8 +224,8 @@ runtimes: [{name: a, namespace: a}]
 		}, {
 			Position: Position{Line: 3, Column: 11},
 			Field:    "repository.apiURL",
-			Message:  `"https://github.com/acme/.git" is neither https://api.github.com nor a GitHub Enterprise Server API URL`,
-			Hint:     "for GitHub Enterprise Server write https://HOST/api/v3",
+			Message:  `"https://github.com/acme/.git" is not the API of github.com, the host of repository.url: a token is only ever sent to the API of the host it belongs to`,
+			Hint:     "remove repository.apiURL (rtconf uses https://api.github.com/), or pass --api-url on the command line",
 		}},
 	}, {
 		name: "repository URL with a query, API URL without /api/v3",
@@ -243,8 +243,52 @@ runtimes: [{name: a, namespace: a}]
 		}, {
 			Position: Position{Line: 3, Column: 11},
 			Field:    "repository.apiURL",
-			Message:  `"https://ghe.example.com/api" is neither https://api.github.com nor a GitHub Enterprise Server API URL`,
-			Hint:     "for GitHub Enterprise Server write https://HOST/api/v3",
+			Message:  `"https://ghe.example.com/api" is not the API of github.com, the host of repository.url: a token is only ever sent to the API of the host it belongs to`,
+			Hint:     "remove repository.apiURL (rtconf uses https://api.github.com/), or pass --api-url on the command line",
+		}},
+	}, {
+		// A pull request that points the API elsewhere: the token would go
+		// there. Every row is refused at the apiURL's line.
+		name: "API URL on another host than the repository",
+		in: text(`
+repository:
+  url: https://ghe.example.com/acme/shared
+  apiURL: https://attacker.example/api/v3
+runtimes: [{name: a, namespace: a}]
+`),
+		want: []Problem{{
+			Position: Position{Line: 3, Column: 11},
+			Field:    "repository.apiURL",
+			Message:  `"https://attacker.example/api/v3" is not the API of ghe.example.com, the host of repository.url: a token is only ever sent to the API of the host it belongs to`,
+			Hint:     "remove repository.apiURL (rtconf uses https://ghe.example.com/api/v3/), or pass --api-url on the command line",
+		}},
+	}, {
+		name: "API URL on the repository's host but another port",
+		in: text(`
+repository:
+  url: https://ghe.example.com/acme/shared
+  apiURL: https://ghe.example.com:8443/api/v3
+runtimes: [{name: a, namespace: a}]
+`),
+		want: []Problem{{
+			Position: Position{Line: 3, Column: 11},
+			Field:    "repository.apiURL",
+			Message:  `"https://ghe.example.com:8443/api/v3" is not the API of ghe.example.com, the host of repository.url: a token is only ever sent to the API of the host it belongs to`,
+			Hint:     "remove repository.apiURL (rtconf uses https://ghe.example.com/api/v3/), or pass --api-url on the command line",
+		}},
+	}, {
+		name: "api.github.com for a repository elsewhere",
+		in: text(`
+repository:
+  url: https://ghe.example.com/acme/shared
+  apiURL: https://api.github.com
+runtimes: [{name: a, namespace: a}]
+`),
+		want: []Problem{{
+			Position: Position{Line: 3, Column: 11},
+			Field:    "repository.apiURL",
+			Message:  `"https://api.github.com" is not the API of ghe.example.com, the host of repository.url: a token is only ever sent to the API of the host it belongs to`,
+			Hint:     "remove repository.apiURL (rtconf uses https://ghe.example.com/api/v3/), or pass --api-url on the command line",
 		}},
 	}, {
 		// Weak: an empty server gets two problems.

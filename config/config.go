@@ -17,7 +17,6 @@ const (
 	DefaultProvider = "github"
 	DefaultProject  = "default"
 	DefaultServer   = "https://kubernetes.default.svc"
-	DefaultAPIURL   = "https://api.github.com"
 )
 
 // Scope is a sealed-secrets sealing scope.
@@ -48,7 +47,9 @@ type Repository struct {
 	URL      string `json:"url" yaml:"url"`
 	Revision string `json:"revision,omitempty" yaml:"revision,omitempty"`
 	Provider string `json:"provider,omitempty" yaml:"provider,omitempty"`
-	APIURL   string `json:"apiURL,omitempty" yaml:"apiURL,omitempty"`
+	// APIURL may only name the API of URL's own host, which rtconf derives
+	// anyway (ghcheck.AllowedAPIURL); the checks refuse any other.
+	APIURL string `json:"apiURL,omitempty" yaml:"apiURL,omitempty"`
 }
 
 // ArgoCD says where Argo CD runs.
@@ -140,14 +141,6 @@ func (c *Config) applyDefaults() {
 			c.Runtimes[i].Server = DefaultServer
 		}
 	}
-}
-
-// APIBaseURL is the GitHub API base URL for this repository.
-func (c *Config) APIBaseURL() string {
-	if c.Repository.APIURL != "" {
-		return strings.TrimSuffix(c.Repository.APIURL, "/")
-	}
-	return DefaultAPIURL
 }
 
 // OwnerRepo splits the repository URL into its owner and repository name

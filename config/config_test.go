@@ -61,9 +61,6 @@ func TestParseValid(t *testing.T) {
 			t.Errorf("ArgoNamespace(%s) = %q, want the runtime's namespace %q", rt.Name, got, rt.Namespace)
 		}
 	}
-	if got, want := cfg.APIBaseURL(), "https://api.github.com"; got != want {
-		t.Errorf("APIBaseURL() = %q, want %q", got, want)
-	}
 	if rt, ok := cfg.Runtime("staging"); !ok || rt.Namespace != "codefresh-staging" {
 		t.Errorf(`Runtime("staging") = %+v, %v`, rt, ok)
 	}
@@ -114,9 +111,6 @@ runtimes:
 	}
 	if got := cfg.ArgoNamespace(cfg.Runtimes[0]); got != "argocd" {
 		t.Errorf("ArgoNamespace = %q, want argocd", got)
-	}
-	if got, want := cfg.APIBaseURL(), "https://github.example.com/api/v3"; got != want {
-		t.Errorf("APIBaseURL() = %q, want %q", got, want)
 	}
 	want := Config{
 		Repository: Repository{URL: "https://github.example.com/acme/shared.git", Revision: "release", Provider: "github", APIURL: "https://github.example.com/api/v3/"},

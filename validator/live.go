@@ -22,18 +22,47 @@ type Live struct {
 	// every runtime without one of its own.
 	Tokens map[string]token.Token
 	// Check is the base of each check's options; the repository comes from
-	// rtconf.yaml, and so does the API URL unless Check.APIURL is set.
+	// rtconf.yaml, the API from Trust (Check.APIURL is not read).
 	Check ghcheck.Options
+	// Trust decides where the tokens may go: --api-url, GITHUB_API_URL in
+	// GitHub Actions, or the API of repository.url's host.
+	Trust ghcheck.Trust
+}
+
+// destination resolves, once and only when a token is to be checked, where
+// the tokens may go.
+type destination struct {
+	live *Live
+	cfg  *config.Config
+	done bool
+	dest ghcheck.Destination
+	err  error
+}
+
+func (d *destination) get() (ghcheck.Destination, error) {
+	if !d.done {
+		d.dest, d.err = d.live.Trust.Resolve(d.cfg.Repository.URL, d.cfg.Repository.APIURL)
+		d.done = true
+	}
+	return d.dest, d.err
 }
 
 // liveFindings checks the runtime's token as CI holds it, and compares it
-// with the one sealed in the overlay.
-func liveFindings(ctx context.Context, r *repo, cfg *config.Config, rt config.Runtime, live *Live) []Finding {
+// with the one sealed in the overlay. When the token may not go to the API
+// rtconf.yaml names, nothing is sent and that is an error of the runtime
+// (so that every shard reports it for its own runtimes).
+func liveFindings(ctx context.Context, r *repo, cfg *config.Config, rt config.Runtime, live *Live, where *destination) []Finding {
 	tok, ok := live.Tokens[rt.Name]
 	if !ok {
 		if tok, ok = live.Tokens[""]; !ok {
 			return nil
 		}
+	}
+	dest, err := where.get()
+	if err != nil {
+		return []Finding{{Path: cfg.File, Line: cfg.Position("/repository/url").Line, Rule: RuleTokenLive, Severity: Error, Runtime: rt.Name,
+			Message: fmt.Sprintf("the runtime token of %s was not checked: %v", rt.Name, err),
+			Hint:    "nothing was sent; a token goes only to the API of the Git host it belongs to"}}
 	}
 	file := path.Join(generator.DirOverlays, rt.Name, "runtime-token.yaml")
 	f := func(sev Severity, msg, hint string) Finding {
@@ -41,9 +70,7 @@ func liveFindings(ctx context.Context, r *repo, cfg *config.Config, rt config.Ru
 	}
 	o := live.Check
 	o.Owner, o.Repo, _ = cfg.OwnerRepo()
-	if o.APIURL == "" {
-		o.APIURL = cfg.APIBaseURL() + "/"
-	}
+	o.APIURL = dest.APIURL
 	if rt.RuntimeTokenAsUserToken {
 		o.Also = []ghcheck.Kind{ghcheck.UserToken}
 	}

@@ -48,10 +48,11 @@ func testValidateLive(t *testing.T, now time.Time) {
 		return tok
 	}
 	check := ghcheck.DefaultOptions()
-	check.APIURL, check.HTTPClient, check.Now = s.URL(), s.Client(), now
+	check.HTTPClient, check.Now = s.Client(), now
 	opts.Live = &validator.Live{
 		Tokens: map[string]token.Token{"": parse(good), "staging": parse(weak)},
 		Check:  check,
+		Trust:  ghcheck.Trust{APIURL: s.URL()},
 	}
 	rep, err := validator.Validate(context.Background(), root.FS(), opts)
 	if err != nil {

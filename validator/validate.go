@@ -210,9 +210,10 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 	}
 
 	if cfg != nil && opts.Live != nil {
+		where := &destination{live: opts.Live, cfg: cfg}
 		for _, rt := range cfg.Runtimes {
 			if mine(rt.Name) {
-				findings = append(findings, liveFindings(ctx, r, cfg, rt, opts.Live)...)
+				findings = append(findings, liveFindings(ctx, r, cfg, rt, opts.Live, where)...)
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/ghapi"
+	"github.com/rtconf/rtconf/ghcheck"
 	"github.com/rtconf/rtconf/gitrepo"
 	"github.com/rtconf/rtconf/token"
 )
@@ -29,10 +30,13 @@ type BootstrapOptions struct {
 	CheckName string
 	// Token authenticates the API calls and the push.
 	Token token.Token
-	// Remote is the Git URL to push to; default: the created repository's
-	// clone URL, the remote "origin", or repository.url.
-	Remote     string
-	APIURL     string
+	// Remote is the Git URL to push to, the user's choice; default: the
+	// created repository's clone URL, the remote "origin", or
+	// repository.url, any of them on the host of repository.url.
+	Remote string
+	// Trust decides where the token may go (--api-url, GITHUB_API_URL in
+	// GitHub Actions, or the API of repository.url's host).
+	Trust      ghcheck.Trust
 	HTTPClient *http.Client
 	Now        time.Time
 }
@@ -140,26 +144,27 @@ func publish(ctx context.Context, repo *gitrepo.Repo, dir string, res BootstrapR
 	if !ok {
 		return res, fmt.Errorf("repository.url %q names no GitHub owner/repository", cfg.Repository.URL)
 	}
-	apiURL := b.APIURL
-	if apiURL == "" {
-		apiURL = cfg.APIBaseURL()
-	}
-	api, err := ghapi.New(apiURL, b.Token, b.HTTPClient)
+	dest, err := b.Trust.Resolve(cfg.Repository.URL, cfg.Repository.APIURL)
 	if err != nil {
 		return res, err
 	}
-	remote := b.Remote
+	api, err := ghapi.New(dest.APIURL, b.Token, b.HTTPClient)
+	if err != nil {
+		return res, err
+	}
+	cloneURL := ""
 	if b.Create {
 		r, created, err := api.EnsureRepository(ctx, owner, name, !b.Public)
 		if err != nil {
 			return res, err
 		}
 		res.Repository, res.RepoCreated = &r, created
-		if remote == "" {
-			remote = r.CloneURL
-		}
+		cloneURL = r.CloneURL
 	}
-	remote = remoteURL(repo, cfg, remote)
+	remote, err := pushRemote(repo, cfg, b.Remote, cloneURL, dest)
+	if err != nil {
+		return res, err
+	}
 	if err := repo.SetRemote("origin", remote); err != nil {
 		return res, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/generator"
 	"github.com/rtconf/rtconf/ghapi"
+	"github.com/rtconf/rtconf/ghcheck"
 	"github.com/rtconf/rtconf/gitrepo"
 	"github.com/rtconf/rtconf/token"
 	"github.com/rtconf/rtconf/writer"
@@ -50,11 +51,13 @@ type Planned struct {
 type PROptions struct {
 	// Token pushes the branch (HTTPS basic auth) and opens the pull request.
 	Token token.Token
-	// Remote is the Git URL to push to; default: the remote "origin", else
+	// Remote is the Git URL to push to, the user's choice; default: the
+	// remote "origin", else repository.url, either on the host of
 	// repository.url.
 	Remote string
-	// APIURL overrides the GitHub API of rtconf.yaml.
-	APIURL     string
+	// Trust decides where the token may go (--api-url, GITHUB_API_URL in
+	// GitHub Actions, or the API of repository.url's host).
+	Trust      ghcheck.Trust
 	HTTPClient *http.Client
 }
 
@@ -170,15 +173,18 @@ func proposeChange(ctx context.Context, repo *gitrepo.Repo, root *os.Root, ch Ch
 	if !ok {
 		return ChangeResult{}, fmt.Errorf("repository.url %q names no GitHub owner/repository to open the pull request in", cfg.Repository.URL)
 	}
-	apiURL := opts.PR.APIURL
-	if apiURL == "" {
-		apiURL = cfg.APIBaseURL()
-	}
-	api, err := ghapi.New(apiURL, opts.PR.Token, opts.PR.HTTPClient)
+	dest, err := opts.PR.Trust.Resolve(cfg.Repository.URL, cfg.Repository.APIURL)
 	if err != nil {
 		return ChangeResult{}, err
 	}
-	remote := remoteURL(repo, cfg, opts.PR.Remote)
+	api, err := ghapi.New(dest.APIURL, opts.PR.Token, opts.PR.HTTPClient)
+	if err != nil {
+		return ChangeResult{}, err
+	}
+	remote, err := pushRemote(repo, cfg, opts.PR.Remote, "", dest)
+	if err != nil {
+		return ChangeResult{}, err
+	}
 
 	if err := repo.CheckInSync(ctx, remote, base, opts.PR.Token); err != nil {
 		return ChangeResult{}, err
@@ -315,16 +321,4 @@ func editProblems(err error) error {
 		}
 	}
 	return &UsageError{"refused, nothing changed: " + strings.Join(lines, "; ")}
-}
-
-// remoteURL is the Git URL to push to: the one given, else the remote
-// "origin", else repository.url.
-func remoteURL(repo *gitrepo.Repo, cfg *config.Config, given string) string {
-	if given != "" {
-		return given
-	}
-	if u, ok := repo.RemoteURL("origin"); ok {
-		return u
-	}
-	return cfg.Repository.URL
 }

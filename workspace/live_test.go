@@ -42,7 +42,7 @@ func testSealChecksLive(t *testing.T, now time.Time) {
 	o := sealOpts(dir)
 	o.Now = now
 	o.SkipLiveCheck = false
-	o.Live.APIURL = s.URL()
+	o.Trust.APIURL = s.URL()
 	o.Live.HTTPClient = s.Client()
 	o.Runtime = "production"
 

@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/rtconf/rtconf/config"
+	"github.com/rtconf/rtconf/ghcheck"
 	"github.com/rtconf/rtconf/gitrepo"
 	"github.com/rtconf/rtconf/internal/fakegithub"
 	"github.com/rtconf/rtconf/internal/gitserver"
@@ -59,7 +60,7 @@ func (r *remotes) published(t *testing.T) string {
 	dir := filepath.Join(t.TempDir(), "repo")
 	res, err := workspace.Bootstrap(context.Background(), initOptions(dir), workspace.BootstrapOptions{
 		Create: true, Push: true, Protect: true, CheckName: "rtconf validate",
-		Token: r.tok, APIURL: r.api.URL(), HTTPClient: r.api.Client(), Now: now,
+		Token: r.tok, Trust: ghcheck.Trust{APIURL: r.api.URL()}, Remote: r.url, HTTPClient: r.api.Client(), Now: now,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +73,7 @@ func (r *remotes) published(t *testing.T) string {
 
 func (r *remotes) pr(dir string) workspace.ChangeOptions {
 	return workspace.ChangeOptions{Dir: dir, ConfigFile: config.FileName, Now: now,
-		PR: &workspace.PROptions{Token: r.tok, APIURL: r.api.URL(), HTTPClient: r.api.Client()}}
+		PR: &workspace.PROptions{Token: r.tok, Trust: ghcheck.Trust{APIURL: r.api.URL()}, Remote: r.url, HTTPClient: r.api.Client()}}
 }
 
 func TestBootstrapCreatesPushesAndProtects(t *testing.T) {
@@ -104,7 +105,7 @@ func TestBootstrapCreatesPushesAndProtects(t *testing.T) {
 	// Again: the repository is found, nothing is committed, pushed is a no-op.
 	before := len(r.api.Requests())
 	res, err := workspace.Bootstrap(context.Background(), initOptions(dir), workspace.BootstrapOptions{
-		Create: true, Push: true, Token: r.tok, APIURL: r.api.URL(), HTTPClient: r.api.Client(), Now: now,
+		Create: true, Push: true, Token: r.tok, Trust: ghcheck.Trust{APIURL: r.api.URL()}, Remote: r.url, HTTPClient: r.api.Client(), Now: now,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -290,7 +291,7 @@ func TestRotateTokenAsPullRequest(t *testing.T) {
 
 	o := workspace.DefaultSealOptions()
 	o.Dir, o.Runtime, o.Token, o.Cert, o.Now = dir, "prod", newTok, cert, now.Add(time.Hour)
-	o.Live.APIURL, o.Live.HTTPClient = r.api.URL(), r.api.Client()
+	o.Trust.APIURL, o.Live.HTTPClient = r.api.URL(), r.api.Client()
 	res, err := workspace.ApplyChange(context.Background(), workspace.RotateToken(o), r.pr(dir))
 	if err != nil {
 		t.Fatal(err)

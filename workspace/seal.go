@@ -44,9 +44,13 @@ type SealOptions struct {
 	// SkipLiveCheck seals without checking the token against GitHub; the
 	// sealed secret records it as unverified.
 	SkipLiveCheck bool
-	// Live configures the live check; the repository and API come from
-	// rtconf.yaml when left empty.
+	// Live configures the live check; the repository comes from
+	// rtconf.yaml when left empty, the API always from Trust (Live.APIURL
+	// is not read).
 	Live ghcheck.Options
+	// Trust decides where the token may go (--api-url, GITHUB_API_URL in
+	// GitHub Actions, or the API of repository.url's host).
+	Trust ghcheck.Trust
 	// DryRun plans the changes without writing them.
 	DryRun bool
 
@@ -222,9 +226,11 @@ func liveCheck(ctx context.Context, cfg *config.Config, rt config.Runtime, login
 	if live.Owner == "" {
 		live.Owner, live.Repo, _ = cfg.OwnerRepo()
 	}
-	if live.APIURL == "" || live.APIURL == ghcheck.DefaultOptions().APIURL {
-		live.APIURL = cfg.APIBaseURL() + "/"
+	dest, err := opts.Trust.Resolve(cfg.Repository.URL, cfg.Repository.APIURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w; nothing was sent (pass --skip-live-check to seal the token unverified)", err)
 	}
+	live.APIURL = dest.APIURL
 	if kind == ghcheck.RuntimeToken && rt.RuntimeTokenAsUserToken {
 		live.Also = []ghcheck.Kind{ghcheck.UserToken}
 	}

@@ -20,8 +20,11 @@ type TokenTarget struct {
 }
 
 // ResolveTokenTarget finds the repository and API a token is checked
-// against: from --repo/--api-url when given, else from rtconf.yaml.
-func ResolveTokenTarget(dir, configFile, runtime, repoFlag, apiFlag string, kind ghcheck.Kind) (TokenTarget, error) {
+// against: the repository from --repo when given, else from rtconf.yaml;
+// the API as trust decides for rtconf.yaml's repository. With --repo alone
+// (no rtconf.yaml read) the repository is on github.com, or in GitHub
+// Actions on the runner's host, unless --api-url names another API.
+func ResolveTokenTarget(dir, configFile, runtime, repoFlag string, trust ghcheck.Trust, kind ghcheck.Kind) (TokenTarget, error) {
 	var t TokenTarget
 	var cfg *config.Config
 	if repoFlag == "" || runtime != "" {
@@ -36,7 +39,6 @@ func ResolveTokenTarget(dir, configFile, runtime, repoFlag, apiFlag string, kind
 	}
 	if cfg != nil {
 		t.Owner, t.Repo, _ = cfg.OwnerRepo()
-		t.APIURL = cfg.APIBaseURL() + "/"
 		if runtime != "" {
 			rt, err := findRuntime(cfg, runtime)
 			if err != nil {
@@ -54,14 +56,23 @@ func ResolveTokenTarget(dir, configFile, runtime, repoFlag, apiFlag string, kind
 		}
 		t.Owner, t.Repo = owner, name
 	}
-	if apiFlag != "" {
-		t.APIURL = strings.TrimSuffix(apiFlag, "/") + "/"
-	}
-	if t.APIURL == "" {
-		t.APIURL = config.DefaultAPIURL + "/"
-	}
 	if t.Owner == "" {
 		return t, errors.New("no repository to check the token on: pass --repo OWNER/NAME")
 	}
+	repoURL, configured := "", ""
+	if cfg != nil {
+		repoURL, configured = cfg.Repository.URL, cfg.Repository.APIURL
+	} else {
+		host := ghcheck.PublicHost
+		if trust.CIAPIURL != "" {
+			host = ghcheck.GitHost(trust.CIAPIURL)
+		}
+		repoURL = "https://" + host + "/" + t.Owner + "/" + t.Repo
+	}
+	dest, err := trust.Resolve(repoURL, configured)
+	if err != nil {
+		return t, err
+	}
+	t.APIURL = dest.APIURL
 	return t, nil
 }

@@ -23,11 +23,11 @@ const prHelp = "Without --pr the change is left in the working tree for you to r
 func prFlags(withToken bool) []cli.Flag {
 	flags := append(repoFlags(),
 		&cli.BoolFlag{Name: "pr", Usage: "commit on a new branch, push it and open a pull request"},
-		&cli.StringFlag{Name: "remote", Usage: "Git `URL` to push to (default: the remote origin, else repository.url)"},
+		&cli.StringFlag{Name: "remote", Usage: "Git `URL` to push to, your own choice (default: the remote origin, else repository.url, on repository.url's host)"},
 	)
 	if withToken {
 		flags = append(flags,
-			&cli.StringFlag{Name: "api-url", Usage: "GitHub API `URL` (default: repository.apiURL, else https://api.github.com)"},
+			&cli.StringFlag{Name: "api-url", Usage: "GitHub API `URL` to send the token to, your own choice (default: the API of repository.url's host)"},
 			&cli.StringFlag{Name: "token-file", Usage: "with --pr: read the token from `FILE` (default: standard input)"},
 			&cli.StringFlag{Name: "token-env", Usage: "with --pr: read the token from the environment variable `VAR`"},
 		)
@@ -196,7 +196,7 @@ func rotateCommand() *cli.Command {
 func runChange(c *cli.Context, ch workspace.Change, prToken *token.Token) error {
 	opts := workspace.ChangeOptions{Dir: c.String("dir"), ConfigFile: c.String("config"), Now: now(c)}
 	if c.Bool("pr") {
-		pr := &workspace.PROptions{Remote: c.String("remote"), APIURL: c.String("api-url")}
+		pr := &workspace.PROptions{Remote: c.String("remote"), Trust: trust(c)}
 		if prToken != nil {
 			pr.Token = *prToken
 		} else {

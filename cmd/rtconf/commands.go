@@ -36,8 +36,8 @@ func initCommand() *cli.Command {
 			&cli.BoolFlag{Name: "public", Usage: "with --create: make the repository public"},
 			&cli.BoolFlag{Name: "push", Usage: "push the branch to GitHub over HTTPS with the token"},
 			&cli.BoolFlag{Name: "protect", Usage: "protect the branch: require pull requests and the `" + checkName + "` check"},
-			&cli.StringFlag{Name: "remote", Usage: "Git `URL` to push to (default: the created repository, the remote origin, or --repo)"},
-			&cli.StringFlag{Name: "api-url", Usage: "GitHub API `URL` (default: repository.apiURL, else https://api.github.com)"},
+			&cli.StringFlag{Name: "remote", Usage: "Git `URL` to push to, your own choice (default: the created repository, the remote origin, or --repo, on its host)"},
+			&cli.StringFlag{Name: "api-url", Usage: "GitHub API `URL` to send the token to, your own choice (default: the API of repository.url's host)"},
 			&cli.StringFlag{Name: "token-file", Usage: "with --create/--push/--protect: read the token from `FILE` (default: standard input)"},
 			&cli.StringFlag{Name: "token-env", Usage: "with --create/--push/--protect: read the token from the environment variable `VAR`"},
 		},
@@ -59,7 +59,7 @@ func initCommand() *cli.Command {
 			opts.Now = now(c)
 			b := workspace.BootstrapOptions{
 				Create: c.Bool("create"), Public: c.Bool("public"), Push: c.Bool("push"), Protect: c.Bool("protect"),
-				CheckName: checkName, Remote: c.String("remote"), APIURL: c.String("api-url"), Now: opts.Now,
+				CheckName: checkName, Remote: c.String("remote"), Trust: trust(c), Now: opts.Now,
 			}
 			if b.Public && !b.Create {
 				return &usageError{"--public only applies with --create"}

@@ -23,6 +23,7 @@ import (
 // script's `rtconf init --create`, and these variables:
 //
 //	API_URL    the fake GitHub API
+//	GIT_URL    the Git server (the repositories are GIT_URL/acme/NAME.git)
 //	GIT_TOKEN  the robot's token: the Git remote accepts it, GitHub knows it
 //	NEW_TOKEN  another token of the robot, to rotate to
 //	WRONG_TOKEN a token both refuse
@@ -47,6 +48,7 @@ func TestGitHubScripts(t *testing.T) {
 		UpdateScripts:       *update,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("API_URL", api.URL())
+			env.Setenv("GIT_URL", git.URL())
 			env.Setenv("GIT_TOKEN", robot)
 			env.Setenv("NEW_TOKEN", rotated)
 			env.Setenv("WRONG_TOKEN", testcreds.Classic("scriptwrong"))

@@ -57,8 +57,9 @@ func TestGitCommandsNeverLeakTheToken(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	initArgs := []string{"init", repo, "--repo", "https://github.com/acme/leak", "--runtime", "prod", "--user", "alice", "--api-url", api.URL()}
-	pr := []string{"--dir", repo, "--pr", "--api-url", api.URL()}
+	remote := gs.URL() + "/acme/leak.git" // not on github.com: given with --remote
+	initArgs := []string{"init", repo, "--repo", "https://github.com/acme/leak", "--runtime", "prod", "--user", "alice", "--api-url", api.URL(), "--remote", remote}
+	pr := []string{"--dir", repo, "--pr", "--api-url", api.URL(), "--remote", remote}
 	rotate := append([]string{"token", "rotate", "--runtime", "prod", "--cert", filepath.Join(demo, "certs", "demo-sealed-secrets.pem")}, pr...)
 	steps := []struct {
 		name  string
@@ -69,7 +70,7 @@ func TestGitCommandsNeverLeakTheToken(t *testing.T) {
 	}{
 		{"demo for its certificate", []string{"init", "--demo", demo}, "", nil, 0},
 		{"init refused by GitHub", append(initArgs, "--create", "--push", "--token-env", "LEAK_REFUSED"), "", nil, 2},
-		{"init push refused", append(initArgs, "--push", "--remote", gs.URL()+"/acme/leak.git", "--token-env", "LEAK_REFUSED"), "", func(t *testing.T) { gs.NewRepo(t, "acme", "leak") }, 2},
+		{"init push refused", append(initArgs, "--push", "--token-env", "LEAK_REFUSED"), "", func(t *testing.T) { gs.NewRepo(t, "acme", "leak") }, 2},
 		{"init with create, push and protect", append(initArgs, "--create", "--push", "--protect"), canary + "\n", nil, 0},
 		{"init again", append(initArgs, "--create", "--push", "--token-file", tokenFile), "", nil, 0},
 		{"runtime add, pull request", append([]string{"runtime", "add", "staging", "--token-env", "LEAK_TOKEN"}, pr...), "", nil, 0},

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -107,9 +106,7 @@ func sealOptions(c *cli.Context, tok token.Token) workspace.SealOptions {
 	opts.Live.ProbeWrites = c.Bool("probe-writes")
 	opts.Live.MaxWait = c.Duration("max-wait")
 	opts.Live.ExpiryWarning = c.Duration("expiry-warning")
-	if u := c.String("api-url"); u != "" {
-		opts.Live.APIURL = strings.TrimSuffix(u, "/") + "/"
-	}
+	opts.Trust = trust(c)
 	return opts
 }
 

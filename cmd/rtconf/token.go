@@ -19,7 +19,7 @@ import (
 func liveFlags() []cli.Flag {
 	def := ghcheck.DefaultOptions()
 	return []cli.Flag{
-		&cli.StringFlag{Name: "api-url", Usage: "GitHub API `URL` (default: repository.apiURL, else https://api.github.com)"},
+		&cli.StringFlag{Name: "api-url", Usage: "GitHub API `URL` to send the token to, your own choice (default: the API of repository.url's host)"},
 		&cli.BoolFlag{Name: "probe-writes", Usage: "fine-grained tokens: test write permissions with requests GitHub must refuse as invalid (nothing changes)"},
 		&cli.DurationFlag{Name: "max-wait", Value: def.MaxWait, Usage: "longest `DURATION` to wait out a rate limit"},
 		&cli.DurationFlag{Name: "expiry-warning", Value: def.ExpiryWarning, Usage: "warn when the token expires within `DURATION`"},
@@ -66,7 +66,7 @@ func tokenCheckAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	target, err := workspace.ResolveTokenTarget(c.String("dir"), c.String("config"), c.String("runtime"), c.String("repo"), c.String("api-url"), kind)
+	target, err := workspace.ResolveTokenTarget(c.String("dir"), c.String("config"), c.String("runtime"), c.String("repo"), trust(c), kind)
 	if err != nil {
 		return asUsage(err)
 	}

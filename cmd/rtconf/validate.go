@@ -87,9 +87,7 @@ func validateAction(c *cli.Context) error {
 		live.Check.MaxWait = c.Duration("max-wait")
 		live.Check.ExpiryWarning = c.Duration("expiry-warning")
 		live.Check.Now = opts.Now
-		if u := c.String("api-url"); u != "" {
-			live.Check.APIURL = strings.TrimSuffix(u, "/") + "/"
-		}
+		live.Trust = trust(c)
 		opts.Live = live
 	}
 	root, err := os.OpenRoot(c.String("dir"))
@@ -118,7 +116,6 @@ func validateAction(c *cli.Context) error {
 // value.
 func liveTokens(environ []string) (*validator.Live, error) {
 	live := &validator.Live{Tokens: map[string]token.Token{}, Check: ghcheck.DefaultOptions()}
-	live.Check.APIURL = ""
 	const prefix = "RTCONF_RUNTIME_TOKEN"
 	for _, kv := range environ {
 		name, value, _ := strings.Cut(kv, "=")

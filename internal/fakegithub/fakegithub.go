@@ -182,11 +182,7 @@ func New(t testing.TB, o Options) *Server {
 	s.ts.Config.ConnContext = func(ctx context.Context, _ net.Conn) context.Context {
 		return context.WithValue(ctx, connKey{}, new(atomic.Int32))
 	}
-	if o.TLS {
-		s.ts.StartTLS()
-	} else {
-		s.ts.Start()
-	}
+	s.serve()
 	t.Cleanup(func() {
 		close(s.done)
 		s.ts.Close()

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/rtconf/rtconf/ghcheck"
+)
+
+// trust is where a token may go: --api-url (the user's own choice, any
+// host), GITHUB_API_URL when running in GitHub Actions (the runner's API,
+// which a pull request cannot change), and the GitHub Enterprise Server
+// hosts the user confirmed, in os.UserConfigDir()/rtconf/hosts.yml. An
+// unconfirmed host is asked about only when standard input and standard
+// error are a terminal. This is the one place that reads these from the
+// environment.
+func trust(c *cli.Context) ghcheck.Trust {
+	t := ghcheck.Trust{APIURL: c.String("api-url")}
+	if os.Getenv("GITHUB_ACTIONS") == "true" {
+		t.CIAPIURL = os.Getenv("GITHUB_API_URL")
+	}
+	if dir, err := os.UserConfigDir(); err == nil {
+		t.Hosts.Dir = filepath.Join(dir, "rtconf")
+	}
+	if f, ok := c.App.Reader.(*os.File); ok && term.IsTerminal(int(f.Fd())) && isTerminal(c.App.ErrWriter) {
+		t.Hosts.Prompt, t.Hosts.Answer = c.App.ErrWriter, c.App.Reader
+	}
+	return t
+}
