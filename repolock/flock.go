@@ -13,9 +13,8 @@ import (
 
 // handle is an open, flock'ed lock file.
 type handle struct {
-	f       *os.File
-	path    string
-	created bool // this run made the file, so it removes it
+	f    *os.File
+	path string
 }
 
 // errGone is a lock file removed between two looks at it.
@@ -29,7 +28,7 @@ const staleTries = 10
 func tryLock(dir string) (*handle, error) {
 	p := filepath.Join(dir, File)
 	for range staleTries {
-		f, created, err := openLockFile(p)
+		f, err := openLockFile(p)
 		if errors.Is(err, errGone) {
 			continue // removed between the two opens: start over
 		}
@@ -53,51 +52,46 @@ func tryLock(dir string) (*handle, error) {
 			return nil, fmt.Errorf("lock %s: %w", p, err)
 		}
 		// A lock on a file no longer at that name guards nothing: the run
-		// that made it removed it as it ended, and the next run makes a
+		// that held it removed it as it ended, and the next run makes a
 		// new one.
 		if now, err := os.Lstat(p); err != nil || !os.SameFile(fi, now) {
 			f.Close()
 			continue
 		}
-		return &handle{f: f, path: p, created: created}, nil
+		return &handle{f: f, path: p}, nil
 	}
 	return nil, errBusy
 }
 
 // openLockFile opens the lock file, making it if it is missing, and never
-// through a symlink. It reports whether it made the file.
-func openLockFile(p string) (*os.File, bool, error) {
+// through a symlink.
+func openLockFile(p string) (*os.File, error) {
 	const flags = syscall.O_RDONLY | syscall.O_NOFOLLOW | syscall.O_NONBLOCK | syscall.O_CLOEXEC
 	fd, err := syscall.Open(p, flags|syscall.O_CREAT|syscall.O_EXCL, 0o644)
-	if err == nil {
-		return os.NewFile(uintptr(fd), p), true, nil
-	}
 	if errors.Is(err, syscall.EEXIST) {
 		fd, err = syscall.Open(p, flags, 0)
 		if errors.Is(err, syscall.ENOENT) {
-			return nil, false, errGone
+			return nil, errGone
 		}
 	}
 	switch {
 	case err == nil:
-		return os.NewFile(uintptr(fd), p), false, nil
+		return os.NewFile(uintptr(fd), p), nil
 	case errors.Is(err, syscall.ELOOP) || errors.Is(err, syscall.EMLINK):
-		return nil, false, fmt.Errorf("lock %s: it is a symlink, which rtconf never follows there: remove it, then run again", p)
+		return nil, fmt.Errorf("lock %s: it is a symlink, which rtconf never follows there: remove it, then run again", p)
 	}
-	return nil, false, fmt.Errorf("lock %s: %w", p, &fs.PathError{Op: "open", Path: p, Err: err})
+	return nil, fmt.Errorf("lock %s: %w", p, &fs.PathError{Op: "open", Path: p, Err: err})
 }
 
-// release removes the lock file if this run made it and it is still the
-// one at that name, then unlocks. The removal comes first, while the lock
-// is held: a run waiting on the old file then finds it gone and starts over.
+// release removes the lock file while the lock is held, if it is still the
+// file locked and empty, then unlocks. A run waiting on the removed file
+// finds it gone once it gets the lock, and starts over.
 func (h *handle) release() error {
 	var errs []error
-	if h.created {
-		fi, err := h.f.Stat()
-		if now, lerr := os.Lstat(h.path); err == nil && lerr == nil && os.SameFile(fi, now) {
-			if err := os.Remove(h.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				errs = append(errs, fmt.Errorf("remove %s: %w", h.path, err))
-			}
+	fi, err := h.f.Stat()
+	if now, lerr := os.Lstat(h.path); err == nil && lerr == nil && os.SameFile(fi, now) && now.Size() == 0 {
+		if err := os.Remove(h.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("remove %s: %w", h.path, err))
 		}
 	}
 	if err := h.f.Close(); err != nil {

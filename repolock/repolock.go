@@ -5,9 +5,12 @@
 //
 // The lock file is in the repository, so it is hostile input like any other
 // file there: it is opened without following a symlink, must be a regular
-// file, and its content is never read or written. A run removes it when it
-// ends if it made it, and checks after locking that the file it locked is
-// still the one at that name, so that a removal never lets two runs in.
+// file, and its content is never read or written. Every run that held the
+// lock removes the file before it unlocks, if it is still the one it locked
+// and empty (a file with content is not rtconf's: it stays), and every run
+// checks after locking that the file it locked is still the one at that
+// name, starting over if not: so a run that waited on a removed file never
+// holds a lock another run holds too.
 //
 // It is its own package rather than part of the writer: the writer is one
 // transaction over a file-system interface (tested with injected faults),
@@ -90,7 +93,7 @@ func Acquire(ctx context.Context, dir string, opts Options) (*Lock, error) {
 	}
 }
 
-// Release unlocks, removing the lock file first if this run made it.
+// Release removes the lock file (unless it has content) and unlocks.
 // Releasing a nil or released Lock does nothing.
 func (l *Lock) Release() error {
 	if l == nil || l.h == nil {

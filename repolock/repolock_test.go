@@ -111,9 +111,9 @@ func TestAcquireTakesTheLockOnceFreed(t *testing.T) {
 			t.Fatal("Acquire did not take the lock once it was free")
 		}
 	})
-	// The file was there before (the other run made it): it stays.
-	if _, err := os.Lstat(p); err != nil {
-		t.Errorf("the lock file another run made is gone: %v", err)
+	// The run removed the file as it ended.
+	if _, err := os.Lstat(p); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the lock file is left behind: %v", err)
 	}
 }
 
@@ -136,7 +136,7 @@ func TestAcquireWithNoWaitTriesOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := os.Lstat(filepath.Join(dir, repolock.File)); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("the run that made the lock file left it behind: %v", err)
+		t.Errorf("the run left the lock file behind: %v", err)
 	}
 	second, err := repolock.Acquire(context.Background(), dir, repolock.Options{})
 	if err != nil {
@@ -240,7 +240,7 @@ func TestAcquireRefusesHostileLockFiles(t *testing.T) {
 
 // TestLockExcludes runs many locking goroutines (each its own open file, as
 // separate processes would be): never are two inside at once, although
-// every run that made the lock file removes it as it ends.
+// each removes the lock file as it ends.
 func TestLockExcludes(t *testing.T) {
 	dir := t.TempDir()
 	synctest.Test(t, func(t *testing.T) {
