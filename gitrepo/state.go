@@ -3,6 +3,7 @@ package gitrepo
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -40,6 +41,64 @@ func indexPath(dir string) string { return filepath.Join(dir, ".git", "index") }
 func (r *Repo) readIndexError() error {
 	if _, err := r.repo.Storer.Index(); err != nil {
 		return &IndexError{Path: indexPath(r.dir), Err: err}
+	}
+	return nil
+}
+
+// RefError is a Git reference that an interrupted write left empty:
+// go-git, like Git, then sees no commit there, and would start the branch
+// afresh, leaving its history behind.
+type RefError struct {
+	// Path is the reference's file; Ref its name (HEAD, refs/heads/main).
+	Path, Ref string
+}
+
+func (e *RefError) Error() string {
+	if e.Ref == "HEAD" {
+		return fmt.Sprintf("the Git file %s is empty: a Git write was interrupted (a killed rtconf run?); "+
+			"point it at your branch again (`git symbolic-ref HEAD refs/heads/main`, with your branch's name), then run again", e.Path)
+	}
+	return fmt.Sprintf("the Git branch %s (%s) is empty: a Git write was interrupted (a killed rtconf init or commit?), so Git sees no commit on it; "+
+		"find its last commit with `git fsck --lost-found` (a dangling commit) and restore it with `rm %s && git update-ref %s COMMIT` "+
+		"(if the branch had no commit yet, only remove the file), then run again", strings.TrimPrefix(e.Ref, "refs/heads/"), e.Path, e.Path, e.Ref)
+}
+
+// Repair checks the Git state in dir that an interrupted go-git write can
+// leave half-written: an empty HEAD or branch reference is explained (a
+// *RefError: only the user can tell which commit it held), and an empty
+// index is rebuilt (RepairIndex). It returns a note saying what it
+// repaired, or "".
+func Repair(dir string) (string, error) {
+	if fi, err := os.Lstat(filepath.Join(dir, ".git")); err != nil || !fi.IsDir() {
+		return "", nil // not a repository, or not one rtconf made here
+	}
+	if err := checkHead(dir); err != nil {
+		return "", err
+	}
+	return RepairIndex(dir)
+}
+
+// checkHead refuses an empty HEAD, or an empty file of the branch it names.
+func checkHead(dir string) error {
+	head := filepath.Join(dir, ".git", "HEAD")
+	fi, err := os.Lstat(head)
+	if err != nil || !fi.Mode().IsRegular() {
+		return nil
+	}
+	data, err := os.ReadFile(head)
+	if err != nil {
+		return nil
+	}
+	if len(strings.TrimSpace(string(data))) == 0 {
+		return &RefError{Path: head, Ref: "HEAD"}
+	}
+	target, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "ref: ")
+	if !ok || !strings.HasPrefix(target, "refs/heads/") || !fs.ValidPath(target) {
+		return nil
+	}
+	p := filepath.Join(dir, ".git", filepath.FromSlash(target))
+	if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
+		return &RefError{Path: p, Ref: target}
 	}
 	return nil
 }

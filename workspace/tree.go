@@ -61,7 +61,7 @@ func (t *tree) Close() error {
 
 // openTree is where every writing command starts. It takes the lock of the
 // repository at dir, repairs a Git index an interrupted Git write left
-// empty, and rolls back any write an earlier run left unfinished (killed
+// empty (and explains an empty Git reference), and rolls back any write an earlier run left unfinished (killed
 // between its first and last change), so that what is read and planned is
 // a whole tree and nobody else changes it meanwhile. configFile is the
 // command's configuration file, which bounds what a roll-back may touch.
@@ -76,7 +76,7 @@ func openTree(ctx context.Context, dir, configFile string, run RunOptions) (*tre
 		return nil, err
 	}
 	t := &tree{Root: root, lock: lock}
-	note, err := gitrepo.RepairIndex(dir)
+	note, err := gitrepo.Repair(dir)
 	if err != nil {
 		t.Close()
 		return nil, err

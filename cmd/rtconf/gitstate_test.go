@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -97,6 +98,42 @@ func TestKilledInitLeavesGitUsable(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("branch emptied by a killed commit: explained, and the advice works", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "repo")
+		if code, out, errOut := initDemo(t, dir); code != 0 {
+			t.Fatalf("init --demo: exit %d\n%s%s", code, out, errOut)
+		}
+		head := strings.TrimSpace(gitCLI(t, dir, "rev-parse", "HEAD"))
+		ref := filepath.Join(dir, ".git", "refs", "heads", "main")
+		if err := os.Truncate(ref, 0); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errOut := initDemo(t, dir)
+		if want := "rtconf: the Git branch main (" + ref + ") is empty: "; code != exitError || !strings.HasPrefix(errOut, want) {
+			t.Fatalf("init --demo on an empty branch: exit %d, stderr:\n%s\nwant exit 2 and %q…", code, errOut, want)
+		}
+		for _, want := range []string{"git fsck --lost-found", "`rm " + ref + " && git update-ref refs/heads/main COMMIT`"} {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("stderr does not say %q:\n%s", want, errOut)
+			}
+		}
+		// fsck also complains about the empty branch: its exit code is not 0.
+		lost, _ := exec.Command("git", "-C", dir, "fsck", "--lost-found").CombinedOutput()
+		if !strings.Contains(string(lost), "dangling commit "+head) {
+			t.Fatalf("git fsck --lost-found does not show the commit:\n%s", lost)
+		}
+		if err := os.Remove(ref); err != nil {
+			t.Fatal(err)
+		}
+		gitCLI(t, dir, "update-ref", "refs/heads/main", head)
+		if code, out, errOut := initDemo(t, dir); code != 0 || !strings.Contains(out, "is already initialised") {
+			t.Fatalf("init --demo after the advice: exit %d\n%s%s", code, out, errOut)
+		}
+		if n := strings.Count(gitCLI(t, dir, "log", "--oneline"), "\n"); n != 1 {
+			t.Errorf("%d commits after the advice, want the one init made", n)
+		}
+	})
 
 	t.Run("index cut short: explained, and the advice works", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "repo")
