@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rtconf/rtconf/internal/testclock"
+	"github.com/rtconf/rtconf/repolock"
 	"github.com/rtconf/rtconf/workspace"
 	"github.com/rtconf/rtconf/writer"
 )
@@ -127,11 +128,12 @@ func copyTree(t *testing.T, src string) string {
 	return dst
 }
 
-// isHidden tells the writer's own hidden files: staging copies, backups and
-// the journal.
+// isHidden tells rtconf's own hidden files: staging copies, backups, the
+// journal, and the lock file a killed run cannot remove.
 func isHidden(rel string) bool {
 	base := filepath.Base(rel)
-	return strings.HasSuffix(base, ".rtconf-tmp") || strings.HasSuffix(base, ".rtconf-bak") || strings.HasPrefix(base, writer.JournalFile)
+	return strings.HasSuffix(base, ".rtconf-tmp") || strings.HasSuffix(base, ".rtconf-bak") ||
+		strings.HasPrefix(base, writer.JournalFile) || rel == repolock.File
 }
 
 // visibleTree maps every file under dir but the writer's hidden ones to its
