@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rtconf/rtconf/internal/testclock"
 )
 
 // TestKilledInitLeavesGitUsable puts a repository in the states a killed
@@ -19,7 +21,7 @@ import (
 func TestKilledInitLeavesGitUsable(t *testing.T) {
 	initDemo := func(t *testing.T, dir string) (int, string, string) {
 		var stdout, stderr bytes.Buffer
-		code := run(context.Background(), []string{"rtconf", "init", "--demo", dir}, strings.NewReader(""), &stdout, &stderr)
+		code := run(context.Background(), []string{"rtconf", "init", "--demo", dir}, strings.NewReader(""), &stdout, &stderr, testclock.Fixed(testclock.Default()))
 		return code, stdout.String(), stderr.String()
 	}
 	tests := []struct {
@@ -73,7 +75,7 @@ func TestKilledInitLeavesGitUsable(t *testing.T) {
 				args = append(args, strings.ReplaceAll(a, "DIR", dir))
 			}
 			var stdout, stderr bytes.Buffer
-			if code := run(context.Background(), append([]string{"rtconf"}, args...), strings.NewReader(""), &stdout, &stderr); code != 0 {
+			if code := run(context.Background(), append([]string{"rtconf"}, args...), strings.NewReader(""), &stdout, &stderr, testclock.Fixed(testclock.Default())); code != 0 {
 				t.Fatalf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(tt.next, " "), code, stdout.String(), stderr.String())
 			}
 			if !strings.Contains(stderr.String(), tt.wantStderr) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
 	"github.com/rtconf/rtconf/writer"
 )
@@ -58,7 +59,7 @@ func TestPlantedJournalIsNeverActedOn(t *testing.T) {
 					args = append(args, strings.ReplaceAll(a, "{repo}", repo))
 				}
 				var stdout, stderr bytes.Buffer
-				code := run(context.Background(), append([]string{"rtconf"}, args...), strings.NewReader(""), &stdout, &stderr)
+				code := run(context.Background(), append([]string{"rtconf"}, args...), strings.NewReader(""), &stdout, &stderr, testclock.Fixed(testclock.Default()))
 				if code != exitError {
 					t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitError, stdout.String(), stderr.String())
 				}
@@ -84,7 +85,7 @@ func TestPlantedJournalIsNeverActedOn(t *testing.T) {
 			repo := copyTree(t, base)
 			before := wholeTree(t, repo)
 			var stdout, stderr bytes.Buffer
-			code := run(context.Background(), []string{"rtconf", "validate", "--dir", repo}, strings.NewReader(""), &stdout, &stderr)
+			code := run(context.Background(), []string{"rtconf", "validate", "--dir", repo}, strings.NewReader(""), &stdout, &stderr, testclock.Fixed(testclock.Default()))
 			if code != exitFindings {
 				t.Errorf("exit code %d, want %d", code, exitFindings)
 			}
@@ -107,7 +108,7 @@ func TestPlantedJournalIsNeverActedOn(t *testing.T) {
 func hostileRepo(t *testing.T, commit bool) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "repo")
-	if code := run(context.Background(), []string{"rtconf", "init", "--demo", dir}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+	if code := run(context.Background(), []string{"rtconf", "init", "--demo", dir}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, testclock.Fixed(testclock.Default())); code != 0 {
 		t.Fatal("init --demo failed")
 	}
 	for name, data := range map[string]string{"evil.cfg": evilGitConfig, writer.JournalFile: evilJournal} {

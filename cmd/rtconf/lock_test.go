@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rtconf/rtconf/config"
+	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
 	"github.com/rtconf/rtconf/repolock"
 )
@@ -26,7 +27,7 @@ import (
 func TestConcurrentChangesLoseNothing(t *testing.T) {
 	bin := rtconfBinary(t)
 	repo := filepath.Join(t.TempDir(), "repo")
-	if code := run(context.Background(), []string{"rtconf", "init", "--demo", repo}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+	if code := run(context.Background(), []string{"rtconf", "init", "--demo", repo}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, testclock.Fixed(testclock.Default())); code != 0 {
 		t.Fatal("init --demo failed")
 	}
 	users := []string{"carol", "dave", "erin", "frank"}
@@ -65,7 +66,7 @@ func TestConcurrentChangesLoseNothing(t *testing.T) {
 		}
 	}
 	var stdout bytes.Buffer
-	if code := run(context.Background(), []string{"rtconf", "generate", "--dry-run", "--dir", repo}, strings.NewReader(""), &stdout, &bytes.Buffer{}); code != 0 || !strings.HasPrefix(stdout.String(), "0 files") {
+	if code := run(context.Background(), []string{"rtconf", "generate", "--dry-run", "--dir", repo}, strings.NewReader(""), &stdout, &bytes.Buffer{}, testclock.Fixed(testclock.Default())); code != 0 || !strings.HasPrefix(stdout.String(), "0 files") {
 		t.Errorf("the tree does not match its rtconf.yaml after the concurrent changes:\n%s", stdout.String())
 	}
 	if _, err := os.Lstat(filepath.Join(repo, repolock.File)); !os.IsNotExist(err) {
@@ -80,7 +81,7 @@ func TestConcurrentChangesLoseNothing(t *testing.T) {
 func TestEveryWritingCommandTakesTheLock(t *testing.T) {
 	t.Setenv("RTCONF_LOCK_TOKEN", testcreds.Classic("lockCase"))
 	base := filepath.Join(t.TempDir(), "repo")
-	if code := run(context.Background(), []string{"rtconf", "init", "--demo", base}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+	if code := run(context.Background(), []string{"rtconf", "init", "--demo", base}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, testclock.Fixed(testclock.Default())); code != 0 {
 		t.Fatal("init --demo failed")
 	}
 	tok := []string{"--token-env", "RTCONF_LOCK_TOKEN"}
@@ -111,7 +112,7 @@ func TestEveryWritingCommandTakesTheLock(t *testing.T) {
 			full := append([]string{"rtconf"}, args...)
 			full = append(full, "--dir", repo, "--lock-wait", wait)
 			var stdout, stderr bytes.Buffer
-			code := run(context.Background(), full, strings.NewReader(""), &stdout, &stderr)
+			code := run(context.Background(), full, strings.NewReader(""), &stdout, &stderr, testclock.Fixed(testclock.Default()))
 			if code != exitError {
 				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitError, stdout.String(), stderr.String())
 			}
