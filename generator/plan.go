@@ -170,3 +170,35 @@ func IsPlaceholder(data []byte) bool {
 	}
 	return obj.Kind == "ConfigMap" && obj.Metadata.Labels[labels.TokenState] == labels.StatePending
 }
+
+// Writes reports whether p (slash-separated, relative to the repository
+// root) is a path that Generate or Plan writes or removes for some
+// configuration: anything under the managed folders, the schema, the
+// workflow, the README and the README seeds under resources/. Everything
+// else in the repository is the user's; a roll-back rtconf did not plan
+// itself may touch nothing else (see writer.Scope).
+func Writes(p string) bool {
+	switch p {
+	case "README.md", SchemaFile, WorkflowFile:
+		return true
+	}
+	parts := strings.Split(p, "/")
+	if len(parts) < 2 {
+		return false
+	}
+	for _, dir := range managedDirs() {
+		if parts[0] == dir {
+			return true
+		}
+	}
+	if parts[0] != DirResources || parts[len(parts)-1] != "README.md" {
+		return false
+	}
+	switch {
+	case len(parts) == 3:
+		return parts[1] == "all-runtimes-all-clusters" || parts[1] == "control-planes"
+	case len(parts) == 4:
+		return parts[1] == DirRuntimes
+	}
+	return false
+}

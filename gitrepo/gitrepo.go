@@ -95,6 +95,9 @@ func (r *Repo) Dirty() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := r.readIndexError(); err != nil {
+		return nil, err
+	}
 	st, err := wt.Status()
 	if err != nil {
 		return nil, fmt.Errorf("git status: %w", err)
@@ -115,6 +118,9 @@ func (r *Repo) Dirty() ([]string, error) {
 func (r *Repo) Commit(paths []string, msg string, author Signature) (plumbing.Hash, error) {
 	wt, err := r.repo.Worktree()
 	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if err := r.readIndexError(); err != nil {
 		return plumbing.ZeroHash, err
 	}
 	for _, p := range paths {

@@ -29,15 +29,23 @@ func irregularFinding(fsys fs.FS, p string) Finding {
 		Hint:    "keep plain files in the repository; Argo CD does not follow symlinks out of it"}
 }
 
-// journalFinding reports a write that a killed rtconf run left unfinished:
-// until it is rolled back the tree is part old, part new.
+// journalFinding reports rtconf's journal (or its staging copy) found in
+// the repository, whatever kind of file it is. A killed rtconf run leaves
+// one beside a part-written tree; in a checkout (as in CI) it came with the
+// commit, which rtconf never does and a writing command refuses. Either
+// way the tree cannot pass.
 func journalFinding(r *repo) []Finding {
-	if _, ok := r.files[writer.JournalFile]; !ok {
-		return nil
+	var out []Finding
+	for _, p := range []string{writer.JournalFile, writer.JournalFile + ".tmp"} {
+		if _, ok := r.files[p]; !ok && !r.unread[p] {
+			continue
+		}
+		out = append(out, Finding{Path: p, Rule: RuleJournal, Severity: Error,
+			Message: "rtconf's journal is in the repository: a commit brought it (rtconf never commits it, and refuses to act on a tracked one), or an rtconf run was killed here and left the tree part-written",
+			Hint: "if Git tracks it (git ls-files " + p + "), remove it with `git rm " + p + "` and commit; " +
+				"if a run of yours was killed, a writing rtconf command (e.g. rtconf generate) rolls its write back"})
 	}
-	return []Finding{{Path: writer.JournalFile, Rule: RuleUnreadable, Severity: Error,
-		Message: "an interrupted rtconf run left the tree part-written",
-		Hint:    "run rtconf generate: it rolls the interrupted write back first, then generates"}}
+	return out
 }
 
 // positionedError is a YAML problem at a place the parser did not name.

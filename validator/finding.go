@@ -37,6 +37,7 @@ const (
 	RuleClusterApps  = "cluster-applications"
 	RuleUnreadable   = "unreadable"
 	RuleTokenRecord  = "token-record"
+	RuleJournal      = "rtconf-journal"
 )
 
 // Rule describes one rule for humans and for SARIF.
@@ -65,6 +66,7 @@ func Rules() []Rule {
 		{RuleUnreadable, "every file must be readable"},
 		{RuleTokenLive, "with --live: the runtime tokens CI holds are valid, unexpired, with every requirement, and the sealed ones"},
 		{RuleTokenRecord, "sealed tokens must have been checked live, meet their requirements and not expire soon"},
+		{RuleJournal, "no rtconf journal in the repository: rtconf never commits one, and one left by a killed run means a part-written tree"},
 	}
 }
 

@@ -67,7 +67,7 @@ func caseRepo(t *testing.T, name string) (string, validator.Options) {
 	if base == "plain" {
 		init = workspace.InitOptions{Dir: dir, RepoURL: "https://github.com/acme/shared-config", Revision: "main", Runtime: "prod", Users: []string{"alice"}}
 	}
-	if _, err := workspace.Init(init); err != nil {
+	if _, err := workspace.Init(context.Background(), init); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range deletes {

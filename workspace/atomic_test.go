@@ -54,7 +54,7 @@ var atomicNow = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 
 func atomicJobs(t *testing.T) []atomicJob {
 	demo := func(t *testing.T, dir string) {
-		if _, err := Init(InitOptions{Dir: dir, Demo: true, Now: atomicNow}); err != nil {
+		if _, err := Init(context.Background(), InitOptions{Dir: dir, Demo: true, Now: atomicNow}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -81,7 +81,7 @@ func atomicJobs(t *testing.T) []atomicJob {
 				}
 			},
 			run: func(dir string, seam faultSeam) error {
-				_, err := Generate(GenerateOptions{Dir: dir, ConfigFile: "rtconf.yaml", faults: seam})
+				_, err := Generate(context.Background(), GenerateOptions{Dir: dir, ConfigFile: "rtconf.yaml", faults: seam})
 				return err
 			},
 		},
@@ -118,7 +118,7 @@ func atomicJobs(t *testing.T) []atomicJob {
 			name:    "init: the demo into an empty folder",
 			prepare: func(*testing.T, string) {},
 			run: func(dir string, seam faultSeam) error {
-				_, err := Init(InitOptions{Dir: dir, Demo: true, Now: atomicNow, faults: seam})
+				_, err := Init(context.Background(), InitOptions{Dir: dir, Demo: true, Now: atomicNow, faults: seam})
 				return err
 			},
 		},

@@ -77,6 +77,19 @@ func Bootstrap(ctx context.Context, opts InitOptions, b BootstrapOptions) (Boots
 	if opts.Demo || branch == "" {
 		branch = gitrepo.DefaultBranch
 	}
+	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+		return BootstrapResult{}, fmt.Errorf("create %s: %w", opts.Dir, err)
+	}
+	// The lock covers the whole run: git init, the files, the commit and
+	// the push.
+	t, err := openTree(ctx, opts.Dir, config.FileName, opts.Run)
+	if err != nil {
+		if !dirExisted {
+			_ = os.Remove(opts.Dir)
+		}
+		return BootstrapResult{}, err
+	}
+	defer t.Close()
 	repo, gitInit, err := gitrepo.Init(opts.Dir, branch)
 	if err != nil {
 		return BootstrapResult{}, err
@@ -90,7 +103,7 @@ func Bootstrap(ctx context.Context, opts InitOptions, b BootstrapOptions) (Boots
 			_ = os.RemoveAll(filepath.Join(opts.Dir, ".git"))
 		}
 	}
-	res.Result, err = Init(opts)
+	res.Result, err = initTree(t.Root, opts)
 	if err != nil {
 		undo()
 		return BootstrapResult{}, err

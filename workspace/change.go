@@ -17,6 +17,7 @@ import (
 	"github.com/rtconf/rtconf/ghapi"
 	"github.com/rtconf/rtconf/ghcheck"
 	"github.com/rtconf/rtconf/gitrepo"
+	"github.com/rtconf/rtconf/repolock"
 	"github.com/rtconf/rtconf/token"
 	"github.com/rtconf/rtconf/writer"
 )
@@ -67,7 +68,8 @@ type ChangeOptions struct {
 	Now             time.Time
 	// PR, when set, commits the change on a branch and opens a pull
 	// request instead of leaving it in the working tree.
-	PR *PROptions
+	PR  *PROptions
+	Run RunOptions
 
 	faults faultSeam
 }
@@ -102,11 +104,12 @@ func ApplyChange(ctx context.Context, ch Change, opts ChangeOptions) (ChangeResu
 	if opts.Dir == "" || opts.ConfigFile == "" {
 		return ChangeResult{}, &UsageError{"no repository folder given"}
 	}
-	root, err := openTree(opts.Dir)
+	t, err := openTree(ctx, opts.Dir, opts.ConfigFile, opts.Run)
 	if err != nil {
 		return ChangeResult{}, err
 	}
-	defer root.Close()
+	defer t.Close()
+	root := t.Root
 
 	var repo *gitrepo.Repo
 	var base string
@@ -157,6 +160,8 @@ func prepareBranch(dir, branch string) (*gitrepo.Repo, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	// The lock this run holds is no change of the user's.
+	dirty = slices.DeleteFunc(dirty, func(p string) bool { return p == repolock.File })
 	if len(dirty) > 0 {
 		return nil, "", &DirtyError{Paths: dirty}
 	}

@@ -3,6 +3,7 @@
 package workspace
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -19,15 +20,17 @@ type GenerateOptions struct {
 	Dir string
 	// ConfigFile is the configuration's path relative to Dir.
 	ConfigFile string
-	// DryRun plans without writing.
+	// DryRun plans without writing: no lock, and a journal left by an
+	// interrupted run is reported, not rolled back.
 	DryRun bool
+	Run    RunOptions
 
 	faults faultSeam
 }
 
 // DefaultGenerateOptions generates the repository in the current folder.
 func DefaultGenerateOptions() GenerateOptions {
-	return GenerateOptions{Dir: ".", ConfigFile: config.FileName}
+	return GenerateOptions{Dir: ".", ConfigFile: config.FileName, Run: DefaultRunOptions()}
 }
 
 // Validate checks the options before anything is read.
@@ -50,34 +53,46 @@ type Result struct {
 
 // Generate brings the generated tree of the repository in line with its
 // configuration. It writes all of the changes or none.
-func Generate(opts GenerateOptions) (Result, error) {
+func Generate(ctx context.Context, opts GenerateOptions) (Result, error) {
 	if err := opts.Validate(); err != nil {
 		return Result{}, err
 	}
-	root, err := openTree(opts.Dir)
+	if opts.DryRun {
+		root, err := readTree(opts.Dir)
+		if err != nil {
+			return Result{}, err
+		}
+		defer root.Close()
+		changes, err := generatePlan(root, opts)
+		return Result{Changes: changes}, err
+	}
+	t, err := openTree(ctx, opts.Dir, opts.ConfigFile, opts.Run)
 	if err != nil {
 		return Result{}, err
 	}
-	defer root.Close()
+	defer t.Close()
+	changes, err := generatePlan(t.Root, opts)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := writer.Apply(opts.faults.fs(t.Root), changes); err != nil {
+		return Result{}, fmt.Errorf("write %s: %w", opts.Dir, err)
+	}
+	return Result{Changes: changes}, nil
+}
+
+// generatePlan is what Generate changes in root.
+func generatePlan(root *os.Root, opts GenerateOptions) ([]generator.Change, error) {
 
 	cfg, err := loadConfig(root, opts.Dir, opts.ConfigFile)
 	if err != nil {
-		return Result{}, err
+		return nil, err
 	}
 	files, err := generator.Generate(cfg)
 	if err != nil {
-		return Result{}, err
+		return nil, err
 	}
-	changes, err := generator.Plan(root.FS(), files)
-	if err != nil {
-		return Result{}, err
-	}
-	if !opts.DryRun {
-		if err := writer.Apply(opts.faults.fs(root), changes); err != nil {
-			return Result{}, fmt.Errorf("write %s: %w", opts.Dir, err)
-		}
-	}
-	return Result{Changes: changes}, nil
+	return generator.Plan(root.FS(), files)
 }
 
 func loadConfig(root *os.Root, dir, name string) (*config.Config, error) {

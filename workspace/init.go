@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -41,13 +42,14 @@ type InitOptions struct {
 	Certificate   string
 	// Now dates the demo tokens' sealing.
 	Now time.Time
+	Run RunOptions
 
 	faults faultSeam
 }
 
 // DefaultInitOptions tracks the main branch.
 func DefaultInitOptions() InitOptions {
-	return InitOptions{Revision: config.DefaultRevision}
+	return InitOptions{Revision: config.DefaultRevision, Run: DefaultRunOptions()}
 }
 
 // UsageError is an error in what the user asked for, as opposed to a
@@ -91,12 +93,26 @@ const configPreamble = `#
 # Edit it, then run ` + "`rtconf generate`" + `. Every field: ` + "`rtconf schema`" + `.
 `
 
-// Init writes rtconf.yaml and the generated tree into a new (or empty)
-// repository folder. Run again with the same options, it changes nothing.
-func Init(opts InitOptions) (Result, error) {
+// Init writes rtconf.yaml, the generated tree and rtconf's lines of
+// .gitignore into a new (or empty) repository folder. Run again with the
+// same options, it changes nothing.
+func Init(ctx context.Context, opts InitOptions) (Result, error) {
 	if err := opts.Validate(); err != nil {
 		return Result{}, err
 	}
+	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+		return Result{}, fmt.Errorf("create %s: %w", opts.Dir, err)
+	}
+	t, err := openTree(ctx, opts.Dir, config.FileName, opts.Run)
+	if err != nil {
+		return Result{}, err
+	}
+	defer t.Close()
+	return initTree(t.Root, opts)
+}
+
+// initTree is Init in a tree already open for writing.
+func initTree(root *os.Root, opts InitOptions) (Result, error) {
 	data, err := opts.configFile()
 	if err != nil {
 		return Result{}, err
@@ -109,15 +125,6 @@ func Init(opts InitOptions) (Result, error) {
 	if opts.Demo {
 		extra = append(extra, generator.Change{Path: cfg.Sealing.Certificate, Op: generator.Add, Data: templates.DemoCertificate()})
 	}
-
-	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
-		return Result{}, fmt.Errorf("create %s: %w", opts.Dir, err)
-	}
-	root, err := openTree(opts.Dir)
-	if err != nil {
-		return Result{}, err
-	}
-	defer root.Close()
 
 	var changes []generator.Change
 	for _, c := range extra {
@@ -146,11 +153,19 @@ func Init(opts InitOptions) (Result, error) {
 		return Result{}, err
 	}
 	changes = append(changes, planned...)
+	gi, ok, err := gitignoreChange(root)
+	if err != nil {
+		return Result{}, fmt.Errorf("%s: %w", opts.Dir, err)
+	}
+	if ok {
+		changes = append(changes, gi)
+	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
 	if err := writer.Apply(opts.faults.fs(root), changes); err != nil {
 		return Result{}, fmt.Errorf("write %s: %w", opts.Dir, err)
 	}
-	owned := make([]string, 0, len(files)+len(extra))
+	owned := make([]string, 0, len(files)+len(extra)+1)
+	owned = append(owned, GitignoreFile)
 	for _, f := range files {
 		owned = append(owned, f.Path)
 	}

@@ -51,15 +51,17 @@ type SealOptions struct {
 	// Trust decides where the token may go (--api-url, GITHUB_API_URL in
 	// GitHub Actions, or the API of repository.url's host).
 	Trust ghcheck.Trust
-	// DryRun plans the changes without writing them.
+	// DryRun plans the changes without writing them: no lock, and a
+	// journal left by an interrupted run is reported, not rolled back.
 	DryRun bool
+	Run    RunOptions
 
 	faults faultSeam
 }
 
 // DefaultSealOptions seals into the repository in the current folder.
 func DefaultSealOptions() SealOptions {
-	return SealOptions{Dir: ".", ConfigFile: config.FileName, Live: ghcheck.DefaultOptions()}
+	return SealOptions{Dir: ".", ConfigFile: config.FileName, Live: ghcheck.DefaultOptions(), Run: DefaultRunOptions()}
 }
 
 // Validate checks the options before anything is read.
@@ -96,11 +98,22 @@ func Seal(ctx context.Context, opts SealOptions) (SealResult, error) {
 	if err := opts.Validate(); err != nil {
 		return SealResult{}, err
 	}
-	root, err := openTree(opts.Dir)
-	if err != nil {
-		return SealResult{}, err
+	var root *os.Root
+	if opts.DryRun {
+		r, err := readTree(opts.Dir)
+		if err != nil {
+			return SealResult{}, err
+		}
+		defer r.Close()
+		root = r
+	} else {
+		t, err := openTree(ctx, opts.Dir, opts.ConfigFile, opts.Run)
+		if err != nil {
+			return SealResult{}, err
+		}
+		defer t.Close()
+		root = t.Root
 	}
-	defer root.Close()
 	raw, cfg, err := readConfig(root, opts.Dir, opts.ConfigFile)
 	if err != nil {
 		return SealResult{}, err
@@ -412,6 +425,7 @@ type PinOptions struct {
 	Path       string
 	Now        time.Time
 	HTTPClient *http.Client
+	Run        RunOptions
 }
 
 // PinResult says what pinning changed.
@@ -431,11 +445,12 @@ func Pin(ctx context.Context, opts PinOptions) (PinResult, error) {
 	if opts.ConfigFile == "" {
 		opts.ConfigFile = config.FileName
 	}
-	root, err := openTree(opts.Dir)
+	t, err := openTree(ctx, opts.Dir, opts.ConfigFile, opts.Run)
 	if err != nil {
 		return PinResult{}, err
 	}
-	defer root.Close()
+	defer t.Close()
+	root := t.Root
 	raw, cfg, err := readConfig(root, opts.Dir, opts.ConfigFile)
 	if err != nil {
 		return PinResult{}, err

@@ -27,7 +27,7 @@ var canary = testcreds.Classic("CANARY0canary0")
 func demoRepo(t *testing.T) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "repo")
-	if _, err := workspace.Init(workspace.InitOptions{Dir: dir, Demo: true, Now: now}); err != nil {
+	if _, err := workspace.Init(context.Background(), workspace.InitOptions{Dir: dir, Demo: true, Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -128,7 +128,7 @@ func TestSealRuntimeAndUserTokens(t *testing.T) {
 	}
 
 	// Generating again keeps both sealed tokens.
-	gen, err := workspace.Generate(workspace.GenerateOptions{Dir: dir, ConfigFile: "rtconf.yaml"})
+	gen, err := workspace.Generate(context.Background(), workspace.GenerateOptions{Dir: dir, ConfigFile: "rtconf.yaml"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +220,7 @@ func TestSealAcceptNewCertRepins(t *testing.T) {
 
 func TestPin(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "repo")
-	_, err := workspace.Init(workspace.InitOptions{Dir: dir, RepoURL: "https://github.com/acme/cfg", Runtime: "prod", Revision: "main"})
+	_, err := workspace.Init(context.Background(), workspace.InitOptions{Dir: dir, RepoURL: "https://github.com/acme/cfg", Runtime: "prod", Revision: "main"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,9 +2,7 @@ package writer
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"path"
 	"slices"
 
@@ -77,67 +75,4 @@ func (tx *transaction) missingDirs(changes []generator.Change) []string {
 		out = append(out, chain...)
 	}
 	return out
-}
-
-// Recover rolls back a transaction that a killed process left unfinished,
-// if its journal is there, so that the tree is as it was before that run.
-// It reports whether there was one. Every step is idempotent: a Recover
-// that is itself interrupted is finished by the next one.
-func Recover(fsys FS) (bool, error) {
-	data, err := fsys.ReadFile(JournalFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		if rerr := fsys.Remove(journalTmp); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
-			return false, fmt.Errorf("remove %s: %w", journalTmp, rerr)
-		}
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("read %s: %w", JournalFile, err)
-	}
-	var j journal
-	if err := json.Unmarshal(data, &j); err != nil {
-		return true, fmt.Errorf("%s is damaged (%v): an interrupted rtconf run left the tree part-written; "+
-			"restore it with git (git status, git checkout), then delete %s", JournalFile, err, JournalFile)
-	}
-	var errs []error
-	for i := len(j.Steps) - 1; i >= 0; i-- {
-		errs = append(errs, undoStep(fsys, j.Steps[i]))
-	}
-	for i := len(j.Dirs) - 1; i >= 0; i-- {
-		_ = fsys.Remove(j.Dirs[i]) // only if empty: it may hold the user's files by now
-	}
-	if err := errors.Join(errs...); err != nil {
-		return true, fmt.Errorf("undo the interrupted write recorded in %s: %w", JournalFile, err)
-	}
-	if err := fsys.Remove(JournalFile); err != nil {
-		return true, fmt.Errorf("remove %s: %w", JournalFile, err)
-	}
-	return true, nil
-}
-
-// undoStep puts one path back as it was. A backup means the original was
-// moved aside: put it back. An added file with no staging copy left was
-// installed: remove it. A staging copy left over is removed.
-func undoStep(fsys FS, s journalStep) error {
-	if !fs.ValidPath(s.Path) || !fs.ValidPath(s.Tmp) || !fs.ValidPath(s.Bak) {
-		return fmt.Errorf("journal names %q: not a path inside the tree", s.Path)
-	}
-	_, tmpErr := fsys.Lstat(s.Tmp)
-	if _, err := fsys.Lstat(s.Bak); err == nil {
-		if err := fsys.Rename(s.Bak, s.Path); err != nil {
-			return fmt.Errorf("restore %s from %s: %w", s.Path, s.Bak, err)
-		}
-	} else if s.Op == "add" && errors.Is(tmpErr, fs.ErrNotExist) {
-		if _, err := fsys.Lstat(s.Path); err == nil {
-			if err := fsys.Remove(s.Path); err != nil {
-				return fmt.Errorf("remove %s: %w", s.Path, err)
-			}
-		}
-	}
-	if tmpErr == nil {
-		if err := fsys.Remove(s.Tmp); err != nil {
-			return fmt.Errorf("remove %s: %w", s.Tmp, err)
-		}
-	}
-	return nil
 }

@@ -11,6 +11,10 @@ import (
 	"github.com/rtconf/rtconf/writer"
 )
 
+// ownsAll is the scope of the fixtures: every path of theirs is one the
+// writer may have written, and no Git.
+var ownsAll = writer.Scope{Owns: func(string) bool { return true }}
+
 // TestRecoverAfterKill kills Apply at each of its mutating calls in turn,
 // then runs Recover: before the journal is removed (the commit point) the
 // tree must be back as it was; after it, the new tree stands and Recover has
@@ -38,7 +42,7 @@ func TestRecoverAfterKill(t *testing.T) {
 			f := &faultfs.FS{Inner: openRoot(t, dir), FailAt: k, Dead: true}
 			_ = writer.Apply(f, mixedChanges)
 			root := openRoot(t, dir)
-			recovered, err := writer.Recover(root)
+			recovered, err := writer.Recover(root, ownsAll)
 			if err != nil {
 				t.Fatalf("Recover: %v", err)
 			}
@@ -60,7 +64,7 @@ func TestRecoverAfterKill(t *testing.T) {
 					}
 				}
 			}
-			if again, err := writer.Recover(root); again || err != nil {
+			if again, err := writer.Recover(root, ownsAll); again || err != nil {
 				t.Errorf("a second Recover = %v, %v; want nothing to do", again, err)
 			}
 			if k <= commit {

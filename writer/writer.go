@@ -47,10 +47,16 @@ func Apply(fsys FS, changes []generator.Change) (err error) {
 		return nil
 	}
 	if _, err := fsys.Lstat(JournalFile); err == nil {
-		return fmt.Errorf("%s is there: an interrupted run must be rolled back first (any rtconf command that writes does it)", JournalFile)
+		return fmt.Errorf("%s is there: an interrupted run must be rolled back first (every writing rtconf command does it, unless Git tracks the journal)", JournalFile)
 	}
 	tx := &transaction{fsys: fsys, dirs: map[string]bool{}}
 	for _, c := range changes {
+		if err := checkTarget(c.Path); err != nil {
+			return fmt.Errorf("%s %s: %w", verb(c.Op), c.Path, err)
+		}
+		if err := realDirs(fsys, c.Path, tx.dirs); err != nil {
+			return fmt.Errorf("%s %s: %w", verb(c.Op), c.Path, err)
+		}
 		tx.plan(c)
 	}
 	if err := tx.writeJournal(tx.missingDirs(changes)); err != nil {
@@ -91,8 +97,7 @@ type transaction struct {
 }
 
 func (tx *transaction) plan(c generator.Change) {
-	dir, base := path.Split(c.Path)
-	tx.steps = append(tx.steps, &step{Change: c, tmp: dir + "." + base + ".rtconf-tmp", bak: dir + "." + base + ".rtconf-bak"})
+	tx.steps = append(tx.steps, &step{Change: c, tmp: StagingName(c.Path), bak: BackupName(c.Path)})
 }
 
 func (tx *transaction) stage(s *step) error {

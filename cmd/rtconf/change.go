@@ -21,7 +21,7 @@ const prHelp = "Without --pr the change is left in the working tree for you to r
 // prFlags are the flags of every change command; withToken adds the
 // token flags (token rotate has its own).
 func prFlags(withToken bool) []cli.Flag {
-	flags := append(repoFlags(),
+	flags := append(repoFlags(), lockWaitFlag(),
 		&cli.BoolFlag{Name: "pr", Usage: "commit on a new branch, push it and open a pull request"},
 		&cli.StringFlag{Name: "remote", Usage: "Git `URL` to push to, your own choice (default: the remote origin, else repository.url, on repository.url's host)"},
 	)
@@ -194,7 +194,11 @@ func rotateCommand() *cli.Command {
 // runChange applies a change, or proposes it with --pr, and reports it.
 // prToken is the token to push with when the command has read one already.
 func runChange(c *cli.Context, ch workspace.Change, prToken *token.Token) error {
-	opts := workspace.ChangeOptions{Dir: c.String("dir"), ConfigFile: c.String("config"), Now: now(c)}
+	run, err := runOptions(c)
+	if err != nil {
+		return err
+	}
+	opts := workspace.ChangeOptions{Dir: c.String("dir"), ConfigFile: c.String("config"), Now: now(c), Run: run}
 	if c.Bool("pr") {
 		pr := &workspace.PROptions{Remote: c.String("remote"), Trust: trust(c)}
 		if prToken != nil {

@@ -40,6 +40,7 @@ func initCommand() *cli.Command {
 			&cli.StringFlag{Name: "api-url", Usage: "GitHub API `URL` to send the token to, your own choice (default: the API of repository.url's host)"},
 			&cli.StringFlag{Name: "token-file", Usage: "with --create/--push/--protect: read the token from `FILE` (default: standard input)"},
 			&cli.StringFlag{Name: "token-env", Usage: "with --create/--push/--protect: read the token from the environment variable `VAR`"},
+			lockWaitFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			dir, err := dirArg(c)
@@ -57,6 +58,9 @@ func initCommand() *cli.Command {
 			opts.Users = c.StringSlice("user")
 			opts.Certificate = c.String("certificate")
 			opts.Now = now(c)
+			if opts.Run, err = runOptions(c); err != nil {
+				return err
+			}
 			b := workspace.BootstrapOptions{
 				Create: c.Bool("create"), Public: c.Bool("public"), Push: c.Bool("push"), Protect: c.Bool("protect"),
 				CheckName: checkName, Remote: c.String("remote"), Trust: trust(c), Now: opts.Now,
@@ -131,6 +135,7 @@ func generateCommand() *cli.Command {
 			&cli.StringFlag{Name: "dir", Value: def.Dir, Usage: "root `DIR` of the shared configuration repository"},
 			&cli.StringFlag{Name: "config", Value: def.ConfigFile, Usage: "configuration `FILE`, relative to --dir"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "list the changes without writing them"},
+			lockWaitFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			dir, err := dirArg(c)
@@ -141,7 +146,10 @@ func generateCommand() *cli.Command {
 			opts.Dir = dir
 			opts.ConfigFile = c.String("config")
 			opts.DryRun = c.Bool("dry-run")
-			res, err := workspace.Generate(opts)
+			if opts.Run, err = runOptions(c); err != nil {
+				return err
+			}
+			res, err := workspace.Generate(c.Context, opts)
 			if err != nil {
 				return asUsage(err)
 			}

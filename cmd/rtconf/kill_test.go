@@ -15,6 +15,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rtconf/rtconf/internal/testclock"
+	"github.com/rtconf/rtconf/repolock"
+	"github.com/rtconf/rtconf/workspace"
 	"github.com/rtconf/rtconf/writer"
 )
 
@@ -25,7 +27,7 @@ import (
 //   - with no journal left, the visible tree is the old one or the new one,
 //     never a mix (hidden *.rtconf-tmp / *.rtconf-bak files may remain);
 //   - with a journal left (killed between the first and the last change),
-//     writer.Recover, which every writing rtconf command runs first, puts
+//     workspace.Recover (what every writing rtconf command does first) puts
 //     back exactly the old tree;
 //   - either way a second `rtconf generate` finishes with exactly the new
 //     tree.
@@ -68,14 +70,9 @@ func TestGenerateSurvivesSIGKILL(t *testing.T) {
 		switch {
 		case jerr == nil:
 			outcomes["interrupted"]++
-			root, err := os.OpenRoot(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := writer.Recover(root); err != nil {
+			if _, err := workspace.Recover(context.Background(), dir, "rtconf.yaml", workspace.RunOptions{}); err != nil {
 				t.Fatalf("killed after %s: Recover: %v", d, err)
 			}
-			root.Close()
 			if diff := cmp.Diff(old, visibleTree(t, dir)); diff != "" {
 				t.Errorf("killed after %s: the recovered tree is not the old one:\n%s", d, diff)
 			}
@@ -131,11 +128,12 @@ func copyTree(t *testing.T, src string) string {
 	return dst
 }
 
-// isHidden tells the writer's own hidden files: staging copies, backups and
-// the journal.
+// isHidden tells rtconf's own hidden files: staging copies, backups, the
+// journal, and the lock file a killed run cannot remove.
 func isHidden(rel string) bool {
 	base := filepath.Base(rel)
-	return strings.HasSuffix(base, ".rtconf-tmp") || strings.HasSuffix(base, ".rtconf-bak") || strings.HasPrefix(base, writer.JournalFile)
+	return strings.HasSuffix(base, ".rtconf-tmp") || strings.HasSuffix(base, ".rtconf-bak") ||
+		strings.HasPrefix(base, writer.JournalFile) || rel == repolock.File
 }
 
 // visibleTree maps every file under dir but the writer's hidden ones to its

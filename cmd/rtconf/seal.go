@@ -20,6 +20,22 @@ func repoFlags() []cli.Flag {
 	}
 }
 
+// lockWaitFlag is the flag of every writing command: they take the
+// repository's lock for their whole run.
+func lockWaitFlag() cli.Flag {
+	return &cli.DurationFlag{Name: "lock-wait", Value: workspace.DefaultRunOptions().LockWait,
+		Usage: "wait at most `DURATION` for another rtconf run on the repository to finish (0: do not wait)"}
+}
+
+// runOptions are the options every writing command shares.
+func runOptions(c *cli.Context) (workspace.RunOptions, error) {
+	wait := c.Duration("lock-wait")
+	if wait < 0 {
+		return workspace.RunOptions{}, &usageError{fmt.Sprintf("--lock-wait %s: give a duration of 0 or more, e.g. 30s", wait)}
+	}
+	return workspace.RunOptions{LockWait: wait, Stderr: c.App.ErrWriter}, nil
+}
+
 func tokenFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "token-file", Usage: "read the token from `FILE` (default: standard input)"},
@@ -50,7 +66,7 @@ func sealCommand() *cli.Command {
 				Description: "Seals the token with the sealed-secrets controller's certificate into\n" +
 					"overlays/RUNTIME/runtime-token.yaml: a repository-credentials Secret for every\n" +
 					"repository of the owner of the shared configuration repository.\n\n" + tokenHelp + "\n\n" + exitCodesHelp,
-				Flags: append(append(append(repoFlags(),
+				Flags: append(append(append(repoFlags(), lockWaitFlag(),
 					&cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true}),
 					tokenFlags()...), certFlags()...),
 				Action: sealAction,
@@ -60,7 +76,7 @@ func sealCommand() *cli.Command {
 				Usage: "seal a user's Git user token for a runtime",
 				Description: "Seals the token into overlays/RUNTIME/user-tokens/LOGIN.yaml, a Secret in the\n" +
 					"runtime's namespace, replacing the pending placeholder.\n\n" + tokenHelp + "\n\n" + exitCodesHelp,
-				Flags: append(append(append(repoFlags(),
+				Flags: append(append(append(repoFlags(), lockWaitFlag(),
 					&cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true},
 					&cli.StringFlag{Name: "user", Usage: "GitHub `LOGIN` of the user", Required: true}),
 					tokenFlags()...), certFlags()...),
@@ -78,7 +94,11 @@ func sealAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := workspace.Seal(c.Context, sealOptions(c, tok))
+	opts := sealOptions(c, tok)
+	if opts.Run, err = runOptions(c); err != nil {
+		return err
+	}
+	res, err := workspace.Seal(c.Context, opts)
 	if err != nil {
 		return asUsage(err)
 	}
@@ -155,7 +175,7 @@ func certCommand() *cli.Command {
 				"(default " + workspace.DefaultCertificatePath + ") and records its SHA-256 fingerprint as\n" +
 				"sealing.fingerprint in rtconf.yaml, keeping the file's comments. Sealing then refuses\n" +
 				"any other certificate unless --accept-new-cert is given.\n\n" + exitCodesHelp,
-			Flags: append(repoFlags(),
+			Flags: append(repoFlags(), lockWaitFlag(),
 				&cli.StringFlag{Name: "cert", Usage: "certificate `FILE` or https URL (as from kubeseal --fetch-cert)", Required: true},
 				&cli.StringFlag{Name: "path", Usage: "`PATH` in the repository to store it at"},
 			),
@@ -163,9 +183,13 @@ func certCommand() *cli.Command {
 				if err := noArgs(c, "cert pin"); err != nil {
 					return err
 				}
+				run, err := runOptions(c)
+				if err != nil {
+					return err
+				}
 				res, err := workspace.Pin(c.Context, workspace.PinOptions{
 					Dir: c.String("dir"), ConfigFile: c.String("config"), Cert: c.String("cert"),
-					Path: c.String("path"), Now: now(c),
+					Path: c.String("path"), Now: now(c), Run: run,
 				})
 				if err != nil {
 					return asUsage(err)

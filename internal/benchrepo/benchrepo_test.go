@@ -42,7 +42,7 @@ func TestWriteIsCleanAndStable(t *testing.T) {
 	if want := 3 * (3 + o.Users + o.Clusters); rep.Objects != want {
 		t.Errorf("%d objects, want %d", rep.Objects, want)
 	}
-	res, err := workspace.Generate(workspace.GenerateOptions{Dir: dir, ConfigFile: config.FileName})
+	res, err := workspace.Generate(context.Background(), workspace.GenerateOptions{Dir: dir, ConfigFile: config.FileName})
 	if err != nil {
 		t.Fatal(err)
 	}
