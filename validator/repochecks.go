@@ -21,7 +21,12 @@ import (
 func configFindings(r *repo, file string) (*config.Config, []Finding) {
 	data, ok := r.files[file]
 	if !ok && r.unread[file] {
-		return nil, nil // the reason is a finding already
+		// Why is a finding already; this one says what it costs: nothing
+		// that rtconf.yaml describes could be checked, so the repository
+		// must not pass.
+		return nil, []Finding{{Path: file, Rule: RuleConfig, Severity: Error,
+			Message: file + " could not be read, so no runtime was validated",
+			Hint:    "make it a regular file that rtconf can read (not a symlink, FIFO or device); its other finding says what is wrong"}}
 	}
 	if !ok {
 		return nil, []Finding{{Path: file, Rule: RuleConfig, Severity: Error,
@@ -135,6 +140,11 @@ func certificateFindings(r *repo, cfg *config.Config, now time.Time, anySealed b
 	}
 	at := cfg.Position("/sealing/certificate")
 	data, ok := r.files[certPath]
+	if !ok && r.unread[certPath] {
+		return 0, []Finding{{Path: cfg.File, Line: at.Line, Column: at.Column, Rule: RuleCertificate, Severity: Error,
+			Message: fmt.Sprintf("sealing.certificate %s could not be read, so no sealed value was checked against it", certPath),
+			Hint:    "make it a regular file: run rtconf cert pin --cert FILE|URL"}}
+	}
 	if !ok {
 		return 0, []Finding{{Path: cfg.File, Line: at.Line, Column: at.Column, Rule: RuleCertificate, Severity: Error,
 			Message: fmt.Sprintf("sealing.certificate %s does not exist", certPath),

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/generator"
+	"github.com/rtconf/rtconf/internal/repofs"
 	"github.com/rtconf/rtconf/writer"
 )
 
@@ -68,7 +69,7 @@ func Generate(opts GenerateOptions) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	changes, err := generator.Plan(root.FS(), files)
+	changes, err := generator.Plan(repofs.FS(root), files)
 	if err != nil {
 		return Result{}, err
 	}
@@ -82,13 +83,23 @@ func Generate(opts GenerateOptions) (Result, error) {
 
 func loadConfig(root *os.Root, dir, name string) (*config.Config, error) {
 	display := filepath.Join(dir, name)
-	f, err := root.Open(filepath.ToSlash(name))
+	f, err := repofs.Open(root, filepath.ToSlash(name))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%s not found: run `rtconf init` first, or pass --dir with the repository folder", display)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", display, err)
+		return nil, configReadError(display, err)
 	}
 	defer f.Close()
 	return config.Read(f, display)
+}
+
+// configReadError explains why the configuration could not be read; a
+// symlink, FIFO or folder in its place is refused, never followed.
+func configReadError(display string, err error) error {
+	var nr *repofs.NotRegularError
+	if errors.As(err, &nr) {
+		return fmt.Errorf("load %s: %w; replace it with the file itself", display, pathCause(err))
+	}
+	return fmt.Errorf("load %s: %w", display, err)
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/generator"
+	"github.com/rtconf/rtconf/internal/repofs"
 	"github.com/rtconf/rtconf/seal"
 	"github.com/rtconf/rtconf/templates"
 	"github.com/rtconf/rtconf/token"
@@ -121,7 +122,7 @@ func Init(opts InitOptions) (Result, error) {
 
 	var changes []generator.Change
 	for _, c := range extra {
-		old, err := fs.ReadFile(root.FS(), c.Path)
+		old, err := fs.ReadFile(repofs.FS(root), c.Path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			changes = append(changes, c)
@@ -141,7 +142,7 @@ func Init(opts InitOptions) (Result, error) {
 			return Result{}, err
 		}
 	}
-	planned, err := generator.Plan(root.FS(), files)
+	planned, err := generator.Plan(repofs.FS(root), files)
 	if err != nil {
 		return Result{}, err
 	}
