@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
 	"time"
 
@@ -92,36 +91,6 @@ func driftFindings(r *repo, cfg *config.Config) []Finding {
 			f.Message = "stale: generated for something no longer in rtconf.yaml"
 		}
 		out = append(out, f)
-	}
-	return out
-}
-
-// tokenPatterns match tokens of GitHub and GitLab as they are issued.
-var tokenPatterns = []struct {
-	re   *regexp.Regexp
-	what string
-}{
-	{regexp.MustCompile(`ghp_[A-Za-z0-9]{36}`), "GitHub classic personal access token (ghp_…)"},
-	{regexp.MustCompile(`github_pat_[A-Za-z0-9_]{70,}`), "GitHub fine-grained personal access token (github_pat_…)"},
-	{regexp.MustCompile(`gh[ousr]_[A-Za-z0-9]{36}`), "GitHub OAuth or app token (gho_/ghu_/ghs_/ghr_…)"},
-	{regexp.MustCompile(`glpat-[A-Za-z0-9_\-]{20}`), "GitLab personal access token (glpat-…)"},
-}
-
-// tokenFindings finds tokens written in plain text in any file. The
-// message names the kind of token and its place, never the token.
-func tokenFindings(r *repo) []Finding {
-	var out []Finding
-	for _, p := range r.paths {
-		data := r.files[p]
-		for _, tp := range tokenPatterns {
-			for _, loc := range tp.re.FindAllIndex(data, -1) {
-				line := bytes.Count(data[:loc[0]], []byte("\n")) + 1
-				col := loc[0] - bytes.LastIndexByte(data[:loc[0]], '\n')
-				out = append(out, Finding{Path: p, Line: line, Column: col, Rule: RuleTokenInFile, Severity: Error, Runtime: runtimeOf(p),
-					Message: "a " + tp.what + " in plain text",
-					Hint:    "revoke it now (it is in Git history), then seal the new one with rtconf seal"})
-			}
-		}
 	}
 	return out
 }
