@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/validator/output"
 )
 
@@ -51,7 +52,7 @@ func TestFindingsNeverQuoteTokens(t *testing.T) {
 		t.Run(v.name, func(t *testing.T) {
 			work := t.TempDir()
 			repo := filepath.Join(work, "repo")
-			if code := run(context.Background(), []string{"rtconf", "init", "--demo", repo}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+			if code := run(context.Background(), []string{"rtconf", "init", "--demo", repo}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, testclock.Fixed(testclock.Default())); code != 0 {
 				t.Fatal("init --demo failed")
 			}
 			v.edit(t, repo)
@@ -69,7 +70,7 @@ func TestFindingsNeverQuoteTokens(t *testing.T) {
 			}
 			for _, args := range runs {
 				var stdout, stderr bytes.Buffer
-				code := run(context.Background(), append([]string{"rtconf"}, args...), strings.NewReader(""), &stdout, &stderr)
+				code := run(context.Background(), append([]string{"rtconf"}, args...), strings.NewReader(""), &stdout, &stderr, testclock.Fixed(testclock.Default()))
 				if code != 1 {
 					t.Errorf("rtconf %s: exit %d, want 1\n%s", strings.Join(args, " "), code, stderr.String())
 				}
@@ -82,7 +83,7 @@ func TestFindingsNeverQuoteTokens(t *testing.T) {
 			// The configuration's problems are errors of the other
 			// commands: redacted in the same place.
 			var stdout, stderr bytes.Buffer
-			run(context.Background(), []string{"rtconf", "generate", "--dry-run", "--dir", repo}, strings.NewReader(""), &stdout, &stderr)
+			run(context.Background(), []string{"rtconf", "generate", "--dry-run", "--dir", repo}, strings.NewReader(""), &stdout, &stderr, testclock.Fixed(testclock.Default()))
 			checkNoLeak(t, "the output of rtconf generate", append(stdout.Bytes(), stderr.Bytes()...))
 			for _, f := range output.Formats() {
 				data, err := os.ReadFile(filepath.Join(work, "report."+f))

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rtconf/rtconf/internal/testclock"
 )
 
 // TestIrregularFilesNeverPass replaces rtconf.yaml, a plain manifest and a
@@ -23,7 +25,7 @@ import (
 // that the blocked read ends).
 func TestIrregularFilesNeverPass(t *testing.T) {
 	demo := filepath.Join(t.TempDir(), "demo")
-	if code := run(context.Background(), []string{"rtconf", "init", "--demo", demo}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+	if code := run(context.Background(), []string{"rtconf", "init", "--demo", demo}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, testclock.Fixed(testclock.Default())); code != 0 {
 		t.Fatal("init --demo failed")
 	}
 	const plain = "resources/all-runtimes-all-clusters/extra.yaml"
@@ -31,7 +33,7 @@ func TestIrregularFilesNeverPass(t *testing.T) {
 		[]byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code := run(context.Background(), []string{"rtconf", "validate", "--dir", demo}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+	if code := run(context.Background(), []string{"rtconf", "validate", "--dir", demo}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, testclock.Fixed(testclock.Default())); code != 0 {
 		t.Fatalf("validate of the demo repository: exit %d, want 0", code)
 	}
 
@@ -110,7 +112,7 @@ func TestIrregularFilesNeverPass(t *testing.T) {
 					var stdout, stderr bytes.Buffer
 					code := -1
 					within(t, 30*time.Second, filepath.Join(repo, filepath.FromSlash(pc.path)), func() {
-						code = run(context.Background(), []string{"rtconf", cmd, "--dir", repo}, strings.NewReader(""), &stdout, &stderr)
+						code = run(context.Background(), []string{"rtconf", cmd, "--dir", repo}, strings.NewReader(""), &stdout, &stderr, testclock.Fixed(testclock.Default()))
 					})
 					if code != wantCode {
 						t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, wantCode, stdout.String(), stderr.String())
