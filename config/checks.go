@@ -63,6 +63,12 @@ func (c *checker) repository() {
 				"write https://HOST/OWNER/REPOSITORY")
 		}
 	}
+	if r.Revision != "" {
+		if why := BranchNameProblem(r.Revision); why != "" {
+			c.add("/repository/revision", fmt.Sprintf("%q is not a Git branch name: %s", r.Revision, why),
+				"write the name of the branch Argo CD tracks and CI validates, e.g. main (`git check-ref-format --branch NAME` tells)")
+		}
+	}
 	if r.APIURL != "" && c.httpsURL("/repository/apiURL", r.APIURL) != nil {
 		// The token goes to this API: it must be the one of the
 		// repository's own host (the rule is ghcheck's, where the API is

@@ -43,8 +43,21 @@ func Read(r io.Reader, file string) (*Config, error) {
 
 // Parse checks data, the content of the configuration file called file, and
 // returns the configuration with defaults applied. Every problem found is
-// reported in one *Error.
+// reported in one *Error. No problem repeats a token-shaped value: names,
+// keys and values are quoted in messages, and a token pasted into any of
+// them is shown as token.Redacted.
 func Parse(file string, data []byte) (*Config, error) {
+	cfg, err := parse(file, data)
+	var cerr *Error
+	if errors.As(err, &cerr) {
+		for i, p := range cerr.Problems {
+			cerr.Problems[i] = p.redacted()
+		}
+	}
+	return cfg, err
+}
+
+func parse(file string, data []byte) (*Config, error) {
 	if len(data) > MaxSize {
 		return nil, fileError(file, Position{}, fmt.Sprintf("file is larger than %d MiB", MaxSize>>20),
 			"rtconf.yaml describes runtimes, not their manifests; keep manifests under resources/")

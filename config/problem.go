@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/rtconf/rtconf/token"
 )
 
 // Position is a place in a file: 1-based line and column, zero when unknown.
@@ -41,6 +43,15 @@ func (p Problem) String() string {
 	}
 	b.WriteString(p.Message)
 	return b.String()
+}
+
+// redacted is p with every token-shaped value in its text replaced.
+func (p Problem) redacted() Problem {
+	p.File = token.Redact(p.File)
+	p.Field = token.Redact(p.Field)
+	p.Message = token.Redact(p.Message)
+	p.Hint = token.Redact(p.Hint)
+	return p
 }
 
 // Error is returned by Load when the configuration has problems. It lists

@@ -7,10 +7,11 @@ package templates
 import (
 	"bytes"
 	"embed"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/template"
+	"unicode"
+	"unicode/utf8"
 )
 
 //go:embed *.tmpl demo
@@ -55,14 +56,27 @@ func readEmbedded(name string) []byte {
 	return b
 }
 
-// quote writes s as a JSON string, which YAML reads as a double-quoted
-// scalar: whatever s holds stays one value.
-func quote(s string) (string, error) {
+// quote writes s as a YAML double-quoted scalar that stays one value on
+// one line: '"' and '\\' are escaped, and so is every character that is
+// not printable, among them the line breaks of YAML 1.1 (U+0085, U+2028,
+// U+2029), which a YAML 1.1 parser would take for the end of a comment or
+// a line. Printable ASCII and printable Unicode are kept.
+func quote(s string) string {
 	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(s); err != nil {
-		return "", err
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case unicode.IsPrint(r) && r != utf8.RuneError:
+			b.WriteRune(r)
+		case r <= 0xffff:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		}
 	}
-	return strings.TrimSuffix(b.String(), "\n"), nil
+	b.WriteByte('"')
+	return b.String()
 }

@@ -11,22 +11,27 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/rtconf/rtconf/internal/repofs"
 	"github.com/rtconf/rtconf/writer"
 )
 
-// irregularFinding describes a file that is not a regular file: a symlink
-// that stays inside the repository is a warning (not validated), one that
-// leaves it or leads nowhere is an error (Argo CD cannot use it, and it
-// may expose the machine's files).
-func irregularFinding(fsys fs.FS, p string) Finding {
-	if _, err := fs.Stat(fsys, p); err != nil {
-		return Finding{Path: p, Rule: RuleUnreadable, Severity: Error,
-			Message: "a symlink that leaves the repository or leads nowhere",
-			Hint:    "replace it with the file itself; Argo CD does not follow symlinks out of the repository"}
+// irregularFinding describes a file that is not a regular file (a symlink,
+// a FIFO, a socket or a device). Each is an error: validate reads only
+// regular files, so what such a path stands for was not checked, and a
+// repository that was not read in full never passes. A symlink that leaves
+// the repository or leads nowhere is named as such (Argo CD cannot use it,
+// and it may expose the machine's files).
+func irregularFinding(fsys fs.FS, p string, mode fs.FileMode) Finding {
+	if mode&fs.ModeSymlink != 0 {
+		if _, err := fs.Stat(fsys, p); err != nil {
+			return Finding{Path: p, Rule: RuleUnreadable, Severity: Error,
+				Message: "a symlink that leaves the repository or leads nowhere",
+				Hint:    "replace it with the file itself; Argo CD does not follow symlinks out of the repository"}
+		}
 	}
-	return Finding{Path: p, Rule: RuleUnreadable, Severity: Warning,
-		Message: "not a regular file (a symlink or device); not validated",
-		Hint:    "keep plain files in the repository; Argo CD does not follow symlinks out of it"}
+	return Finding{Path: p, Rule: RuleUnreadable, Severity: Error,
+		Message: "not a regular file but " + repofs.Describe(mode) + ": not read, so not validated",
+		Hint:    "replace it with the file itself; rtconf validates only regular files"}
 }
 
 // journalFinding reports rtconf's journal (or its staging copy) found in

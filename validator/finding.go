@@ -6,6 +6,8 @@ package validator
 import (
 	"cmp"
 	"slices"
+
+	"github.com/rtconf/rtconf/token"
 )
 
 // Severity of a finding.
@@ -121,4 +123,25 @@ func sortFindings(fs []Finding) {
 			cmp.Compare(a.Message, b.Message),
 		)
 	})
+}
+
+// redacted is the report with every token-shaped value in its text replaced
+// by token.Redacted. Findings quote names, keys and values that a pull
+// request chose, and any of them may be a token pasted in the wrong place:
+// Validate and Gather return only redacted reports, so no output format
+// can repeat one.
+func (r Report) redacted() Report {
+	for i, f := range r.Findings {
+		r.Findings[i] = Finding{
+			Path: token.Redact(f.Path), Line: f.Line, Column: f.Column,
+			Rule: token.Redact(f.Rule), Severity: Severity(token.Redact(string(f.Severity))),
+			Message: token.Redact(f.Message), Hint: token.Redact(f.Hint),
+			Runtime: token.Redact(f.Runtime),
+		}
+	}
+	for i, rt := range r.Runtimes {
+		r.Runtimes[i] = token.Redact(rt)
+	}
+	r.Shard = token.Redact(r.Shard)
+	return r
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io/fs"
 	"path"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -27,6 +28,9 @@ var fuzzSeeds = []string{
 	"-- resources/s.yaml --\napiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {password: x}\n---\nkind: [\n",
 	"-- certs/sealed-secrets.pem --\n-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" +
 		"-- resources/ss.yaml --\napiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata: {name: s, namespace: n}\nspec: {encryptedData: {k: AgA=}}\n",
+	"-- resources/list.yaml --\napiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: List, items: [{apiVersion: v1, kind: Secret, metadata: {name: s}, stringData: {k: v}}, 3]}\n",
+	"-- resources/cm.yaml --\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  k: \"gh\\\n    p_" + strings.Repeat("A", 36) + "\"\n" +
+		"-- resources/x.json --\n{\"k\": \"\\u0067hp_" + strings.Repeat("B", 36) + "\"}\n",
 }
 
 // FuzzValidate hands Validate a repository of one to three files made from

@@ -81,6 +81,9 @@ func Gather(reports []ShardReport, total int) (Report, error) {
 	merged.Findings = dedupe(merged.Findings)
 	slices.Sort(merged.Runtimes)
 	merged.Runtimes = slices.Compact(merged.Runtimes)
+	// The reports are files a shard job wrote; what they say is redacted
+	// again, as Validate does.
+	merged = merged.redacted()
 
 	if missing != nil || problems != nil {
 		return merged, &IncompleteError{Missing: missing, Problems: problems}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,9 +32,26 @@ type objectChecker struct {
 	now      time.Time
 }
 
+// maxListDepth bounds how deeply Lists are unpacked; deeper ones are an
+// error, never skipped silently.
+const maxListDepth = 8
+
+// place is where an object sits in its file: in the document of the
+// top-level object of that kind and name, at the JSON pointer prefix
+// (empty for the top-level object, "/items/3" for an item of a List).
+type place struct {
+	kind, name, prefix string
+	depth              int
+}
+
 // check validates obj, which came from the file src (a path in the
 // repository, or "" when unknown; then fallback names the file to report).
 func (c *objectChecker) check(obj map[string]any, src, fallback, rt string) []Finding {
+	kind, _ := obj["kind"].(string)
+	return c.checkAt(obj, src, fallback, rt, place{kind: kind, name: nested(obj, "metadata", "name")})
+}
+
+func (c *objectChecker) checkAt(obj map[string]any, src, fallback, rt string, pl place) []Finding {
 	apiVersion, _ := obj["apiVersion"].(string)
 	kind, _ := obj["kind"].(string)
 	name := nested(obj, "metadata", "name")
@@ -49,11 +67,11 @@ func (c *objectChecker) check(obj map[string]any, src, fallback, rt string) []Fi
 		if err != nil {
 			return 0, 0
 		}
-		d, ok := findDoc(docs, kind, name)
+		d, ok := findDoc(docs, pl.kind, pl.name)
 		if !ok {
 			return 0, 0
 		}
-		return locate(d, ptr, key)
+		return locate(d, pl.prefix+ptr, key)
 	}
 	finding := func(ptr string, key bool, rule string, sev Severity, msg, hint string) Finding {
 		line, col := at(ptr, key)
@@ -62,6 +80,29 @@ func (c *objectChecker) check(obj map[string]any, src, fallback, rt string) []Fi
 	what := kind + " " + name
 	if kind == "" {
 		what = "object"
+	}
+
+	// A List (any object with an items array: Argo CD applies each item,
+	// as kubectl does) is checked item by item, with the same rules as a
+	// top-level object.
+	if items, ok := obj["items"].([]any); ok {
+		if pl.depth >= maxListDepth {
+			return []Finding{finding("/items", false, RuleSchema, Error,
+				fmt.Sprintf("%s: Lists nested more than %d deep: not validated", what, maxListDepth), "put the objects in the file itself, one document each")}
+		}
+		var out []Finding
+		for i, item := range items {
+			ip := place{kind: pl.kind, name: pl.name, prefix: pl.prefix + "/items/" + strconv.Itoa(i), depth: pl.depth + 1}
+			m, ok := item.(map[string]any)
+			if !ok {
+				line, col := at("/items/"+strconv.Itoa(i), false)
+				out = append(out, Finding{Path: file, Line: line, Column: col, Rule: RuleSchema, Severity: Error, Runtime: rt,
+					Message: fmt.Sprintf("%s: items[%d] is not an object", what, i)})
+				continue
+			}
+			out = append(out, c.checkAt(m, src, fallback, rt, ip)...)
+		}
+		return out
 	}
 
 	var out []Finding

@@ -67,7 +67,7 @@ func readRepo(fsys fs.FS) (*repo, []Finding, error) {
 		}
 		if !d.Type().IsRegular() {
 			r.unread[p] = true
-			findings = append(findings, irregularFinding(fsys, p))
+			findings = append(findings, irregularFinding(fsys, p, d.Type()))
 			return nil
 		}
 		todo = append(todo, p)
@@ -100,6 +100,16 @@ func readFile(fsys fs.FS, p string) ([]byte, *Finding) {
 		return nil, &Finding{Path: p, Rule: RuleUnreadable, Severity: Error, Message: "cannot read: " + pathCause(err).Error()}
 	}
 	defer f.Close()
+	// The walk saw a regular file; an fs.FS that follows symlinks, or a
+	// file swapped since, must not be read as one.
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, &Finding{Path: p, Rule: RuleUnreadable, Severity: Error, Message: "cannot read: " + pathCause(err).Error()}
+	}
+	if !fi.Mode().IsRegular() {
+		f := irregularFinding(fsys, p, fi.Mode())
+		return nil, &f
+	}
 	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
 		return nil, &Finding{Path: p, Rule: RuleUnreadable, Severity: Error, Message: "cannot read: " + pathCause(err).Error()}

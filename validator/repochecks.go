@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
 	"time"
 
@@ -21,7 +20,12 @@ import (
 func configFindings(r *repo, file string) (*config.Config, []Finding) {
 	data, ok := r.files[file]
 	if !ok && r.unread[file] {
-		return nil, nil // the reason is a finding already
+		// Why is a finding already; this one says what it costs: nothing
+		// that rtconf.yaml describes could be checked, so the repository
+		// must not pass.
+		return nil, []Finding{{Path: file, Rule: RuleConfig, Severity: Error,
+			Message: file + " could not be read, so no runtime was validated",
+			Hint:    "make it a regular file that rtconf can read (not a symlink, FIFO or device); its other finding says what is wrong"}}
 	}
 	if !ok {
 		return nil, []Finding{{Path: file, Rule: RuleConfig, Severity: Error,
@@ -91,36 +95,6 @@ func driftFindings(r *repo, cfg *config.Config) []Finding {
 	return out
 }
 
-// tokenPatterns match tokens of GitHub and GitLab as they are issued.
-var tokenPatterns = []struct {
-	re   *regexp.Regexp
-	what string
-}{
-	{regexp.MustCompile(`ghp_[A-Za-z0-9]{36}`), "GitHub classic personal access token (ghp_…)"},
-	{regexp.MustCompile(`github_pat_[A-Za-z0-9_]{70,}`), "GitHub fine-grained personal access token (github_pat_…)"},
-	{regexp.MustCompile(`gh[ousr]_[A-Za-z0-9]{36}`), "GitHub OAuth or app token (gho_/ghu_/ghs_/ghr_…)"},
-	{regexp.MustCompile(`glpat-[A-Za-z0-9_\-]{20}`), "GitLab personal access token (glpat-…)"},
-}
-
-// tokenFindings finds tokens written in plain text in any file. The
-// message names the kind of token and its place, never the token.
-func tokenFindings(r *repo) []Finding {
-	var out []Finding
-	for _, p := range r.paths {
-		data := r.files[p]
-		for _, tp := range tokenPatterns {
-			for _, loc := range tp.re.FindAllIndex(data, -1) {
-				line := bytes.Count(data[:loc[0]], []byte("\n")) + 1
-				col := loc[0] - bytes.LastIndexByte(data[:loc[0]], '\n')
-				out = append(out, Finding{Path: p, Line: line, Column: col, Rule: RuleTokenInFile, Severity: Error, Runtime: runtimeOf(p),
-					Message: "a " + tp.what + " in plain text",
-					Hint:    "revoke it now (it is in Git history), then seal the new one with rtconf seal"})
-			}
-		}
-	}
-	return out
-}
-
 // certificateFindings checks the pinned certificate and returns its RSA
 // key size in bytes for the ciphertext lint.
 func certificateFindings(r *repo, cfg *config.Config, now time.Time, anySealed bool) (int, []Finding) {
@@ -135,6 +109,11 @@ func certificateFindings(r *repo, cfg *config.Config, now time.Time, anySealed b
 	}
 	at := cfg.Position("/sealing/certificate")
 	data, ok := r.files[certPath]
+	if !ok && r.unread[certPath] {
+		return 0, []Finding{{Path: cfg.File, Line: at.Line, Column: at.Column, Rule: RuleCertificate, Severity: Error,
+			Message: fmt.Sprintf("sealing.certificate %s could not be read, so no sealed value was checked against it", certPath),
+			Hint:    "make it a regular file: run rtconf cert pin --cert FILE|URL"}}
+	}
 	if !ok {
 		return 0, []Finding{{Path: cfg.File, Line: at.Line, Column: at.Column, Rule: RuleCertificate, Severity: Error,
 			Message: fmt.Sprintf("sealing.certificate %s does not exist", certPath),

@@ -231,7 +231,7 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 	if rep.Runtimes == nil {
 		rep.Runtimes = []string{}
 	}
-	return rep, nil
+	return rep.redacted(), nil
 }
 
 // rootRuntime is the runtime whose overlay a Kustomize root is, or "".

@@ -17,6 +17,7 @@ import (
 	"github.com/rtconf/rtconf/ghapi"
 	"github.com/rtconf/rtconf/ghcheck"
 	"github.com/rtconf/rtconf/gitrepo"
+	"github.com/rtconf/rtconf/internal/repofs"
 	"github.com/rtconf/rtconf/repolock"
 	"github.com/rtconf/rtconf/token"
 	"github.com/rtconf/rtconf/writer"
@@ -300,7 +301,7 @@ func configEdit(configFile string, check func(*config.Config) error, edit func([
 		if err != nil {
 			return Planned{}, err
 		}
-		changes, err := generator.Plan(root.FS(), files)
+		changes, err := generator.Plan(repofs.FS(root), files)
 		if err != nil {
 			return Planned{}, err
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/generator"
+	"github.com/rtconf/rtconf/internal/repofs"
 	"github.com/rtconf/rtconf/seal"
 )
 
@@ -189,7 +190,7 @@ func sealedRecord(root *os.Root, cfg *config.Config, runtime, login string) (map
 		if f.Slot == nil || f.Slot.Runtime != runtime || f.Slot.User != login {
 			continue
 		}
-		data, err := fs.ReadFile(root.FS(), f.Path)
+		data, err := fs.ReadFile(repofs.FS(root), f.Path)
 		if err != nil || generator.IsPlaceholder(data) {
 			return nil, nil
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/generator"
+	"github.com/rtconf/rtconf/internal/repofs"
 	"github.com/rtconf/rtconf/writer"
 )
 
@@ -83,7 +84,6 @@ func Generate(ctx context.Context, opts GenerateOptions) (Result, error) {
 
 // generatePlan is what Generate changes in root.
 func generatePlan(root *os.Root, opts GenerateOptions) ([]generator.Change, error) {
-
 	cfg, err := loadConfig(root, opts.Dir, opts.ConfigFile)
 	if err != nil {
 		return nil, err
@@ -92,18 +92,28 @@ func generatePlan(root *os.Root, opts GenerateOptions) ([]generator.Change, erro
 	if err != nil {
 		return nil, err
 	}
-	return generator.Plan(root.FS(), files)
+	return generator.Plan(repofs.FS(root), files)
 }
 
 func loadConfig(root *os.Root, dir, name string) (*config.Config, error) {
 	display := filepath.Join(dir, name)
-	f, err := root.Open(filepath.ToSlash(name))
+	f, err := repofs.Open(root, filepath.ToSlash(name))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%s not found: run `rtconf init` first, or pass --dir with the repository folder", display)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", display, err)
+		return nil, configReadError(display, err)
 	}
 	defer f.Close()
 	return config.Read(f, display)
+}
+
+// configReadError explains why the configuration could not be read; a
+// symlink, FIFO or folder in its place is refused, never followed.
+func configReadError(display string, err error) error {
+	var nr *repofs.NotRegularError
+	if errors.As(err, &nr) {
+		return fmt.Errorf("load %s: %w; replace it with the file itself", display, pathCause(err))
+	}
+	return fmt.Errorf("load %s: %w", display, err)
 }

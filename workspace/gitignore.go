@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/rtconf/rtconf/generator"
+	"github.com/rtconf/rtconf/internal/repofs"
 	"github.com/rtconf/rtconf/repolock"
 	"github.com/rtconf/rtconf/writer"
 )
@@ -41,7 +42,7 @@ func gitignoreChange(root *os.Root) (generator.Change, bool, error) {
 	if !fi.Mode().IsRegular() {
 		return generator.Change{}, false, fmt.Errorf("%s is not a regular file (a symlink or device): replace it with a file, then run again", GitignoreFile)
 	}
-	old, err := fs.ReadFile(root.FS(), GitignoreFile)
+	old, err := repofs.ReadFile(root, GitignoreFile)
 	if err != nil {
 		return generator.Change{}, false, fmt.Errorf("read %s: %w", GitignoreFile, err)
 	}

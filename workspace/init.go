@@ -19,6 +19,7 @@ import (
 
 	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/generator"
+	"github.com/rtconf/rtconf/internal/repofs"
 	"github.com/rtconf/rtconf/seal"
 	"github.com/rtconf/rtconf/templates"
 	"github.com/rtconf/rtconf/token"
@@ -128,7 +129,7 @@ func initTree(root *os.Root, opts InitOptions) (Result, error) {
 
 	var changes []generator.Change
 	for _, c := range extra {
-		old, err := fs.ReadFile(root.FS(), c.Path)
+		old, err := fs.ReadFile(repofs.FS(root), c.Path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			changes = append(changes, c)
@@ -148,7 +149,7 @@ func initTree(root *os.Root, opts InitOptions) (Result, error) {
 			return Result{}, err
 		}
 	}
-	planned, err := generator.Plan(root.FS(), files)
+	planned, err := generator.Plan(repofs.FS(root), files)
 	if err != nil {
 		return Result{}, err
 	}

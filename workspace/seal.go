@@ -15,6 +15,7 @@ import (
 	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/generator"
 	"github.com/rtconf/rtconf/ghcheck"
+	"github.com/rtconf/rtconf/internal/repofs"
 	"github.com/rtconf/rtconf/seal"
 	"github.com/rtconf/rtconf/token"
 	"github.com/rtconf/rtconf/writer"
@@ -200,7 +201,7 @@ func Seal(ctx context.Context, opts SealOptions) (SealResult, error) {
 	}
 	files[slot].Data = ss
 	files[slot].Mode = generator.Generated
-	changes, err := generator.Plan(root.FS(), files)
+	changes, err := generator.Plan(repofs.FS(root), files)
 	if err != nil {
 		return SealResult{}, err
 	}
@@ -289,12 +290,12 @@ func liveCheck(ctx context.Context, cfg *config.Config, rt config.Runtime, login
 
 func readConfig(root *os.Root, dir, name string) ([]byte, *config.Config, error) {
 	display := filepath.Join(dir, name)
-	raw, err := fs.ReadFile(root.FS(), filepath.ToSlash(name))
+	raw, err := fs.ReadFile(repofs.FS(root), filepath.ToSlash(name))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, fmt.Errorf("%s not found: run `rtconf init` first, or pass --dir with the repository folder", display)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("load %s: %w", display, err)
+		return nil, nil, configReadError(display, err)
 	}
 	cfg, err := config.Parse(display, raw)
 	if err != nil {
@@ -341,7 +342,7 @@ func loadCertificate(ctx context.Context, root *os.Root, cfg *config.Config, ove
 	case cfg.Sealing.Certificate != "":
 		source = cfg.Sealing.Certificate
 		var err error
-		if data, err = fs.ReadFile(root.FS(), cfg.Sealing.Certificate); err != nil {
+		if data, err = fs.ReadFile(repofs.FS(root), cfg.Sealing.Certificate); err != nil {
 			return nil, "", fmt.Errorf("read certificate %s (sealing.certificate): %w; fetch it with `kubeseal --fetch-cert` and pin it with `rtconf cert pin`", source, pathCause(err))
 		}
 	default:
@@ -387,25 +388,35 @@ func pinChanges(root *os.Root, configFile string, raw []byte, cfg *config.Config
 		return nil, fmt.Errorf("pin: the edited %s would not load: %w", cfg.File, err)
 	}
 	var changes []generator.Change
-	if c, ok := fileChange(root, filepath.ToSlash(configFile), edited); ok {
-		changes = append(changes, c)
-	}
-	if c, ok := fileChange(root, path, cert.PEM); ok {
-		changes = append(changes, c)
+	for _, f := range []struct {
+		path string
+		data []byte
+	}{{filepath.ToSlash(configFile), edited}, {path, cert.PEM}} {
+		c, ok, err := fileChange(root, f.path, f.data)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			changes = append(changes, c)
+		}
 	}
 	return changes, nil
 }
 
 // fileChange is the change that makes p hold data, if any.
-func fileChange(root *os.Root, p string, data []byte) (generator.Change, bool) {
-	old, err := fs.ReadFile(root.FS(), p)
+// Only a path that does not exist is added; anything else that cannot be
+// read (a symlink, a FIFO, a folder) is an error, never overwritten.
+func fileChange(root *os.Root, p string, data []byte) (generator.Change, bool, error) {
+	old, err := repofs.ReadFile(root, p)
 	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return generator.Change{Path: p, Op: generator.Add, Data: data}, true, nil
 	case err != nil:
-		return generator.Change{Path: p, Op: generator.Add, Data: data}, true
+		return generator.Change{}, false, fmt.Errorf("read %s: %w", p, pathCause(err))
 	case string(old) == string(data):
-		return generator.Change{}, false
+		return generator.Change{}, false, nil
 	}
-	return generator.Change{Path: p, Op: generator.Update, Data: data}, true
+	return generator.Change{Path: p, Op: generator.Update, Data: data}, true, nil
 }
 
 func mergeChanges(a, b []generator.Change) []generator.Change {

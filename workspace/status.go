@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/rtconf/rtconf/internal/repofs"
 	"github.com/rtconf/rtconf/status"
 )
 
@@ -19,5 +20,5 @@ func Status(dir, configFile string) (status.Report, error) {
 	if err != nil {
 		return status.Report{}, err
 	}
-	return status.Compute(root.FS(), cfg)
+	return status.Compute(repofs.FS(root), cfg)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/rtconf/rtconf/generator"
 	"github.com/rtconf/rtconf/gitrepo"
+	"github.com/rtconf/rtconf/internal/repofs"
 	"github.com/rtconf/rtconf/repolock"
 	"github.com/rtconf/rtconf/writer"
 )
@@ -135,7 +135,7 @@ func certificatePath(root *os.Root, p string) string {
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() > 4<<20 {
 		return ""
 	}
-	data, err := fs.ReadFile(root.FS(), p)
+	data, err := repofs.ReadFile(root, p)
 	if err != nil {
 		return ""
 	}

@@ -57,6 +57,9 @@ func workflowVariants(t *testing.T) map[string][]byte {
 	odd := configWithRuntimes(t, 2, "")
 	odd.Repository.Revision = oddBranch
 	gen("odd-branch-name", odd)
+	breaks := configWithRuntimes(t, 2, "")
+	breaks.Repository.Revision = breakBranch
+	gen("line-break-branch-name", breaks)
 	cases, err := filepath.Glob(repoRoot + "/testdata/generate/*/rtconf.yaml")
 	if err != nil || len(cases) == 0 {
 		t.Fatalf("no golden cases: %v", err)
@@ -74,6 +77,12 @@ func workflowVariants(t *testing.T) map[string][]byte {
 // oddBranch is a branch name git allows, with YAML syntax and a filter
 // pattern character in it: it must stay one literal name in the workflow.
 const oddBranch = `rel/"x"#z{y},+w`
+
+// breakBranch is a branch name git allows (its bytes are all at or above
+// 0x80, or printable ASCII) holding the line breaks of YAML 1.1 (NEL, LS,
+// PS): written raw, they would end the workflow's comment that names the
+// branch, and the rest would be read as YAML.
+const breakBranch = "rel/x\u0085on\u2028jobs\u2029#y"
 
 func configWithRuntimes(t *testing.T, n int, extra string) *config.Config {
 	t.Helper()
@@ -147,18 +156,28 @@ func TestWorkflowSchema(t *testing.T) {
 }
 
 func TestWorkflowBranchQuoted(t *testing.T) {
-	var w struct {
-		On struct {
-			Push struct {
-				Branches []string `yaml:"branches"`
-			} `yaml:"push"`
-		} `yaml:"on"`
+	if why := config.BranchNameProblem(breakBranch); why != "" {
+		t.Fatalf("%q: %s", breakBranch, why)
 	}
-	if err := yaml.Unmarshal(workflowVariants(t)["odd-branch-name"], &w); err != nil {
-		t.Fatal(err)
-	}
-	if want := strings.ReplaceAll(oddBranch, "+", `\+`); !slices.Equal(w.On.Push.Branches, []string{want}) {
-		t.Errorf("push branches = %q, want [%q]", w.On.Push.Branches, want)
+	variants := workflowVariants(t)
+	for name, branch := range map[string]string{"odd-branch-name": oddBranch, "line-break-branch-name": breakBranch} {
+		var w struct {
+			On struct {
+				Push struct {
+					Branches []string `yaml:"branches"`
+				} `yaml:"push"`
+			} `yaml:"on"`
+		}
+		data := variants[name]
+		if err := yaml.Unmarshal(data, &w); err != nil {
+			t.Fatal(err)
+		}
+		if want := strings.ReplaceAll(branch, "+", `\+`); !slices.Equal(w.On.Push.Branches, []string{want}) {
+			t.Errorf("%s: push branches = %q, want [%q]", name, w.On.Push.Branches, want)
+		}
+		if i := bytes.IndexAny(data, "\u0085\u2028\u2029"); i >= 0 {
+			t.Errorf("%s: a raw YAML 1.1 line break at byte %d", name, i)
+		}
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/rtconf/rtconf/ghcheck"
+	"github.com/rtconf/rtconf/internal/repofs"
 	"github.com/rtconf/rtconf/token"
 	"github.com/rtconf/rtconf/validator"
 	"github.com/rtconf/rtconf/validator/output"
@@ -95,7 +96,7 @@ func validateAction(c *cli.Context) error {
 		return fmt.Errorf("open repository: %w", err)
 	}
 	defer root.Close()
-	rep, err := validator.Validate(c.Context, root.FS(), opts)
+	rep, err := validator.Validate(c.Context, repofs.FS(root), opts)
 	if err != nil {
 		return err
 	}
