@@ -1,0 +1,82 @@
+package token
+
+import "strings"
+
+// Redacted stands in for a token-shaped value that Redact removed.
+const Redacted = "(redacted token)"
+
+// minSecretChars is how many token characters must follow a prefix for
+// Find to take the run for a token: fewer than any token GitHub issues,
+// so that a token cut off when copied is still found, and more than the
+// names that happen to contain a prefix ("ghs_list").
+const minSecretChars = 20
+
+// Find returns the start and end of every token-shaped part of s, in
+// order: a prefix of a GitHub token (in any case) followed by at least 20
+// token characters, up to the end of the run of token characters
+// ([A-Za-z0-9_]) it is in; or a whole run of exactly 40 hexadecimal
+// digits, the shape of a legacy classic token (a Git commit hash has it
+// too, and is found as well). Find is meant for output, which must never
+// show a token, so it errs on the side of finding too much.
+func Find(s string) [][2]int {
+	var found [][2]int
+	for i := 0; i < len(s); {
+		if !isTokenByte(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isTokenByte(s[j]) {
+			j++
+		}
+		if start, ok := tokenIn(s[i:j]); ok {
+			found = append(found, [2]int{i + start, j})
+		}
+		i = j
+	}
+	return found
+}
+
+// tokenIn tells where in a run of token characters a token starts.
+func tokenIn(run string) (int, bool) {
+	if len(run) == 40 && isHexFold(run) {
+		return 0, true
+	}
+	lower := strings.ToLower(run)
+	best := -1
+	for _, p := range [...]string{"github_pat_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_"} {
+		for from := 0; from < len(lower); {
+			k := strings.Index(lower[from:], p)
+			if k < 0 {
+				break
+			}
+			k += from
+			if len(run)-k-len(p) >= minSecretChars && (best < 0 || k < best) {
+				best = k
+			}
+			from = k + 1
+		}
+	}
+	return best, best >= 0
+}
+
+// Redact replaces every token-shaped part of s (see Find) with Redacted.
+func Redact(s string) string {
+	found := Find(s)
+	if found == nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, f := range found {
+		b.WriteString(s[last:f[0]])
+		b.WriteString(Redacted)
+		last = f[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func isTokenByte(c byte) bool { return c < 0x80 && isTokenChar(rune(c)) }
+
+func isHexFold(s string) bool { return isHex(strings.ToLower(s)) }
