@@ -196,22 +196,22 @@ func StripUserinfo(s string) string {
 	return b.String()
 }
 
-// hasScheme tells whether before ends with a URL scheme: a letter, then
-// letters, digits, '+', '-' or '.'.
+// hasScheme tells whether before ends with what may be a URL scheme:
+// letters, digits, '+', '-' or '.', a letter among them. (Text that
+// precedes a scheme without white space, as "%20" in an escaped path, is
+// taken as part of it: the rule errs on the side of stripping.)
 func hasScheme(before string) bool {
-	j := len(before)
-	for j > 0 {
-		c := before[j-1]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '+' || c == '-' || c == '.') {
-			break
+	for j := len(before) - 1; j >= 0; j-- {
+		c := before[j]
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+			return true
+		case '0' <= c && c <= '9' || c == '+' || c == '-' || c == '.':
+		default:
+			return false
 		}
-		j--
 	}
-	if j == len(before) {
-		return false
-	}
-	c := before[j]
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+	return false
 }
 
 func endsAuthority(r rune) bool {

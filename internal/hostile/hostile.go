@@ -147,9 +147,9 @@ func CheckMarkdown(tb testing.TB, where string, md []byte) {
 				return
 			}
 			for hasAttr {
-				var key []byte
-				key, _, hasAttr = z.TagAttr()
-				if string(key) != "align" {
+				var key, val []byte
+				key, val, hasAttr = z.TagAttr()
+				if !(string(key) == "align" || string(key) == "style" && strings.HasPrefix(string(val), "text-align:")) {
 					tb.Errorf("%s: renders <%s> with attribute %s:\n%s\nfrom:\n%s", where, name, key, out.String(), md)
 					return
 				}
