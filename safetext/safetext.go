@@ -63,7 +63,20 @@ type lineState struct {
 
 // write appends s to b under the rules, s being already redacted.
 func (st *lineState) write(b *strings.Builder, s string, o Options, oneLine bool) {
+	b.Grow(len(s))
 	for i := 0; i < len(s); {
+		if plainByte(s[i]) {
+			// Most text: printable ASCII that no rule looks at.
+			j := i + 1
+			for j < len(s) && plainByte(s[j]) {
+				j++
+			}
+			b.WriteString(s[i:j])
+			st.atStart = st.atStart && strings.TrimLeft(s[i:j], " ") == ""
+			st.hashes = 0
+			i = j
+			continue
+		}
 		if o.Color && s[i] == 0x1b {
 			if n := sgrLen(s[i:]); n > 0 {
 				b.WriteString(s[i : i+n])
@@ -105,6 +118,12 @@ func (st *lineState) write(b *strings.Builder, s string, o Options, oneLine bool
 			st.atStart, st.hashes = false, 0
 		}
 	}
+}
+
+// plainByte tells the printable ASCII characters that no rule but "white
+// space keeps the line's start" looks at.
+func plainByte(c byte) bool {
+	return c >= 0x20 && c < 0x7f && c != ':' && c != '[' && c != '#'
 }
 
 const (

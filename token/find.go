@@ -42,22 +42,26 @@ func tokenIn(run string) (int, bool) {
 	if len(run) == 40 && isHexFold(run) {
 		return 0, true
 	}
-	lower := strings.ToLower(run)
-	best := -1
-	for _, p := range [...]string{"github_pat_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_"} {
-		for from := 0; from < len(lower); {
-			k := strings.Index(lower[from:], p)
-			if k < 0 {
-				break
-			}
-			k += from
-			if len(run)-k-len(p) >= minSecretChars && (best < 0 || k < best) {
-				best = k
-			}
-			from = k + 1
+	for k := 0; k+len("ghp_")+minSecretChars <= len(run); k++ {
+		if run[k] != 'g' && run[k] != 'G' {
+			continue
+		}
+		if n := prefixLen(run[k:]); n > 0 && len(run)-k-n >= minSecretChars {
+			return k, true
 		}
 	}
-	return best, best >= 0
+	return 0, false
+}
+
+// prefixLen is the length of the token prefix s starts with, in any case,
+// or 0.
+func prefixLen(s string) int {
+	for _, p := range [...]string{"github_pat_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_"} {
+		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
+			return len(p)
+		}
+	}
+	return 0
 }
 
 // Redact replaces every token-shaped part of s (see Find) with Redacted.
@@ -79,4 +83,12 @@ func Redact(s string) string {
 
 func isTokenByte(c byte) bool { return c < 0x80 && isTokenChar(rune(c)) }
 
-func isHexFold(s string) bool { return isHex(strings.ToLower(s)) }
+func isHexFold(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i] | 0x20
+		if !('0' <= s[i] && s[i] <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}

@@ -6,6 +6,7 @@ package hostile
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode"
@@ -31,15 +32,35 @@ func Token() string { return testcreds.Classic(Seed) }
 // URL is a Git remote URL with credentials.
 func URL() string { return "https://robot:" + Secret + "@github.com/example-org/shared-config.git" }
 
-// Text is every attack in one string, line ends included. Name is the same
-// as one line without '/' (a file name).
+// Text is every attack in one string, line ends included.
 func Text() string {
 	return strings.Join(parts(), "\n")
 }
 
-// Name is Text as one path segment: no '/', no NUL.
+// YAMLText is Text without what YAML cannot carry even escaped (see
+// ForYAML): the attacks a value in a YAML file can hold.
+func YAMLText() string { return ForYAML(Text()) }
+
+// ForYAML drops from s what YAML cannot carry even escaped: C0 controls
+// but tab, line feed and carriage return; DEL; C1 controls but next-line;
+// invalid UTF-8.
+func ForYAML(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r' || r == '\u0085':
+			return r
+		case r < 0x20 || r >= 0x7f && r <= 0x9f || r == utf8.RuneError:
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// Name is a shorter attack that can be a file name (no '/', no NUL, well
+// under 255 bytes): a line end and a command, the legacy prefix, escape
+// and bidi characters, a link, a token.
 func Name() string {
-	return strings.NewReplacer("/", "\u2215", "\x00", "").Replace(strings.Join(parts(), " "))
+	return "a\n  ::error::n ##[group] \x1b[2J\u202e\u200b [x](https:\u2215\u2215evil.example) www.evil.example " + Token()
 }
 
 func parts() []string {
@@ -64,6 +85,18 @@ func parts() []string {
 		"a token " + Token() + " and a remote " + URL(),
 	}
 }
+
+// gitHubCommand is a workflow command the github format writes itself.
+var gitHubCommand = regexp.MustCompile(`^::(` +
+	`(error|warning|notice) (file=[^:,]*,(line=\d+,(col=\d+,)?)?)?title=[^:,]*::.*` +
+	`|notice::\d+ of \d+ findings were not annotated .*` +
+	`|stop-commands::rtconf-[0-9a-f]{32}` +
+	`|rtconf-[0-9a-f]{32}::)$`)
+
+// IsGitHubCommand tells a line that the github format writes itself: an
+// annotation, whose properties hold no ':' or ',' and whose message no
+// line end; stop-commands and its end token; the closing notice.
+func IsGitHubCommand(line string) bool { return gitHubCommand.MatchString(line) }
 
 // CheckLog fails tb when out holds something the GitHub runner or a
 // terminal would act on: a line that starts with "::" after white space

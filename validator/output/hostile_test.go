@@ -27,13 +27,6 @@ func hostileReport() validator.Report {
 	return r
 }
 
-// ownCommand is a workflow command the github format writes itself.
-var ownCommand = regexp.MustCompile(`^::(` +
-	`(error|warning|notice) (file=[^:,]*,(line=\d+,(col=\d+,)?)?)?title=[^:,]*::.*` +
-	`|notice::\d+ of \d+ findings were not annotated .*` +
-	`|stop-commands::rtconf-[0-9a-f]{32}` +
-	`|rtconf-[0-9a-f]{32}::)$`)
-
 // TestHostileText: whatever a finding holds, no format writes a line the
 // runner would take for a command (but the github format's own), a
 // control or bidi character, a token or a URL's password, and the
@@ -52,7 +45,7 @@ func TestHostileText(t *testing.T) {
 				}
 				var isCommand func(string) bool
 				if v.format == FormatGitHub {
-					isCommand = ownCommand.MatchString
+					isCommand = hostile.IsGitHubCommand
 				}
 				hostile.CheckLog(t, v.file, []byte(out), isCommand)
 				switch v.format {
