@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/rtconf/rtconf/internal/hostile"
+	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
 	"github.com/rtconf/rtconf/validator"
 	"github.com/rtconf/rtconf/validator/output"
@@ -53,7 +54,7 @@ func TestHostileRepositoryOutput(t *testing.T) {
 		for _, args := range runs {
 			t.Run(name+"/"+strings.Join(args[:2], " ")+"/"+formatOf(args), func(t *testing.T) {
 				var stdout, stderr bytes.Buffer
-				run(context.Background(), append([]string{"rtconf"}, args...), strings.NewReader(stdin), &stdout, &stderr)
+				run(context.Background(), append([]string{"rtconf"}, args...), strings.NewReader(stdin), &stdout, &stderr, testclock.Fixed(testclock.Default()))
 				format := formatOf(args)
 				checkOutput(t, "stdout", format, stdout.Bytes())
 				hostile.CheckLog(t, "stderr", stderr.Bytes(), nil)
