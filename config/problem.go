@@ -47,10 +47,10 @@ func (p Problem) String() string {
 
 // redacted is p with every token-shaped value in its text replaced.
 func (p Problem) redacted() Problem {
-	p.File = token.Redact(p.File)
-	p.Field = token.Redact(p.Field)
-	p.Message = token.Redact(p.Message)
-	p.Hint = token.Redact(p.Hint)
+	p.File = token.RedactDeep(p.File)
+	p.Field = token.RedactDeep(p.Field)
+	p.Message = token.RedactDeep(p.Message)
+	p.Hint = token.RedactDeep(p.Hint)
 	return p
 }
 

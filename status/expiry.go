@@ -2,12 +2,13 @@ package status
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/rtconf/rtconf/safetext"
 )
 
 // Expiring is a sealed Git token that expires within a warning window, or
@@ -81,19 +82,22 @@ func (e Expiring) when(now time.Time) string {
 	return fmt.Sprintf("expires on %s, in %d days", day, days)
 }
 
-// WriteExpiryText writes one line per expiring token.
+// WriteExpiryText writes one line per expiring token. Names and paths
+// come from the repository: they are made safe to print (safetext).
 func WriteExpiryText(w io.Writer, list []Expiring, now time.Time, within time.Duration) error {
 	var b strings.Builder
 	for _, e := range list {
-		fmt.Fprintf(&b, "%s: %s %s; replace it: %s\n", e.Path, e.whose(), e.when(now), e.Reseal)
+		fmt.Fprintf(&b, "%s: %s %s; replace it: %s\n", safetext.Line(e.Path), safetext.Line(e.whose()), e.when(now), safetext.Line(e.Reseal))
 	}
 	fmt.Fprintf(&b, "%s within %s\n", countTokens(len(list)), windowText(within))
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, safetext.Text(b.String()))
 	return err
 }
 
 // WriteExpiryMarkdown writes a table of the expiring tokens: the body of
 // the issue the scheduled workflow keeps open while tokens expire soon.
+// Names and paths come from the repository: they are written as Markdown
+// that renders no link or HTML (safetext.Markdown, safetext.MarkdownCode).
 func WriteExpiryMarkdown(w io.Writer, list []Expiring, now time.Time, within time.Duration) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## rtconf: Git tokens that expire within %s\n\n", windowText(within))
@@ -104,22 +108,22 @@ func WriteExpiryMarkdown(w io.Writer, list []Expiring, now time.Time, within tim
 			"Create a new token with the same scopes and seal it with the command shown, then merge the change.\n\n")
 		b.WriteString("| token | expiry | file | replace it with |\n|---|---|---|---|\n")
 		for _, e := range list {
-			fmt.Fprintf(&b, "| %s | %s | `%s` | `%s` |\n", e.whose(), e.when(now), e.Path, e.Reseal)
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", safetext.Markdown(e.whose()), e.when(now),
+				safetext.MarkdownCode(e.Path), safetext.MarkdownCode(e.Reseal))
 		}
 	}
 	fmt.Fprintf(&b, "\n_Checked %s by `rtconf token expiry`._\n", now.UTC().Format("2006-01-02 15:04 MST"))
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, safetext.Text(b.String()))
 	return err
 }
 
-// WriteExpiryJSON writes the list as indented JSON; [] when empty.
+// WriteExpiryJSON writes the list as indented JSON; [] when empty. It goes
+// through a safetext.Writer, as WriteJSON.
 func WriteExpiryJSON(w io.Writer, list []Expiring) error {
 	if list == nil {
 		list = []Expiring{}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(list)
+	return writeJSON(w, list)
 }
 
 func countTokens(n int) string {

@@ -1,121 +1,94 @@
 package token
 
-import (
-	"encoding/base64"
-	"encoding/hex"
-	"net/url"
-	"regexp"
-	"strings"
-)
+import "strings"
 
-// issued are the shapes of tokens as GitHub and GitLab issue them: what a
-// committed file must not contain.
-var issued = []struct {
-	re   *regexp.Regexp
-	what string
-}{
-	{regexp.MustCompile(`ghp_[A-Za-z0-9]{36}`), "GitHub classic personal access token (ghp_…)"},
-	{regexp.MustCompile(`github_pat_[A-Za-z0-9_]{70,}`), "GitHub fine-grained personal access token (github_pat_…)"},
-	{regexp.MustCompile(`gh[ousr]_[A-Za-z0-9]{36}`), "GitHub OAuth or app token (gho_/ghu_/ghs_/ghr_…)"},
-	{regexp.MustCompile(`glpat-[A-Za-z0-9_\-]{20}`), "GitLab personal access token (glpat-…)"},
+// Redacted stands in for a token-shaped value that Redact removed.
+const Redacted = "(redacted token)"
+
+// minSecretChars is how many token characters must follow a prefix for
+// Find to take the run for a token: fewer than any token GitHub issues,
+// so that a token cut off when copied is still found, and more than the
+// names that happen to contain a prefix ("ghs_list").
+const minSecretChars = 20
+
+// Find returns the start and end of every token-shaped part of s, in
+// order: a prefix of a GitHub token (in any case) followed by at least 20
+// token characters, up to the end of the run of token characters
+// ([A-Za-z0-9_]) it is in; or a whole run of exactly 40 hexadecimal
+// digits, the shape of a legacy classic token (a Git commit hash has it
+// too, and is found as well). Find is meant for output, which must never
+// show a token, so it errs on the side of finding too much.
+func Find(s string) [][2]int {
+	var found [][2]int
+	for i := 0; i < len(s); {
+		if !isTokenByte(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isTokenByte(s[j]) {
+			j++
+		}
+		if start, ok := tokenIn(s[i:j]); ok {
+			found = append(found, [2]int{i + start, j})
+		}
+		i = j
+	}
+	return found
 }
 
-// Found is a token found in a text.
-type Found struct {
-	// Offset is the token's first byte in the text.
-	Offset int
-	// Value is the token; it must never be printed.
-	Value string
-	// What names the kind of token, for messages.
-	What string
-}
-
-// Find returns the tokens in text that have the shape GitHub or GitLab
-// issues them in, in the order of the shapes, then of their place.
-func Find(text []byte) []Found {
-	var out []Found
-	for _, s := range issued {
-		for _, loc := range s.re.FindAllIndex(text, -1) {
-			out = append(out, Found{Offset: loc[0], Value: string(text[loc[0]:loc[1]]), What: s.what})
+// tokenIn tells where in a run of token characters a token starts.
+func tokenIn(run string) (int, bool) {
+	if len(run) == 40 && isHexFold(run) {
+		return 0, true
+	}
+	for k := 0; k+len("ghp_")+minSecretChars <= len(run); k++ {
+		if run[k] != 'g' && run[k] != 'G' {
+			continue
+		}
+		if n := prefixLen(run[k:]); n > 0 && len(run)-k-n >= minSecretChars {
+			return k, true
 		}
 	}
-	return out
+	return 0, false
 }
 
-// Redacted replaces a token-shaped value in messages.
-const Redacted = "[token redacted]"
+// prefixLen is the length of the token prefix s starts with, in any case,
+// or 0.
+func prefixLen(s string) int {
+	for _, p := range [...]string{"github_pat_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_"} {
+		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
+			return len(p)
+		}
+	}
+	return 0
+}
 
-// shaped is a token's prefix (in any case) and at least 12 characters that
-// tokens use: a whole token, one cut off or changed in case, or a longer
-// run of which it is the start. It is looser than issued on purpose: what
-// might be a token is never shown.
-var shaped = regexp.MustCompile(`(?i)(?:ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-)[a-z0-9_-]{12,}`)
-
-// Runs of text that may hold a token encoded: in base64 (either
-// alphabet), hex, or with URL escapes.
-var (
-	base64Run = regexp.MustCompile(`[A-Za-z0-9+/_-]{24,}={0,2}`)
-	hexRun    = regexp.MustCompile(`[0-9A-Fa-f]{40,}`)
-	escapeRun = regexp.MustCompile(`[A-Za-z0-9_.~+%-]*%[0-9A-Fa-f]{2}[A-Za-z0-9_.~+%-]*`)
-)
-
-// Redact returns s with every token-shaped value replaced by Redacted:
-// tokens as issued, cut off or in another case, and runs of base64 (either
-// alphabet, any alignment), hex or URL escapes that decode to one. A
-// legacy classic token (40 hex digits, like a commit hash) is not
-// recognised.
+// Redact replaces every token-shaped part of s (see Find) with Redacted.
 func Redact(s string) string {
-	s = shaped.ReplaceAllString(s, Redacted)
-	for _, r := range []struct {
-		run    *regexp.Regexp
-		decode func(string) [][]byte
-	}{{escapeRun, unescapes}, {hexRun, unhex}, {base64Run, unbase64}} {
-		s = r.run.ReplaceAllStringFunc(s, func(run string) string {
-			for _, dec := range r.decode(run) {
-				if shaped.Match(dec) {
-					return Redacted
-				}
-			}
-			return run
-		})
+	found := Find(s)
+	if found == nil {
+		return s
 	}
-	return s
+	var b strings.Builder
+	last := 0
+	for _, f := range found {
+		b.WriteString(s[last:f[0]])
+		b.WriteString(Redacted)
+		last = f[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
-func unescapes(run string) [][]byte {
-	var out [][]byte
-	for _, f := range []func(string) (string, error){url.QueryUnescape, url.PathUnescape} {
-		if dec, err := f(run); err == nil {
-			out = append(out, []byte(dec))
-		}
-	}
-	return out
-}
+func isTokenByte(c byte) bool { return c < 0x80 && isTokenChar(rune(c)) }
 
-// unhex decodes a run of hex digits from its first and its second digit.
-func unhex(run string) [][]byte {
-	var out [][]byte
-	for start := range 2 {
-		h := run[start:]
-		if dec, err := hex.DecodeString(h[:len(h)/2*2]); err == nil {
-			out = append(out, dec)
+func isHexFold(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i] | 0x20
+		if !('0' <= s[i] && s[i] <= '9' || 'a' <= c && c <= 'f') {
+			return false
 		}
 	}
-	return out
-}
-
-// unbase64 decodes a run in both alphabets from each of its first four
-// characters, so that a run that starts inside a quantum is read too.
-func unbase64(run string) [][]byte {
-	run = strings.TrimRight(run, "=")
-	var out [][]byte
-	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
-		for start := range 4 {
-			part := run[start:]
-			if dec, err := enc.DecodeString(part[:len(part)/4*4]); err == nil {
-				out = append(out, dec)
-			}
-		}
-	}
-	return out
+	return true
 }

@@ -133,15 +133,15 @@ func sortFindings(fs []Finding) {
 func (r Report) redacted() Report {
 	for i, f := range r.Findings {
 		r.Findings[i] = Finding{
-			Path: token.Redact(f.Path), Line: f.Line, Column: f.Column,
-			Rule: token.Redact(f.Rule), Severity: Severity(token.Redact(string(f.Severity))),
-			Message: token.Redact(f.Message), Hint: token.Redact(f.Hint),
-			Runtime: token.Redact(f.Runtime),
+			Path: token.RedactDeep(f.Path), Line: f.Line, Column: f.Column,
+			Rule: token.RedactDeep(f.Rule), Severity: Severity(token.RedactDeep(string(f.Severity))),
+			Message: token.RedactDeep(f.Message), Hint: token.RedactDeep(f.Hint),
+			Runtime: token.RedactDeep(f.Runtime),
 		}
 	}
 	for i, rt := range r.Runtimes {
-		r.Runtimes[i] = token.Redact(rt)
+		r.Runtimes[i] = token.RedactDeep(rt)
 	}
-	r.Shard = token.Redact(r.Shard)
+	r.Shard = token.RedactDeep(r.Shard)
 	return r
 }

@@ -22,7 +22,7 @@ func tokenFindings(r *repo) []Finding {
 	for _, p := range r.paths {
 		data := r.files[p]
 		seen := map[string]bool{}
-		for _, t := range token.Find(data) {
+		for _, t := range token.Scan(data) {
 			seen[t.Value] = true
 			line := bytes.Count(data[:t.Offset], []byte("\n")) + 1
 			col := t.Offset - bytes.LastIndexByte(data[:t.Offset], '\n')
@@ -30,7 +30,7 @@ func tokenFindings(r *repo) []Finding {
 				Message: "a " + t.What + " in plain text", Hint: tokenHint})
 		}
 		for _, v := range escapedValues(p, data) {
-			for _, t := range token.Find([]byte(v.text)) {
+			for _, t := range token.Scan([]byte(v.text)) {
 				if seen[t.Value] {
 					continue
 				}
@@ -39,7 +39,7 @@ func tokenFindings(r *repo) []Finding {
 					Message: "a " + t.What + " in plain text, written with escapes or split over lines", Hint: tokenHint})
 			}
 		}
-		for _, t := range token.Find([]byte(p)) {
+		for _, t := range token.Scan([]byte(p)) {
 			out = append(out, Finding{Path: p, Rule: RuleTokenInFile, Severity: Error, Runtime: runtimeOf(p),
 				Message: "a " + t.What + " in the file's name", Hint: tokenHint + "; rename the file"})
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/generator"
+	"github.com/rtconf/rtconf/safetext"
 	"github.com/rtconf/rtconf/token"
 	"github.com/rtconf/rtconf/workspace"
 )
@@ -34,7 +35,24 @@ const exitCodesHelp = `EXIT CODES:
 // run is the whole program: it returns the exit code instead of exiting, so
 // tests can run it. clock is the time every command takes as "now": main
 // gives it the wall clock, tests a fixed one.
+//
+// Everything rtconf prints goes through a safetext.Writer, here and only
+// here: whatever a message quotes (the repository, which a pull request
+// controls, or the command line, where a user may have pasted a token), no
+// token-shaped value, no URL's userinfo, no terminal control sequence and
+// no workflow command reaches standard output or standard error.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, clock func() time.Time) int {
+	out := safetext.NewWriter(stdout, safetext.Options{Color: isTerminal(stdout)})
+	errOut := safetext.NewWriter(stderr, safetext.Options{})
+	code := runApp(ctx, args, stdin, out, errOut, clock)
+	if err := out.Flush(); err != nil && code == exitOK {
+		code = exitError
+	}
+	_ = errOut.Flush()
+	return code
+}
+
+func runApp(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, clock func() time.Time) int {
 	var usageErr error
 	app := newApp(stdin, stdout, stderr, clock, func(err error) { usageErr = err })
 	err := app.RunContext(ctx, reorderArgs(app, args))
@@ -113,12 +131,17 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, clock func() time.Time, o
 }
 
 // setUsageErrors makes every command report a bad flag as a usage error
-// naming its own help.
+// naming its own help, and every command that runs (a parent's Before
+// would see its subcommand's arguments) refuse a flag value or an
+// argument that looks like a token or holds a password (refuseSecrets).
 func setUsageErrors(cmds []*cli.Command, parent string) {
 	for _, c := range cmds {
 		name := strings.TrimSpace(parent + " " + c.Name)
 		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
 			return &usageError{fmt.Sprintf("%s: %v; run 'rtconf %s --help'", name, err, name)}
+		}
+		if len(c.Subcommands) == 0 {
+			c.Before = refuseSecrets
 		}
 		setUsageErrors(c.Subcommands, name)
 	}

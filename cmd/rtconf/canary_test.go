@@ -30,7 +30,8 @@ var (
 // fake GitHub misbehaves, and the exit code it must end with.
 //
 // In args and stdin these words are replaced: {repo} a demo repository made
-// by `init --demo` in the case's work tree, {work} that work tree, {secrets}
+// by `init --demo` in the case's work tree, {work} that work tree (the
+// folder the command runs in), {secrets}
 // a folder outside it holding classic.txt and fine.txt (the canaries),
 // {api} the fake GitHub's API URL, {classic} and {fine} the canaries. The
 // environment holds RTCONF_TEST_TOKEN and RTCONF_RUNTIME_TOKEN (the classic
@@ -47,6 +48,9 @@ type leakCase struct {
 	// folders outside it to scan (e.g. a bare Git remote).
 	setup func(t *testing.T, e *leakEnv)
 	code  int
+	// hidden are more strings that must not be in stdout or stderr (such
+	// as a password that is not a token).
+	hidden []string
 }
 
 // leakEnv is where a case runs.
@@ -66,21 +70,25 @@ func TestTokensNeverLeak(t *testing.T) {
 	t.Setenv("RTCONF_TEST_TOKEN", canaryClassic)
 	t.Setenv("RTCONF_TEST_FINE", canaryFine)
 	t.Setenv("RTCONF_RUNTIME_TOKEN", canaryClassic)
-	cases := leakCases()
+	cases := append(leakCases(), flagCases()...)
 	envs := make([]leakEnv, len(cases))
 	results := make([]leakResult, len(cases))
+	demo := demoTemplate(t)
 	for i, tc := range cases {
-		envs[i] = newLeakEnv(t, tc)
+		envs[i] = newLeakEnv(t, tc, demo)
 	}
-	// The runs wait on GitHub's backoff, not on the CPU: run them all at
+	// Many runs wait on GitHub's backoff, not on the CPU: run them many at
 	// once rather than -parallel at a time, each in its own process (this
 	// test binary as rtconf), since urfave/cli keeps state in globals.
 	bin := rtconfBinary(t)
 	var wg sync.WaitGroup
+	slots := make(chan struct{}, 24)
 	for i, tc := range cases {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
 			results[i] = envs[i].run(bin, tc)
 		}()
 	}
@@ -93,6 +101,11 @@ func TestTokensNeverLeak(t *testing.T) {
 			}
 			checkNoLeak(t, "stdout", res.stdout)
 			checkNoLeak(t, "stderr", res.stderr)
+			for _, h := range tc.hidden {
+				if bytes.Contains(res.stdout, []byte(h)) || bytes.Contains(res.stderr, []byte(h)) {
+					t.Errorf("stdout or stderr holds %q:\n%s%s", h, res.stdout, res.stderr)
+				}
+			}
 			for _, dir := range append([]string{e.work}, e.scan...) {
 				checkTreeNoLeak(t, dir)
 			}
@@ -113,6 +126,7 @@ func (e leakEnv) run(bin string, tc leakCase) leakResult {
 	}
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(bin, args...)
+	cmd.Dir = e.work
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(e.expand(tc.stdin)), &stdout, &stderr
 	code := 0
 	var exitErr *exec.ExitError
@@ -141,12 +155,23 @@ func rtconfBinary(t *testing.T) string {
 	return bin
 }
 
-func newLeakEnv(t *testing.T, tc leakCase) leakEnv {
+// demoTemplate is a repository made by `init --demo`, which each case
+// copies.
+func demoTemplate(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "demo")
+	if code := run(context.Background(), []string{"rtconf", "init", "--demo", dir}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, testclock.Fixed(testclock.Default())); code != 0 {
+		t.Fatalf("init --demo exited %d", code)
+	}
+	return dir
+}
+
+func newLeakEnv(t *testing.T, tc leakCase, demo string) leakEnv {
 	t.Helper()
 	e := leakEnv{work: filepath.Join(t.TempDir(), "work"), secrets: t.TempDir()}
 	e.repo = filepath.Join(e.work, "repo")
-	if code := run(context.Background(), []string{"rtconf", "init", "--demo", e.repo}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, testclock.Fixed(testclock.Default())); code != 0 {
-		t.Fatalf("init --demo exited %d", code)
+	if err := os.CopyFS(e.repo, os.DirFS(demo)); err != nil {
+		t.Fatal(err)
 	}
 	for name, tok := range map[string]string{"classic.txt": canaryClassic, "fine.txt": canaryFine} {
 		if err := os.WriteFile(filepath.Join(e.secrets, name), []byte(tok+"\n"), 0o600); err != nil {

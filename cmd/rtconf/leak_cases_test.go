@@ -94,6 +94,14 @@ func leakCases() []leakCase {
 		{name: "token as a command", args: []string{"{classic}"}, code: 2},
 		{name: "token as the folder of generate", args: []string{"generate", "{classic}"}, code: 2},
 		{name: "token as a second folder of generate", args: []string{"generate", "{repo}", "{classic}"}, code: 2},
+
+		// what rtconf quotes from the repository or its Git configuration
+		{name: "remote origin with a password: shown without it", args: []string{"user", "add", "carol", "--runtime", "production",
+			"--dir", "{repo}", "--pr", "--api-url", "{api}"}, stdin: "{classic}", setup: originWithPassword("origin-password-not-a-token"),
+			hidden: []string{"origin-password-not-a-token"}, code: 2},
+		{name: "token in rtconf.yaml: generate", args: []string{"generate", "--dir", "{secrets}/repo"}, setup: tokenInConfig, code: 1},
+		{name: "token in rtconf.yaml: status", args: []string{"status", "--dir", "{secrets}/repo"}, setup: tokenInConfig, code: 1},
+		{name: "token in rtconf.yaml: validate", args: []string{"validate", "--dir", "{secrets}/repo", "--format", "json"}, setup: tokenInConfig, code: 1},
 	}
 }
 

@@ -77,7 +77,9 @@ func validateAction(c *cli.Context) error {
 		opts.Shard = sh
 	}
 	if isTerminal(c.App.ErrWriter) {
-		opts.Progress = progress(c.App.ErrWriter)
+		// The bar holds numbers only, and carriage returns that a
+		// safetext.Writer would escape.
+		opts.Progress = progress(underlying(c.App.ErrWriter))
 	}
 	if c.Bool("live") {
 		live, err := liveTokens(os.Environ())
@@ -138,6 +140,9 @@ func liveTokens(environ []string) (*validator.Live, error) {
 
 func writeReport(stdout io.Writer, t outputTarget, w output.Writer, rep validator.Report) error {
 	if t.file == "" {
+		if t.format == output.FormatGitHub {
+			stdout = commandsAllowed(stdout)
+		}
 		return w.Write(stdout, rep)
 	}
 	f, err := os.Create(t.file)
@@ -167,7 +172,7 @@ func colorful(w io.Writer) bool {
 }
 
 func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+	f, ok := underlying(w).(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 

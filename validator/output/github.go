@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/rtconf/rtconf/safetext"
 	"github.com/rtconf/rtconf/validator"
 )
 
@@ -52,10 +53,13 @@ func (g githubWriter) Write(w io.Writer, r validator.Report) error {
 		textWriter{}.finding(&rest, f)
 	}
 	if skipped > 0 {
-		sum := sha256.Sum256([]byte(rest.String()))
+		// The text is safe already; once more as a whole, since nothing
+		// below neutralises its lines.
+		plain := safetext.Text(rest.String())
+		sum := sha256.Sum256([]byte(plain))
 		token := "rtconf-" + hex.EncodeToString(sum[:16])
 		b.WriteString("::stop-commands::" + token + "\n")
-		b.WriteString(rest.String())
+		b.WriteString(plain)
 		b.WriteString("::" + token + "::\n")
 		b.WriteString("::notice::" + escapeData(fmt.Sprintf(
 			"%d of %d findings were not annotated (GitHub shows at most %d per severity in a step): they are listed above",
@@ -76,7 +80,7 @@ func githubCommand(b *strings.Builder, f validator.Finding) {
 	}
 	var props []string
 	if f.Path != "" {
-		props = append(props, "file="+escapeProperty(printable(f.Path)))
+		props = append(props, "file="+escapeProperty(safetext.Text(f.Path)))
 		if f.Line > 0 {
 			props = append(props, fmt.Sprintf("line=%d", f.Line))
 			if f.Column > 0 {
@@ -88,12 +92,12 @@ func githubCommand(b *strings.Builder, f validator.Finding) {
 	if f.Rule != "" {
 		title += " " + f.Rule
 	}
-	props = append(props, "title="+escapeProperty(printable(title)))
+	props = append(props, "title="+escapeProperty(safetext.Text(title)))
 	msg := f.Message
 	if f.Hint != "" {
 		msg += "\nhint: " + f.Hint
 	}
-	b.WriteString("::" + cmd + " " + strings.Join(props, ",") + "::" + escapeData(printable(msg)) + "\n")
+	b.WriteString("::" + cmd + " " + strings.Join(props, ",") + "::" + escapeData(strings.Join(lines(msg), "\n")) + "\n")
 }
 
 // escapeData escapes a command's message as @actions/core does.

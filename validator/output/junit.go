@@ -104,10 +104,10 @@ func (j junitWriter) Write(w io.Writer, r validator.Report) error {
 		suite.Properties = append(suite.Properties, junitProperty{Name: "rtconf.version", Value: j.version})
 	}
 	if r.Shard != "" {
-		suite.Properties = append(suite.Properties, junitProperty{Name: "rtconf.shard", Value: printable(r.Shard)})
+		suite.Properties = append(suite.Properties, junitProperty{Name: "rtconf.shard", Value: oneLine(r.Shard)})
 	}
 	for _, g := range groups {
-		c := junitCase{Classname: g.classname, Name: printable(g.name)}
+		c := junitCase{Classname: g.classname, Name: oneLine(g.name)}
 		if len(g.errors) > 0 {
 			suite.Failures++
 			c.Failure = &junitFailure{
@@ -136,8 +136,8 @@ func (j junitWriter) Write(w io.Writer, r validator.Report) error {
 }
 
 // junitLines renders findings as the text format does, without colours.
-// The text is printable, so it holds only characters XML allows, and it
-// goes into CDATA, which encoding/xml splits around any "]]>".
+// The text is safe (safetext), so it holds only characters XML allows, and
+// it goes into CDATA, which encoding/xml splits around any "]]>".
 func junitLines(fs []validator.Finding) string {
 	var b strings.Builder
 	b.WriteByte('\n')

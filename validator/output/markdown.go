@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/rtconf/rtconf/safetext"
 	"github.com/rtconf/rtconf/validator"
 )
 
@@ -60,16 +61,6 @@ func (markdownWriter) Write(w io.Writer, r validator.Report) error {
 	return err
 }
 
-// markdownCell makes text safe in a GitHub-flavoured Markdown table cell:
-// line ends become <br>, and the characters that could start markup, HTML
-// an entity or maths, or end the cell, are backslash-escaped, which CommonMark
-// allows for any ASCII punctuation.
-func markdownCell(s string) string {
-	return markdownEscaper.Replace(printable(s))
-}
-
-var markdownEscaper = strings.NewReplacer(
-	"\r\n", "<br>", "\r", "<br>", "\n", "<br>",
-	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "~", `\~`,
-	"[", `\[`, "]", `\]`, "<", `\<`, ">", `\>`, "&", `\&`, "|", `\|`, "$", `\$`,
-)
+// markdownCell makes text safe in a GitHub-flavoured Markdown table cell
+// (safetext.Markdown): no markup, HTML or link, line ends as <br>.
+func markdownCell(s string) string { return safetext.Markdown(s) }

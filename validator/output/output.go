@@ -6,6 +6,7 @@
 // Every writer is deterministic (the same report gives the same bytes), keeps
 // the report's order of findings, and escapes whatever text a finding holds
 // for its format: findings quote files that a pull request's author controls.
+// Everything a writer writes goes through safetext (see safeWriter).
 package output
 
 import (
@@ -13,9 +14,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/rtconf/rtconf/safetext"
 	"github.com/rtconf/rtconf/validator"
 )
 
@@ -82,17 +82,17 @@ func New(format string, o Options) (Writer, error) {
 	}
 	switch format {
 	case FormatText:
-		return textWriter{color: o.Color}, nil
+		return safeWriter{textWriter{color: o.Color}, safetext.Options{Color: o.Color}}, nil
 	case FormatJSON:
-		return jsonWriter{}, nil
+		return safeWriter{format: jsonWriter{}}, nil
 	case FormatGitHub:
-		return githubWriter{max: o.MaxAnnotations}, nil
+		return safeWriter{githubWriter{max: o.MaxAnnotations}, safetext.Options{Commands: true}}, nil
 	case FormatSARIF:
-		return sarifWriter{version: o.ToolVersion}, nil
+		return safeWriter{format: sarifWriter{version: o.ToolVersion}}, nil
 	case FormatJUnit:
-		return junitWriter{version: o.ToolVersion}, nil
+		return safeWriter{format: junitWriter{version: o.ToolVersion}}, nil
 	case FormatMarkdown:
-		return markdownWriter{}, nil
+		return safeWriter{format: markdownWriter{}}, nil
 	}
 	return nil, fmt.Errorf("%w %q: use one of %s", ErrUnknownFormat, format, strings.Join(Formats(), ", "))
 }
@@ -183,59 +183,30 @@ func location(f validator.Finding) string {
 	return loc
 }
 
-// printable makes text safe to show on a terminal, in a log or in XML: it
-// replaces invalid UTF-8 and the noncharacters U+FFFE and U+FFFF with
-// U+FFFD, and writes control characters other than tab, line feed and
-// carriage return, and the bidirectional controls that can reorder what a
-// reader sees, as Go escapes (\x1b, \u202e).
-func printable(s string) string {
-	clean := true
-	for _, r := range s {
-		if unsafeRune(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == utf8.RuneError || r == 0xFFFE || r == 0xFFFF:
-			b.WriteRune(utf8.RuneError)
-		case !unsafeRune(r):
-			b.WriteRune(r)
-		case r < 0x100:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		}
-	}
-	return b.String()
-}
-
-func unsafeRune(r rune) bool {
-	switch r {
-	case '\t', '\n', '\r':
-		return false
-	case utf8.RuneError, 0xFFFE, 0xFFFF:
-		return true
-	}
-	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
-}
-
-// lines splits printable text into lines, taking CRLF and a lone CR as
-// line ends too.
+// lines splits text from the repository into lines made safe to print
+// (safetext.Text), taking CRLF and a lone CR as line ends too.
 func lines(s string) []string {
-	s = strings.ReplaceAll(printable(s), "\r\n", "\n")
-	return strings.Split(strings.ReplaceAll(s, "\r", "\n"), "\n")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.Split(safetext.Text(strings.ReplaceAll(s, "\r", "\n")), "\n")
 }
 
-// oneLine is printable text with line ends written as \n and \r, for
-// values that must stay on one line: paths, rules, severities.
-func oneLine(s string) string {
-	return lineEnds.Replace(printable(s))
+// oneLine is text from the repository made safe to print within one line
+// (safetext.Line): paths, rules, severities.
+func oneLine(s string) string { return safetext.Line(s) }
+
+// safeWriter passes everything a format writes through a safetext.Writer,
+// whatever it quotes: no format writes a line the GitHub runner takes for
+// a workflow command (but the github format's own commands), a control
+// or bidi character, a token or a URL's userinfo.
+type safeWriter struct {
+	format Writer
+	opts   safetext.Options
 }
 
-var lineEnds = strings.NewReplacer("\r", `\r`, "\n", `\n`)
+func (s safeWriter) Write(w io.Writer, r validator.Report) error {
+	sw := safetext.NewWriter(w, s.opts)
+	if err := s.format.Write(sw, r); err != nil {
+		return err
+	}
+	return sw.Flush()
+}

@@ -1,0 +1,119 @@
+package token
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// issued are the shapes of tokens as GitHub and GitLab issue them: what a
+// committed file must not contain.
+var issued = []struct {
+	re   *regexp.Regexp
+	what string
+}{
+	{regexp.MustCompile(`ghp_[A-Za-z0-9]{36}`), "GitHub classic personal access token (ghp_…)"},
+	{regexp.MustCompile(`github_pat_[A-Za-z0-9_]{70,}`), "GitHub fine-grained personal access token (github_pat_…)"},
+	{regexp.MustCompile(`gh[ousr]_[A-Za-z0-9]{36}`), "GitHub OAuth or app token (gho_/ghu_/ghs_/ghr_…)"},
+	{regexp.MustCompile(`glpat-[A-Za-z0-9_\-]{20}`), "GitLab personal access token (glpat-…)"},
+}
+
+// Found is a token found in a text.
+type Found struct {
+	// Offset is the token's first byte in the text.
+	Offset int
+	// Value is the token; it must never be printed.
+	Value string
+	// What names the kind of token, for messages.
+	What string
+}
+
+// Scan returns the tokens in text that have the shape GitHub or GitLab
+// issues them in, in the order of the shapes, then of their place: what
+// validate reports in a committed file. Find, looser, is for output.
+func Scan(text []byte) []Found {
+	var out []Found
+	for _, s := range issued {
+		for _, loc := range s.re.FindAllIndex(text, -1) {
+			out = append(out, Found{Offset: loc[0], Value: string(text[loc[0]:loc[1]]), What: s.what})
+		}
+	}
+	return out
+}
+
+// shaped is a token's prefix (in any case) and at least 12 characters that
+// tokens use: a whole token, one cut off or changed in case, or a longer
+// run of which it is the start. It is looser than issued on purpose: what
+// might be a token is never shown.
+var shaped = regexp.MustCompile(`(?i)(?:ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-)[a-z0-9_-]{12,}`)
+
+// Runs of text that may hold a token encoded: in base64 (either
+// alphabet), hex, or with URL escapes.
+var (
+	base64Run = regexp.MustCompile(`[A-Za-z0-9+/_-]{24,}={0,2}`)
+	hexRun    = regexp.MustCompile(`[0-9A-Fa-f]{40,}`)
+	escapeRun = regexp.MustCompile(`[A-Za-z0-9_.~+%-]*%[0-9A-Fa-f]{2}[A-Za-z0-9_.~+%-]*`)
+)
+
+// RedactDeep returns s with every token-shaped value replaced by Redacted:
+// what Redact finds, tokens cut off down to their prefix and 12
+// characters (GitLab's too), and runs of base64 (either alphabet, any
+// alignment), hex or URL escapes that decode to one. Findings and config
+// problems, which quote what a pull request wrote, go through it.
+func RedactDeep(s string) string {
+	s = shaped.ReplaceAllString(Redact(s), Redacted)
+	for _, r := range []struct {
+		run    *regexp.Regexp
+		decode func(string) [][]byte
+	}{{escapeRun, unescapes}, {hexRun, unhex}, {base64Run, unbase64}} {
+		s = r.run.ReplaceAllStringFunc(s, func(run string) string {
+			for _, dec := range r.decode(run) {
+				if shaped.Match(dec) {
+					return Redacted
+				}
+			}
+			return run
+		})
+	}
+	return s
+}
+
+func unescapes(run string) [][]byte {
+	var out [][]byte
+	for _, f := range []func(string) (string, error){url.QueryUnescape, url.PathUnescape} {
+		if dec, err := f(run); err == nil {
+			out = append(out, []byte(dec))
+		}
+	}
+	return out
+}
+
+// unhex decodes a run of hex digits from its first and its second digit.
+func unhex(run string) [][]byte {
+	var out [][]byte
+	for start := range 2 {
+		h := run[start:]
+		if dec, err := hex.DecodeString(h[:len(h)/2*2]); err == nil {
+			out = append(out, dec)
+		}
+	}
+	return out
+}
+
+// unbase64 decodes a run in both alphabets from each of its first four
+// characters, so that a run that starts inside a quantum is read too.
+func unbase64(run string) [][]byte {
+	run = strings.TrimRight(run, "=")
+	var out [][]byte
+	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
+		for start := range 4 {
+			part := run[start:]
+			if dec, err := enc.DecodeString(part[:len(part)/4*4]); err == nil {
+				out = append(out, dec)
+			}
+		}
+	}
+	return out
+}
