@@ -9,8 +9,8 @@ import (
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
-	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/generator"
+	"github.com/rtconf/rtconf/internal/config"
 )
 
 // TestOverlaysBuild builds every generated overlay with kustomize's own API

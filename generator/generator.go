@@ -15,9 +15,9 @@ import (
 	kusttypes "sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/yaml"
 
-	"github.com/rtconf/rtconf/argocd"
-	"github.com/rtconf/rtconf/config"
-	"github.com/rtconf/rtconf/labels"
+	"github.com/rtconf/rtconf/internal/argocd"
+	"github.com/rtconf/rtconf/internal/config"
+	"github.com/rtconf/rtconf/internal/labels"
 	"github.com/rtconf/rtconf/schemas"
 	"github.com/rtconf/rtconf/templates"
 )

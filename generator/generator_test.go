@@ -10,9 +10,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/generator"
-	"github.com/rtconf/rtconf/writer"
+	"github.com/rtconf/rtconf/internal/config"
+	"github.com/rtconf/rtconf/internal/writer"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/generate/*/want")

@@ -10,7 +10,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
-	"github.com/rtconf/rtconf/labels"
+	"github.com/rtconf/rtconf/internal/labels"
 )
 
 // Op is what a Change does to a file.

@@ -3,7 +3,7 @@ package generator
 import (
 	"strings"
 
-	"github.com/rtconf/rtconf/config"
+	"github.com/rtconf/rtconf/internal/config"
 	"github.com/rtconf/rtconf/templates"
 )
 

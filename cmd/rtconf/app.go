@@ -10,11 +10,11 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/generator"
-	"github.com/rtconf/rtconf/safetext"
-	"github.com/rtconf/rtconf/token"
-	"github.com/rtconf/rtconf/workspace"
+	"github.com/rtconf/rtconf/internal/config"
+	"github.com/rtconf/rtconf/internal/safetext"
+	"github.com/rtconf/rtconf/internal/token"
+	"github.com/rtconf/rtconf/internal/workspace"
 )
 
 // Exit codes, the same for every command.

@@ -6,9 +6,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/rtconf/rtconf/config"
-	"github.com/rtconf/rtconf/token"
-	"github.com/rtconf/rtconf/workspace"
+	"github.com/rtconf/rtconf/internal/config"
+	"github.com/rtconf/rtconf/internal/token"
+	"github.com/rtconf/rtconf/internal/workspace"
 )
 
 const prHelp = "Without --pr the change is left in the working tree for you to review and commit.\n" +

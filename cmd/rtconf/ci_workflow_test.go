@@ -22,8 +22,8 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 	"gopkg.in/yaml.v3"
 
-	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/generator"
+	"github.com/rtconf/rtconf/internal/config"
 )
 
 const (

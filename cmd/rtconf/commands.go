@@ -6,8 +6,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/rtconf/rtconf/internal/workspace"
 	"github.com/rtconf/rtconf/schemas"
-	"github.com/rtconf/rtconf/workspace"
 )
 
 func initCommand() *cli.Command {

@@ -9,8 +9,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/rtconf/rtconf/generator"
-	"github.com/rtconf/rtconf/status"
-	"github.com/rtconf/rtconf/workspace"
+	"github.com/rtconf/rtconf/internal/status"
+	"github.com/rtconf/rtconf/internal/workspace"
 )
 
 func tokenExpiryCommand() *cli.Command {

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/rtconf/rtconf/internal/testclock"
-	"github.com/rtconf/rtconf/validator/output"
+	"github.com/rtconf/rtconf/internal/validator/output"
 )
 
 // TestFindingsNeverQuoteTokens pastes the canary tokens where names, keys

@@ -8,9 +8,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/rtconf/rtconf/config"
-	"github.com/rtconf/rtconf/validator"
-	"github.com/rtconf/rtconf/validator/output"
+	"github.com/rtconf/rtconf/internal/config"
+	"github.com/rtconf/rtconf/internal/validator"
+	"github.com/rtconf/rtconf/internal/validator/output"
 )
 
 func gatherCommand() *cli.Command {

@@ -12,12 +12,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rtconf/rtconf/gitrepo"
 	"github.com/rtconf/rtconf/internal/fakegithub"
+	"github.com/rtconf/rtconf/internal/gitrepo"
 	"github.com/rtconf/rtconf/internal/gitserver"
 	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
-	"github.com/rtconf/rtconf/token"
+	"github.com/rtconf/rtconf/internal/token"
 )
 
 // hostCase is one way rtconf.yaml, the environment and the command line

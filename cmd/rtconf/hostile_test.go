@@ -12,8 +12,8 @@ import (
 	"github.com/rtconf/rtconf/internal/hostile"
 	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
-	"github.com/rtconf/rtconf/validator"
-	"github.com/rtconf/rtconf/validator/output"
+	"github.com/rtconf/rtconf/internal/validator"
+	"github.com/rtconf/rtconf/internal/validator/output"
 )
 
 // TestHostileRepositoryOutput runs every command that prints what a

@@ -14,7 +14,7 @@ import (
 
 	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
-	"github.com/rtconf/rtconf/writer"
+	"github.com/rtconf/rtconf/internal/writer"
 )
 
 // evilGitConfig runs a program at the next `git status` if it ever becomes

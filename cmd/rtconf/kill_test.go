@@ -14,10 +14,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rtconf/rtconf/internal/repolock"
 	"github.com/rtconf/rtconf/internal/testclock"
-	"github.com/rtconf/rtconf/repolock"
-	"github.com/rtconf/rtconf/workspace"
-	"github.com/rtconf/rtconf/writer"
+	"github.com/rtconf/rtconf/internal/workspace"
+	"github.com/rtconf/rtconf/internal/writer"
 )
 
 // TestGenerateSurvivesSIGKILL runs `rtconf generate` (this test binary,

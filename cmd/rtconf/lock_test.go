@@ -14,10 +14,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/rtconf/rtconf/config"
+	"github.com/rtconf/rtconf/internal/config"
+	"github.com/rtconf/rtconf/internal/repolock"
 	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
-	"github.com/rtconf/rtconf/repolock"
 )
 
 // TestConcurrentChangesLoseNothing runs four `user add` of different users

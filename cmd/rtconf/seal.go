@@ -8,8 +8,8 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
-	"github.com/rtconf/rtconf/token"
-	"github.com/rtconf/rtconf/workspace"
+	"github.com/rtconf/rtconf/internal/token"
+	"github.com/rtconf/rtconf/internal/workspace"
 )
 
 func repoFlags() []cli.Flag {

@@ -8,8 +8,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/rtconf/rtconf/safetext"
-	"github.com/rtconf/rtconf/token"
+	"github.com/rtconf/rtconf/internal/safetext"
+	"github.com/rtconf/rtconf/internal/token"
 )
 
 // neverOnCommandLine is what every refusal of a secret on the command line

@@ -5,8 +5,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/rtconf/rtconf/status"
-	"github.com/rtconf/rtconf/workspace"
+	"github.com/rtconf/rtconf/internal/status"
+	"github.com/rtconf/rtconf/internal/workspace"
 )
 
 // findingsError ends a command with exit code 1.

@@ -11,9 +11,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/rtconf/rtconf/ghcheck"
-	"github.com/rtconf/rtconf/token"
-	"github.com/rtconf/rtconf/workspace"
+	"github.com/rtconf/rtconf/internal/ghcheck"
+	"github.com/rtconf/rtconf/internal/token"
+	"github.com/rtconf/rtconf/internal/workspace"
 )
 
 func liveFlags() []cli.Flag {

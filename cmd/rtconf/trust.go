@@ -7,7 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
-	"github.com/rtconf/rtconf/ghcheck"
+	"github.com/rtconf/rtconf/internal/ghcheck"
 )
 
 // trust is where a token may go: --api-url (the user's own choice, any

@@ -11,11 +11,11 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
-	"github.com/rtconf/rtconf/ghcheck"
+	"github.com/rtconf/rtconf/internal/ghcheck"
 	"github.com/rtconf/rtconf/internal/repofs"
-	"github.com/rtconf/rtconf/token"
-	"github.com/rtconf/rtconf/validator"
-	"github.com/rtconf/rtconf/validator/output"
+	"github.com/rtconf/rtconf/internal/token"
+	"github.com/rtconf/rtconf/internal/validator"
+	"github.com/rtconf/rtconf/internal/validator/output"
 )
 
 func validateCommand() *cli.Command {

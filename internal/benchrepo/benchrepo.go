@@ -15,11 +15,11 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/generator"
+	"github.com/rtconf/rtconf/internal/config"
+	"github.com/rtconf/rtconf/internal/workspace"
+	"github.com/rtconf/rtconf/internal/writer"
 	"github.com/rtconf/rtconf/templates"
-	"github.com/rtconf/rtconf/workspace"
-	"github.com/rtconf/rtconf/writer"
 )
 
 // CertificatePath is where the demo certificate lies in a built repository.

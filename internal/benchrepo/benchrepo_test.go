@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtconf/rtconf/config"
 	"github.com/rtconf/rtconf/internal/benchrepo"
-	"github.com/rtconf/rtconf/validator"
-	"github.com/rtconf/rtconf/workspace"
+	"github.com/rtconf/rtconf/internal/config"
+	"github.com/rtconf/rtconf/internal/validator"
+	"github.com/rtconf/rtconf/internal/workspace"
 )
 
 // now is within the demo certificate's validity.

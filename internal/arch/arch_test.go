@@ -1,0 +1,113 @@
+package arch_test
+
+import (
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/rtconf/rtconf/"
+
+// layers places every package of rtconf: a package may import only
+// packages of lower layers (its tests may import anything). The README's
+// Architecture section draws the same picture.
+var layers = map[string]int{
+	// 0: leaves, no other package of rtconf.
+	"internal/token": 0, "internal/labels": 0, "internal/jsonpointer": 0, "internal/argocd": 0,
+	"internal/repofs": 0, "internal/repolock": 0, "templates": 0, "schemas": 0,
+	// 1: what stands on a token alone: printing safely, the Git host's
+	// API (the providers), Git.
+	"internal/safetext": 1, "internal/ghcheck": 1, "internal/gitrepo": 1,
+	// 2: the configuration (its URL rules come from the provider).
+	"internal/ghapi": 2, "internal/config": 2,
+	// 3: rendering and sealing.
+	"generator": 3, "internal/seal": 3,
+	// 4: applying a plan to a tree; reading the state of a tree.
+	"internal/writer": 4, "internal/status": 4,
+	// 5: checking a repository, and its output formats.
+	"internal/validator": 5, "internal/validator/output": 6,
+	// 7: the jobs on a repository on disk.
+	"internal/workspace": 7,
+	// 8: the command line and the benchmark tools.
+	"cmd/rtconf": 8, "internal/benchrepo": 8, "internal/benchrepo/cmd/benchrepo": 9, "internal/benchrun": 9,
+	"schemas/internal/schemagen": 8,
+}
+
+// testOnly are the packages only tests may import: fakes, test servers and
+// test data.
+var testOnly = map[string]bool{
+	"internal/fakegithub": true, "internal/gitserver": true, "internal/testcreds": true,
+	"internal/testclock": true, "internal/hostile": true, "internal/faultfs": true, "internal/arch": true,
+}
+
+// TestImportDirection fails when a package imports one of its own layer or
+// a higher one, or a test-only package, or when a package has no place.
+func TestImportDirection(t *testing.T) {
+	_, self, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(self), "..", "..")
+	imports := map[string]map[string]bool{} // package → rtconf packages its non-test files import
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if n := d.Name(); path != root && (strings.HasPrefix(n, ".") || n == "testdata" || n == "bin") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(path))
+		pkg := filepath.ToSlash(rel)
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		if imports[pkg] == nil {
+			imports[pkg] = map[string]bool{}
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if dep, ok := strings.CutPrefix(p, module); ok {
+				imports[pkg][dep] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(imports) < 20 {
+		t.Fatalf("found only %d packages under %s: the walk is broken", len(imports), root)
+	}
+	var pkgs []string
+	for p := range imports {
+		pkgs = append(pkgs, p)
+	}
+	sort.Strings(pkgs)
+	for _, pkg := range pkgs {
+		layer, placed := layers[pkg]
+		if !placed && !testOnly[pkg] {
+			t.Errorf("%s has no place in the layers: add it to arch_test.go and to the README's Architecture section", pkg)
+			continue
+		}
+		for dep := range imports[pkg] {
+			switch {
+			case testOnly[dep] && !testOnly[pkg]:
+				t.Errorf("%s imports %s, which only tests may import", pkg, dep)
+			case testOnly[pkg]:
+			case layers[dep] >= layer:
+				t.Errorf("%s (layer %d) imports %s (layer %d): a package imports only lower layers", pkg, layer, dep, layers[dep])
+			}
+		}
+	}
+}

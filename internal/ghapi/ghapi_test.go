@@ -1,0 +1,162 @@
+package ghapi_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rtconf/rtconf/internal/fakegithub"
+	"github.com/rtconf/rtconf/internal/ghapi"
+	"github.com/rtconf/rtconf/internal/testclock"
+	"github.com/rtconf/rtconf/internal/testcreds"
+	"github.com/rtconf/rtconf/internal/token"
+)
+
+func mustToken(t *testing.T, v string) token.Token {
+	t.Helper()
+	tok, err := token.Parse(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func TestEnsureRepository(t *testing.T) {
+	admin := testcreds.Classic("ghapiadmin")
+	outsider := testcreds.Classic("ghapioutsider")
+	noScope := testcreds.Classic("ghapinoscope")
+	for _, enterprise := range []bool{false, true} {
+		fake := fakegithub.New(t, fakegithub.Options{
+			Now:        testclock.Fixed(testclock.Default()),
+			Enterprise: enterprise,
+			Tokens: []fakegithub.Token{
+				{Value: admin, Login: "robot", Scopes: []string{"repo"}},
+				{Value: outsider, Login: "mallory", Scopes: []string{"repo"}},
+				{Value: noScope, Login: "robot", Scopes: []string{}},
+			},
+			Orgs: map[string][]string{"acme": {"robot"}},
+			Repos: []fakegithub.Repo{
+				{Owner: "acme", Name: "existing", Private: true, Collaborators: map[string]map[string]bool{"robot": {"admin": true, "push": true, "pull": true}}},
+				{Owner: "acme", Name: "hidden", Private: true},
+			},
+		})
+		tests := []struct {
+			name, tok, owner, repo string
+			created                bool
+			wantErr                string
+		}{
+			{"in an organisation", admin, "acme", "shared", true, ""},
+			{"in the token's account", admin, "robot", "mine", true, ""},
+			{"exists already", admin, "acme", "existing", false, ""},
+			{"exists, out of the token's sight", admin, "acme", "hidden", false, "create repository acme/hidden: the repository exists, but the token cannot see it (give the token access to it)"},
+			{"not a member", outsider, "acme", "other", false, "create repository acme/other: GitHub answered 403: You need admin access to the organization"},
+			{"revoked or unknown", testcreds.Classic("ghapiunknown"), "acme", "x", false, "GitHub answered 401: Bad credentials (the token is invalid, expired or revoked)"},
+			{"no repo scope", noScope, "robot", "y", false, "create repository robot/y: GitHub answered 404"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				tok := mustToken(t, tt.tok)
+				c, err := ghapi.New(fake.URL(), tok, fake.Client())
+				if err != nil {
+					t.Fatal(err)
+				}
+				repo, created, err := c.EnsureRepository(context.Background(), tt.owner, tt.repo, true)
+				if tt.wantErr != "" {
+					var ge *ghapi.Error
+					if !errors.As(err, &ge) || !strings.Contains(err.Error(), tt.wantErr) {
+						t.Fatalf("err = %v, want %q", err, tt.wantErr)
+					}
+					if strings.Contains(err.Error(), tok.Reveal()) {
+						t.Fatal("the error holds the token")
+					}
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if created != tt.created || repo.Owner != tt.owner || repo.Name != tt.repo || !repo.Private || repo.CloneURL == "" {
+					t.Fatalf("repo %+v created %v", repo, created)
+				}
+			})
+		}
+		if got := fake.CreatedRepos(); !slices.Equal(got, []string{"acme/shared", "robot/mine"}) {
+			t.Errorf("enterprise=%v: created %v", enterprise, got)
+		}
+	}
+}
+
+func TestOpenPullRequestTwiceIsRefused(t *testing.T) {
+	tok := testcreds.Classic("ghapipr")
+	fake := fakegithub.New(t, fakegithub.Options{
+		Now:    testclock.Fixed(testclock.Default()),
+		Tokens: []fakegithub.Token{{Value: tok, Login: "robot", Scopes: []string{"repo"}}},
+		Repos:  []fakegithub.Repo{{Owner: "acme", Name: "shared", Private: true, Collaborators: map[string]map[string]bool{"robot": {"admin": true, "push": true, "pull": true}}}},
+	})
+	c, err := ghapi.New(fake.URL(), mustToken(t, tok), fake.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := ghapi.PullRequest{Title: "t", Body: "b", Head: "rtconf/x", Base: "main"}
+	url, err := c.OpenPullRequest(context.Background(), "acme", "shared", pr)
+	if err != nil || url != "https://github.com/acme/shared/pull/1" {
+		t.Fatalf("first = %q, %v", url, err)
+	}
+	_, err = c.OpenPullRequest(context.Background(), "acme", "shared", pr)
+	if err == nil || !strings.Contains(err.Error(), "GitHub answered 422: Validation Failed; A pull request already exists for acme:rtconf/x.") {
+		t.Fatalf("second = %v", err)
+	}
+}
+
+func TestProtectNeedsAdmin(t *testing.T) {
+	tok := testcreds.Classic("ghapiprotect")
+	fake := fakegithub.New(t, fakegithub.Options{
+		Now:    testclock.Fixed(testclock.Default()),
+		Tokens: []fakegithub.Token{{Value: tok, Login: "dev", Scopes: []string{"repo"}}},
+		Repos:  []fakegithub.Repo{{Owner: "acme", Name: "shared", Private: true, Collaborators: map[string]map[string]bool{"dev": {"push": true, "pull": true}}}},
+	})
+	c, err := ghapi.New(fake.URL(), mustToken(t, tok), fake.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Protect(context.Background(), "acme", "shared", "main", "rtconf validate")
+	if err == nil || !strings.Contains(err.Error(), "protect branch main of acme/shared: GitHub answered") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, ok := fake.Protection("acme", "shared", "main"); ok {
+		t.Fatal("protected anyway")
+	}
+}
+
+// TestEnsureRepositoryReadsOnlyItsRepository: a 200 to GET /repos/acme/shared
+// that is another repository (whose clone URL rtconf would push to), or no
+// repository at all, is an error, never "found".
+func TestEnsureRepositoryReadsOnlyItsRepository(t *testing.T) {
+	tok := testcreds.Classic("ghapibody")
+	for name, body := range map[string]string{
+		"another repository": `{"full_name":"evil/shared","name":"shared","owner":{"login":"evil"},"clone_url":"https://evil.example/x.git"}`,
+		"no full_name":       `{"name":"shared","owner":{"login":"acme"},"clone_url":"https://evil.example/x.git"}`,
+		"empty object":       `{}`,
+		"over 4 MiB":         strings.Repeat(" ", 5<<20) + `{"full_name":"acme/shared"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			fake := fakegithub.New(t, fakegithub.Options{Now: testclock.Fixed(testclock.Default()),
+				Tokens: []fakegithub.Token{{Value: tok, Login: "robot", Scopes: []string{"repo"}}},
+				Repos:  []fakegithub.Repo{{Owner: "acme", Name: "shared", Private: true, Collaborators: map[string]map[string]bool{"robot": {"admin": true, "push": true, "pull": true}}}},
+			})
+			fake.Fault("/repos/acme/shared", 1, 200, nil, body)
+			c, err := ghapi.New(fake.URL(), mustToken(t, tok), fake.Client())
+			if err != nil {
+				t.Fatal(err)
+			}
+			repo, _, err := c.EnsureRepository(context.Background(), "acme", "shared", true)
+			if err == nil {
+				t.Fatalf("EnsureRepository = %+v, nil; want an error", repo)
+			}
+			if !strings.Contains(err.Error(), "does not name that repository") && !strings.Contains(err.Error(), "larger than 4 MiB") {
+				t.Fatalf("err = %v", err)
+			}
+		})
+	}
+}

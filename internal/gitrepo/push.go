@@ -1,0 +1,152 @@
+package gitrepo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+
+	git "github.com/go-git/go-git/v5"
+	gitconfig "github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+
+	"github.com/rtconf/rtconf/internal/token"
+)
+
+// TokenUser is the user name sent with a token over HTTPS basic auth, as
+// GitHub documents for tokens of apps and as it accepts for any token.
+const TokenUser = "x-access-token"
+
+// PushError is a push the remote refused or that could not reach it. Its
+// message never holds the token.
+type PushError struct {
+	// Op is "push", or "read" when the remote's branches could not be listed.
+	Op     string
+	URL    string
+	Branch string
+	Reason string // what went wrong
+	Hint   string // what to do
+}
+
+func (e *PushError) Error() string {
+	msg := fmt.Sprintf("push %s to %s: %s", e.Branch, e.URL, e.Reason)
+	if e.Op == "read" {
+		msg = fmt.Sprintf("read %s from %s: %s", e.Branch, e.URL, e.Reason)
+	}
+	if e.Hint != "" {
+		msg += " (" + e.Hint + ")"
+	}
+	return msg
+}
+
+// Push sends a local branch to the same branch at url, with tok as HTTPS
+// basic auth (no auth when tok is empty, as for file:// remotes). A push
+// updates one branch or none: the remote is never left half-done.
+func (r *Repo) Push(ctx context.Context, url, branch string, tok token.Token) error {
+	spec := gitconfig.RefSpec(fmt.Sprintf("refs/heads/%s:refs/heads/%s", branch, branch))
+	return r.push(ctx, url, branch, spec, tok)
+}
+
+// DeleteRemoteBranch removes a branch from the remote at url.
+func (r *Repo) DeleteRemoteBranch(ctx context.Context, url, branch string, tok token.Token) error {
+	spec := gitconfig.RefSpec(":refs/heads/" + branch)
+	return r.push(ctx, url, branch, spec, tok)
+}
+
+// CheckInSync tells whether the local branch and the same branch at url
+// point at the same commit, so that a branch made here proposes only its
+// own change. A branch the remote does not have yet is in sync. The error
+// says which side is ahead; it is a *PushError when the remote cannot be
+// read.
+func (r *Repo) CheckInSync(ctx context.Context, url, branch string, tok token.Token) error {
+	refs, err := r.anonymous(url).ListContext(ctx, &git.ListOptions{Auth: basicAuth(tok)})
+	if err != nil && !errors.Is(err, transport.ErrEmptyRemoteRepository) {
+		e := classify(err, url, branch, tok)
+		e.Op = "read"
+		return e
+	}
+	name := plumbing.NewBranchReferenceName(branch)
+	var theirs plumbing.Hash
+	for _, ref := range refs {
+		if ref.Name() == name {
+			theirs = ref.Hash()
+		}
+	}
+	if theirs.IsZero() {
+		return nil
+	}
+	head, err := r.repo.Reference(name, true)
+	if err != nil {
+		return fmt.Errorf("read branch %s: %w", branch, err)
+	}
+	if head.Hash() == theirs {
+		return nil
+	}
+	if _, err := r.repo.CommitObject(theirs); err != nil {
+		return fmt.Errorf("%s at %s has commits this clone does not have: pull them first (git pull), then run again", branch, url)
+	}
+	return fmt.Errorf("%s has commits that are not pushed to %s: push them (or reset to the remote's %s) first, so that the pull request holds only rtconf's change", branch, url, branch)
+}
+
+func (r *Repo) push(ctx context.Context, url, branch string, spec gitconfig.RefSpec, tok token.Token) error {
+	opts := &git.PushOptions{RemoteName: anonymousRemote, RefSpecs: []gitconfig.RefSpec{spec}, Auth: basicAuth(tok)}
+	err := r.anonymous(url).PushContext(ctx, opts)
+	if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return nil
+	}
+	return classify(err, url, branch, tok)
+}
+
+const anonymousRemote = "rtconf"
+
+// anonymous is a remote for url that is not in the repository's
+// configuration: the URL is used as given, whatever remotes are set up.
+func (r *Repo) anonymous(url string) *git.Remote {
+	return git.NewRemote(r.repo.Storer, &gitconfig.RemoteConfig{Name: anonymousRemote, URLs: []string{url}})
+}
+
+// basicAuth is HTTPS basic auth with the token, or none for no token (as
+// for file:// remotes).
+func basicAuth(tok token.Token) transport.AuthMethod {
+	if tok.Reveal() == "" {
+		return nil
+	}
+	return &githttp.BasicAuth{Username: TokenUser, Password: tok.Reveal()}
+}
+
+// classify explains a push error in the user's terms.
+func classify(err error, url, branch string, tok token.Token) *PushError {
+	e := &PushError{Op: "push", URL: url, Branch: branch}
+	msg := err.Error()
+	if s := tok.Reveal(); s != "" {
+		msg = strings.ReplaceAll(msg, s, "[token]")
+	}
+	var netErr net.Error
+	var opErr *net.OpError
+	switch {
+	case errors.Is(err, transport.ErrAuthenticationRequired):
+		e.Reason = "authentication failed: the remote refused the token"
+		e.Hint = "check that the token is valid, not expired, and has the repo scope or Contents write permission"
+	case errors.Is(err, transport.ErrAuthorizationFailed):
+		e.Reason = "the token is not allowed to push to this repository"
+		e.Hint = "give the token write access (classic: repo scope; fine-grained: Contents read and write)"
+	case errors.Is(err, transport.ErrRepositoryNotFound):
+		e.Reason = "repository not found"
+		e.Hint = "check the URL, or that the token can see the repository; `rtconf init --create` creates it on GitHub"
+	case errors.Is(err, git.ErrNonFastForwardUpdate):
+		e.Reason = "the remote branch has commits this clone does not have (non-fast-forward)"
+		e.Hint = "pull them first; rtconf never force-pushes"
+	case strings.Contains(msg, "hook declined") || strings.Contains(strings.ToLower(msg), "protected branch"):
+		e.Reason = "the remote refused the update: " + msg
+		e.Hint = "the branch is protected; use --pr to propose the change on a branch instead"
+	case errors.As(err, &opErr), errors.As(err, &netErr), errors.Is(err, context.DeadlineExceeded):
+		e.Reason = "could not reach the remote: " + msg
+		e.Hint = "check the network and the URL, then run again"
+	default:
+		e.Reason = msg
+	}
+	return e
+}

@@ -1,0 +1,51 @@
+package validator_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rtconf/rtconf/internal/benchrepo"
+	"github.com/rtconf/rtconf/internal/validator"
+	"github.com/rtconf/rtconf/schemas"
+)
+
+// BenchmarkValidateRepo validates a whole synthetic repository on disk
+// (5 users and 2 managed clusters per runtime, every token sealed), as
+// `rtconf validate` does. Profile the large one:
+//
+//	go test ./validator -run '^$' -bench 'ValidateRepo/runtimes=1000' -benchtime 3x -cpuprofile cpu.prof
+func BenchmarkValidateRepo(b *testing.B) {
+	for _, n := range []int{10, 100, 1000} {
+		b.Run(fmt.Sprintf("runtimes=%d", n), func(b *testing.B) {
+			ro := benchrepo.DefaultOptions(n)
+			ro.Now = now
+			dir := filepath.Join(b.TempDir(), "repo")
+			if err := benchrepo.Write(dir, ro, false); err != nil {
+				b.Fatal(err)
+			}
+			root, err := os.OpenRoot(dir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer root.Close()
+			fsys := root.FS()
+			set := schemas.NewManifestSet()
+			opts := validator.DefaultOptions()
+			opts.Now, opts.Schemas = now, set
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				rep, err := validator.Validate(context.Background(), fsys, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(rep.Findings) != 0 {
+					b.Fatalf("%d findings, first %+v", len(rep.Findings), rep.Findings[0])
+				}
+			}
+		})
+	}
+}

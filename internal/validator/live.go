@@ -1,0 +1,122 @@
+package validator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+
+	"github.com/rtconf/rtconf/generator"
+	"github.com/rtconf/rtconf/internal/config"
+	"github.com/rtconf/rtconf/internal/ghcheck"
+	"github.com/rtconf/rtconf/internal/seal"
+	"github.com/rtconf/rtconf/internal/token"
+)
+
+// RuleTokenLive is the rule of live checks of the tokens CI holds.
+const RuleTokenLive = "token-live"
+
+// Live asks Validate to check, against GitHub, the runtime tokens CI holds.
+type Live struct {
+	// Tokens maps a runtime name to its token; the key "" is the token of
+	// every runtime without one of its own.
+	Tokens map[string]token.Token
+	// Check is the base of each check's options; the repository comes from
+	// rtconf.yaml, the API from Trust (Check.APIURL is not read).
+	Check ghcheck.Options
+	// Trust decides where the tokens may go: --api-url, GITHUB_API_URL in
+	// GitHub Actions, or the API of repository.url's host.
+	Trust ghcheck.Trust
+}
+
+// destination resolves, once and only when a token is to be checked, where
+// the tokens may go.
+type destination struct {
+	live *Live
+	cfg  *config.Config
+	done bool
+	dest ghcheck.Destination
+	err  error
+}
+
+func (d *destination) get() (ghcheck.Destination, error) {
+	if !d.done {
+		d.dest, d.err = d.live.Trust.Resolve(d.cfg.Repository.URL, d.cfg.Repository.APIURL)
+		d.done = true
+	}
+	return d.dest, d.err
+}
+
+// liveFindings checks the runtime's token as CI holds it, and compares it
+// with the one sealed in the overlay. When the token may not go to the API
+// rtconf.yaml names, nothing is sent and that is an error of the runtime
+// (so that every shard reports it for its own runtimes).
+func liveFindings(ctx context.Context, r *repo, cfg *config.Config, rt config.Runtime, live *Live, where *destination) []Finding {
+	tok, ok := live.Tokens[rt.Name]
+	if !ok {
+		if tok, ok = live.Tokens[""]; !ok {
+			return nil
+		}
+	}
+	dest, err := where.get()
+	if err != nil {
+		return []Finding{{Path: cfg.File, Line: cfg.Position("/repository/url").Line, Rule: RuleTokenLive, Severity: Error, Runtime: rt.Name,
+			Message: fmt.Sprintf("the runtime token of %s was not checked: %v", rt.Name, err),
+			Hint:    "nothing was sent; a token goes only to the API of the Git host it belongs to"}}
+	}
+	file := path.Join(generator.DirOverlays, rt.Name, "runtime-token.yaml")
+	f := func(sev Severity, msg, hint string) Finding {
+		return Finding{Path: file, Rule: RuleTokenLive, Severity: sev, Message: msg, Hint: hint, Runtime: rt.Name}
+	}
+	o := live.Check
+	o.Owner, o.Repo, _ = cfg.OwnerRepo()
+	o.APIURL = dest.APIURL
+	if rt.RuntimeTokenAsUserToken {
+		o.Also = []ghcheck.Kind{ghcheck.UserToken}
+	}
+	var out []Finding
+	if docs, err := r.documents(file); err == nil {
+		for _, d := range docs {
+			if d.kind != "SealedSecret" {
+				continue
+			}
+			if fp := annotation(d, seal.AnnotationTokenFingerprint); fp != "" && fp != tok.Fingerprint() {
+				out = append(out, f(Warning, fmt.Sprintf("the token CI holds for runtime %s (%s) is not the sealed one (%s)", rt.Name, tok.Fingerprint(), fp),
+					"update the CI secret, or seal CI's token with rtconf seal runtime-token"))
+			}
+		}
+	}
+	res, err := ghcheck.Check(ctx, tok, ghcheck.RuntimeToken, o)
+	var unverified *ghcheck.UnverifiedError
+	if errors.As(err, &unverified) {
+		return append(out, f(Error, fmt.Sprintf("the runtime token of %s could not be checked: %s", rt.Name, unverified.Reason), "run again later; nothing was concluded"))
+	}
+	if err != nil {
+		return append(out, f(Error, err.Error(), ""))
+	}
+	rotate := "create a new token and seal it: rtconf seal runtime-token --runtime " + rt.Name
+	switch {
+	case res.Invalid:
+		return append(out, f(Error, fmt.Sprintf("the runtime token of %s: %s", rt.Name, res.Problem), rotate))
+	case res.Expired:
+		out = append(out, f(Error, fmt.Sprintf("the runtime token of %s expired on %s", rt.Name, res.ExpiresAt.Format("2006-01-02")), rotate))
+	case res.Expiring:
+		out = append(out, f(Warning, fmt.Sprintf("the runtime token of %s expires on %s", rt.Name, res.ExpiresAt.Format("2006-01-02")), rotate))
+	}
+	for _, req := range res.Requirements {
+		switch req.Verdict {
+		case ghcheck.Missing:
+			out = append(out, f(Error, fmt.Sprintf("the runtime token of %s lacks %s (%s: %s)", rt.Name, req.Name, req.Certainty, req.Detail), rotate))
+		case ghcheck.Unknown:
+			out = append(out, f(Warning, fmt.Sprintf("the runtime token of %s: %s could not be verified: %s", rt.Name, req.Name, req.Detail), ""))
+		}
+	}
+	return out
+}
+
+func annotation(d doc, key string) string {
+	if d.node == nil || len(d.node.Content) == 0 {
+		return ""
+	}
+	return scalarAt(child(child(d.node.Content[0], "metadata"), "annotations"), key)
+}

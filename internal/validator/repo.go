@@ -1,0 +1,326 @@
+package validator
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/rtconf/rtconf/internal/jsonpointer"
+	"gopkg.in/yaml.v3"
+)
+
+// maxFileSize bounds the files read; larger ones are reported, not read.
+const maxFileSize = 8 << 20
+
+// repo is the repository read into memory once.
+type repo struct {
+	files map[string][]byte
+	paths []string // sorted
+	fs    fs.FS    // the same files, for the generator's planner
+
+	mu   sync.Mutex
+	docs map[string][]doc // parsed YAML documents by path, filled on demand
+
+	// unread holds the files not read (too large, a symlink, an error),
+	// each already a finding.
+	unread map[string]bool
+}
+
+// doc is one YAML document of a file, with what identifies its object.
+type doc struct {
+	node       *yaml.Node
+	apiVersion string
+	kind       string
+	name       string
+	namespace  string
+	line       int
+}
+
+// readRepo reads every regular file of fsys, skipping .git. Files that
+// cannot be read become findings. The files are read in parallel.
+func readRepo(fsys fs.FS) (*repo, []Finding, error) {
+	r := &repo{files: map[string][]byte{}, docs: map[string][]doc{}, unread: map[string]bool{}}
+	var findings []Finding
+	var todo []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == "." {
+				return err
+			}
+			findings = append(findings, Finding{Path: p, Rule: RuleUnreadable, Severity: Error,
+				Message: "cannot read: " + pathCause(err).Error()})
+			return nil
+		}
+		if d.IsDir() {
+			if d.Name() == ".git" {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			r.unread[p] = true
+			findings = append(findings, irregularFinding(fsys, p, d.Type()))
+			return nil
+		}
+		todo = append(todo, p)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("read repository: %w", err)
+	}
+	data := make([][]byte, len(todo))
+	problems := make([]*Finding, len(todo))
+	parallel(len(todo), func(i int) { data[i], problems[i] = readFile(fsys, todo[i]) })
+	for i, p := range todo {
+		if problems[i] != nil {
+			r.unread[p] = true
+			findings = append(findings, *problems[i])
+			continue
+		}
+		r.files[p] = data[i]
+		r.paths = append(r.paths, p)
+	}
+	sort.Strings(r.paths)
+	r.fs = newMemTree(r.files, r.paths)
+	return r, findings, nil
+}
+
+// readFile reads one file, up to maxFileSize; a problem is a finding.
+func readFile(fsys fs.FS, p string) ([]byte, *Finding) {
+	f, err := fsys.Open(p)
+	if err != nil {
+		return nil, &Finding{Path: p, Rule: RuleUnreadable, Severity: Error, Message: "cannot read: " + pathCause(err).Error()}
+	}
+	defer f.Close()
+	// The walk saw a regular file; an fs.FS that follows symlinks, or a
+	// file swapped since, must not be read as one.
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, &Finding{Path: p, Rule: RuleUnreadable, Severity: Error, Message: "cannot read: " + pathCause(err).Error()}
+	}
+	if !fi.Mode().IsRegular() {
+		f := irregularFinding(fsys, p, fi.Mode())
+		return nil, &f
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, &Finding{Path: p, Rule: RuleUnreadable, Severity: Error, Message: "cannot read: " + pathCause(err).Error()}
+	}
+	if len(data) > maxFileSize {
+		return nil, &Finding{Path: p, Rule: RuleUnreadable, Severity: Error,
+			Message: fmt.Sprintf("larger than %d MiB: too large to validate", maxFileSize>>20),
+			Hint:    "keep generated or vendored blobs out of the configuration repository"}
+	}
+	return data, nil
+}
+
+// parallel calls do(i) for every i below n, on one goroutine per CPU.
+func parallel(n int, do func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				do(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+func pathCause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// dirExists reports whether any file lies under dir.
+func (r *repo) dirExists(dir string) bool {
+	prefix := strings.TrimSuffix(dir, "/") + "/"
+	i := sort.SearchStrings(r.paths, prefix)
+	return i < len(r.paths) && strings.HasPrefix(r.paths[i], prefix)
+}
+
+func isYAML(p string) bool {
+	return strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")
+}
+
+// documents parses the YAML documents of a file once. A syntax error is
+// returned with its line.
+func (r *repo) documents(p string) ([]doc, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if d, ok := r.docs[p]; ok {
+		return d, nil
+	}
+	docs, err := parseDocs(r.files[p])
+	if err != nil {
+		return nil, err
+	}
+	r.docs[p] = docs
+	return docs, nil
+}
+
+func parseDocs(data []byte) ([]doc, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var docs []doc
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			return docs, nil
+		}
+		if err != nil {
+			return docs, err
+		}
+		if err := duplicateKey(&n); err != nil {
+			return docs, err
+		}
+		d := doc{node: &n, line: n.Line}
+		if len(n.Content) > 0 {
+			root := n.Content[0]
+			d.line = root.Line
+			d.apiVersion = scalarAt(root, "apiVersion")
+			d.kind = scalarAt(root, "kind")
+			if meta := child(root, "metadata"); meta != nil {
+				d.name = scalarAt(meta, "name")
+				d.namespace = scalarAt(meta, "namespace")
+			}
+		}
+		docs = append(docs, d)
+	}
+}
+
+func child(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func keyNode(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i]
+		}
+	}
+	return nil
+}
+
+func scalarAt(m *yaml.Node, key string) string {
+	if c := child(m, key); c != nil && c.Kind == yaml.ScalarNode {
+		return c.Value
+	}
+	return ""
+}
+
+// locate finds the line and column of a JSON pointer inside a document:
+// the deepest node the pointer reaches. With key set, the last token's
+// key is returned rather than its value.
+func locate(d doc, ptr string, key bool) (int, int) {
+	if d.node == nil || len(d.node.Content) == 0 {
+		return d.line, 0
+	}
+	n := d.node.Content[0]
+	line, col := n.Line, n.Column
+	toks := jsonpointer.Split(ptr)
+	for i, tok := range toks {
+		switch n.Kind {
+		case yaml.MappingNode:
+			if key && i == len(toks)-1 {
+				if k := keyNode(n, tok); k != nil {
+					return k.Line, k.Column
+				}
+			}
+			c := child(n, tok)
+			if c == nil {
+				return line, col
+			}
+			n = c
+		case yaml.SequenceNode:
+			idx, err := strconv.Atoi(tok)
+			if err != nil || idx < 0 || idx >= len(n.Content) {
+				return line, col
+			}
+			n = n.Content[idx]
+		default:
+			return line, col
+		}
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			n = n.Alias
+		}
+		line, col = n.Line, n.Column
+	}
+	return line, col
+}
+
+// findDoc finds the document of an object in a file by kind and name,
+// then by kind alone, falling back to the first document.
+func findDoc(docs []doc, kind, name string) (doc, bool) {
+	for _, d := range docs {
+		if d.kind == kind && d.name == name {
+			return d, true
+		}
+	}
+	for _, d := range docs {
+		if d.kind == kind {
+			return d, true
+		}
+	}
+	if len(docs) > 0 {
+		return docs[0], true
+	}
+	return doc{}, false
+}
+
+// runtimeOf tells which runtime a repository path belongs to, if any.
+func runtimeOf(p string) string {
+	for _, dir := range []string{"overlays/", "runtimes/", "resources/runtimes/"} {
+		if rest, ok := strings.CutPrefix(p, dir); ok {
+			if name, _, ok := strings.Cut(rest, "/"); ok {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// joinRel joins a path relative to dir, as kustomize and origins write it.
+func joinRel(dir, rel string) string {
+	return path.Clean(path.Join(dir, rel))
+}
+
+// encodeNode writes one YAML document back out, for decoders that need
+// bytes.
+func encodeNode(w io.Writer, n *yaml.Node) error {
+	enc := yaml.NewEncoder(w)
+	if err := enc.Encode(n); err != nil {
+		return err
+	}
+	return enc.Close()
+}

@@ -1,0 +1,87 @@
+package validator
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rtconf/rtconf/internal/ghcheck"
+	"github.com/rtconf/rtconf/internal/labels"
+	"github.com/rtconf/rtconf/internal/seal"
+	"github.com/rtconf/rtconf/internal/token"
+)
+
+// expiryWarning: a sealed token expiring sooner gets a warning.
+const expiryWarning = 14 * 24 * time.Hour
+
+// tokenRecord checks what rtconf recorded when it sealed a token: its
+// expiry, whether it was checked live, and the scopes it was found to have.
+func (c *objectChecker) tokenRecord(obj map[string]any, what string, finding findingFunc) []Finding {
+	ann, _ := nestedMap(obj, "metadata", "annotations")
+	lbl, _ := nestedMap(obj, "metadata", "labels")
+	use, _ := lbl[labels.Token].(string)
+	if use == "" {
+		return nil
+	}
+	str := func(k string) string { v, _ := ann[k].(string); return v }
+	var out []Finding
+	rotate := "rotate it: rtconf seal with a new token"
+	if exp := str(seal.AnnotationExpiresAt); exp != "" {
+		if t, err := time.Parse(time.RFC3339, exp); err == nil {
+			switch {
+			case !c.now.Before(t):
+				out = append(out, finding("/metadata/annotations", false, RuleTokenRecord, Error,
+					fmt.Sprintf("%s holds a token that expired on %s: Argo CD can no longer use it", what, t.Format("2006-01-02")), rotate))
+			case t.Sub(c.now) < expiryWarning:
+				out = append(out, finding("/metadata/annotations", false, RuleTokenRecord, Warning,
+					fmt.Sprintf("%s holds a token that expires on %s, in %d days", what, t.Format("2006-01-02"), int(t.Sub(c.now).Hours()/24)), rotate))
+			}
+		}
+	}
+	switch str(seal.AnnotationVerification) {
+	case seal.VerificationUnverified:
+		out = append(out, finding("/metadata/annotations", false, RuleTokenRecord, Warning,
+			fmt.Sprintf("%s was sealed without a live check: its scopes and expiry are unknown", what),
+			"run rtconf token check on it, or seal it again without --skip-live-check"))
+	case seal.VerificationPartial:
+		out = append(out, finding("/metadata/annotations", false, RuleTokenRecord, Note,
+			fmt.Sprintf("%s was sealed after a partial live check: some permissions could not be observed", what),
+			"seal it again with --probe-writes to observe them"))
+	case seal.VerificationVerified:
+		out = append(out, c.recordedScopes(str, use, lbl, what, finding)...)
+	}
+	return out
+}
+
+func (c *objectChecker) recordedScopes(str func(string) string, use string, lbl map[string]any, what string, finding findingFunc) []Finding {
+	kind := ghcheck.UserToken
+	var also []ghcheck.Kind
+	if use == labels.TokenRuntime {
+		kind = ghcheck.RuntimeToken
+		if rtName, _ := lbl[labels.Runtime].(string); c.cfg != nil {
+			if rt, ok := c.cfg.Runtime(rtName); ok && rt.RuntimeTokenAsUserToken {
+				also = []ghcheck.Kind{ghcheck.UserToken}
+			}
+		}
+	}
+	tk := token.Kind(str(seal.AnnotationTokenKind))
+	var granted []string
+	for _, s := range strings.Split(str(seal.AnnotationScopes), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			granted = append(granted, s)
+		}
+	}
+	var missing []string
+	for _, want := range ghcheck.RequirementNames(tk, kind, also) {
+		if !slices.Contains(granted, want) {
+			missing = append(missing, want)
+		}
+	}
+	if missing == nil {
+		return nil
+	}
+	return []Finding{finding("/metadata/annotations", false, RuleTokenRecord, Error,
+		fmt.Sprintf("%s holds a token that lacked %s when it was checked", what, strings.Join(missing, ", ")),
+		"create a token with them and seal it again")}
+}

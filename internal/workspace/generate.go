@@ -1,0 +1,119 @@
+// Package workspace runs rtconf's jobs on a shared configuration repository
+// checked out on disk: it loads rtconf.yaml, generates, plans and writes.
+package workspace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/rtconf/rtconf/generator"
+	"github.com/rtconf/rtconf/internal/config"
+	"github.com/rtconf/rtconf/internal/repofs"
+	"github.com/rtconf/rtconf/internal/writer"
+)
+
+// GenerateOptions are the inputs of Generate.
+type GenerateOptions struct {
+	// Dir is the root of the shared configuration repository.
+	Dir string
+	// ConfigFile is the configuration's path relative to Dir.
+	ConfigFile string
+	// DryRun plans without writing: no lock, and a journal left by an
+	// interrupted run is reported, not rolled back.
+	DryRun bool
+	Run    RunOptions
+
+	faults faultSeam
+}
+
+// DefaultGenerateOptions generates the repository in the current folder.
+func DefaultGenerateOptions() GenerateOptions {
+	return GenerateOptions{Dir: ".", ConfigFile: config.FileName, Run: DefaultRunOptions()}
+}
+
+// Validate checks the options before anything is read.
+func (o GenerateOptions) Validate() error {
+	if o.Dir == "" {
+		return errors.New("no repository folder given")
+	}
+	if o.ConfigFile == "" || !filepath.IsLocal(o.ConfigFile) {
+		return fmt.Errorf("configuration file %q must be a path inside the repository folder", o.ConfigFile)
+	}
+	return nil
+}
+
+// Result says what a run changed, or would change in a dry run.
+type Result struct {
+	Changes []generator.Change
+	// Owned lists every path rtconf writes in the repository (init only).
+	Owned []string
+}
+
+// Generate brings the generated tree of the repository in line with its
+// configuration. It writes all of the changes or none.
+func Generate(ctx context.Context, opts GenerateOptions) (Result, error) {
+	if err := opts.Validate(); err != nil {
+		return Result{}, err
+	}
+	if opts.DryRun {
+		root, err := readTree(opts.Dir)
+		if err != nil {
+			return Result{}, err
+		}
+		defer root.Close()
+		changes, err := generatePlan(root, opts)
+		return Result{Changes: changes}, err
+	}
+	t, err := openTree(ctx, opts.Dir, opts.ConfigFile, opts.Run)
+	if err != nil {
+		return Result{}, err
+	}
+	defer t.Close()
+	changes, err := generatePlan(t.Root, opts)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := writer.Apply(opts.faults.fs(t.Root), changes); err != nil {
+		return Result{}, fmt.Errorf("write %s: %w", opts.Dir, err)
+	}
+	return Result{Changes: changes}, nil
+}
+
+// generatePlan is what Generate changes in root.
+func generatePlan(root *os.Root, opts GenerateOptions) ([]generator.Change, error) {
+	cfg, err := loadConfig(root, opts.Dir, opts.ConfigFile)
+	if err != nil {
+		return nil, err
+	}
+	files, err := generator.Generate(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return generator.Plan(repofs.FS(root), files)
+}
+
+func loadConfig(root *os.Root, dir, name string) (*config.Config, error) {
+	display := filepath.Join(dir, name)
+	f, err := repofs.Open(root, filepath.ToSlash(name))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%s not found: run `rtconf init` first, or pass --dir with the repository folder", display)
+	}
+	if err != nil {
+		return nil, configReadError(display, err)
+	}
+	defer f.Close()
+	return config.Read(f, display)
+}
+
+// configReadError explains why the configuration could not be read; a
+// symlink, FIFO or folder in its place is refused, never followed.
+func configReadError(display string, err error) error {
+	var nr *repofs.NotRegularError
+	if errors.As(err, &nr) {
+		return fmt.Errorf("load %s: %w; replace it with the file itself", display, pathCause(err))
+	}
+	return fmt.Errorf("load %s: %w", display, err)
+}

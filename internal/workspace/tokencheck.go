@@ -1,0 +1,78 @@
+package workspace
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/rtconf/rtconf/internal/config"
+	"github.com/rtconf/rtconf/internal/ghcheck"
+)
+
+// TokenTarget is where and for what a token is checked.
+type TokenTarget struct {
+	APIURL      string
+	Owner, Repo string
+	// Also lists kinds the token must serve too (a runtime token used as
+	// user token).
+	Also []ghcheck.Kind
+}
+
+// ResolveTokenTarget finds the repository and API a token is checked
+// against: the repository from --repo when given, else from rtconf.yaml;
+// the API as trust decides for rtconf.yaml's repository. With --repo alone
+// (no rtconf.yaml read) the repository is on github.com, or in GitHub
+// Actions on the runner's host, unless --api-url names another API.
+func ResolveTokenTarget(dir, configFile, runtime, repoFlag string, trust ghcheck.Trust, kind ghcheck.Kind) (TokenTarget, error) {
+	var t TokenTarget
+	var cfg *config.Config
+	if repoFlag == "" || runtime != "" {
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			return t, fmt.Errorf("open repository: %w (or pass --repo OWNER/NAME)", err)
+		}
+		defer root.Close()
+		if cfg, err = loadConfig(root, dir, configFile); err != nil {
+			return t, err
+		}
+	}
+	if cfg != nil {
+		t.Owner, t.Repo, _ = cfg.OwnerRepo()
+		if runtime != "" {
+			rt, err := findRuntime(cfg, runtime)
+			if err != nil {
+				return t, err
+			}
+			if kind == ghcheck.RuntimeToken && rt.RuntimeTokenAsUserToken {
+				t.Also = []ghcheck.Kind{ghcheck.UserToken}
+			}
+		}
+	}
+	if repoFlag != "" {
+		owner, name, ok := strings.Cut(repoFlag, "/")
+		if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
+			return t, &UsageError{fmt.Sprintf("--repo %q: write OWNER/NAME", repoFlag)}
+		}
+		t.Owner, t.Repo = owner, name
+	}
+	if t.Owner == "" {
+		return t, errors.New("no repository to check the token on: pass --repo OWNER/NAME")
+	}
+	repoURL, configured := "", ""
+	if cfg != nil {
+		repoURL, configured = cfg.Repository.URL, cfg.Repository.APIURL
+	} else {
+		host := ghcheck.PublicHost
+		if trust.CIAPIURL != "" {
+			host = ghcheck.GitHost(trust.CIAPIURL)
+		}
+		repoURL = "https://" + host + "/" + t.Owner + "/" + t.Repo
+	}
+	dest, err := trust.Resolve(repoURL, configured)
+	if err != nil {
+		return t, err
+	}
+	t.APIURL = dest.APIURL
+	return t, nil
+}
