@@ -199,7 +199,13 @@ func inTree(top, dir, p string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	realDir, err := filepath.EvalSymlinks(dir)
+	// dir may be relative ("." from inside the repository): make it
+	// absolute, as top is, before comparing them.
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	realDir, err := filepath.EvalSymlinks(absDir)
 	if err != nil {
 		return "", err
 	}

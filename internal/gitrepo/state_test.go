@@ -59,6 +59,17 @@ func TestTracked(t *testing.T) {
 			t.Errorf("Tracked(%s, %s) = %v, %v; want %v", tt.dir, tt.path, got, err, tt.want)
 		}
 	}
+	// A relative folder, as `rtconf generate` run inside the repository
+	// gives: "." and "sub".
+	t.Chdir(dir)
+	for _, tt := range []struct {
+		dir, path string
+		want      bool
+	}{{".", "a.txt", true}, {".", "notes.txt", false}, {"sub", "in-head.json", true}} {
+		if got, err := gitrepo.Tracked(tt.dir, tt.path); err != nil || got != tt.want {
+			t.Errorf("Tracked(%s, %s) from the working tree = %v, %v; want %v", tt.dir, tt.path, got, err, tt.want)
+		}
+	}
 }
 
 // TestRepairLeavesWholeStateAlone: a repository with nothing half-written
