@@ -167,10 +167,10 @@ func (g *gen) runtime(rt config.Runtime) {
 	}
 	g.object(path.Join(rtDir, "kustomization.yaml"), Generated, kustomization(rtResources))
 
-	ovDir := path.Join(DirOverlays, rt.Name)
-	resources := []string{"application.yaml", "runtime-token.yaml"}
-	g.object(path.Join(ovDir, "application.yaml"), Generated, g.runtimeApp(rt))
-	g.object(path.Join(ovDir, "runtime-token.yaml"), TokenSlot, g.runtimeTokenPlaceholder(rt), placeholderComment)
+	ovDir := OverlayDir(rt.Name)
+	resources := []string{fileApplication, fileRuntimeToken}
+	g.object(ApplicationPath(rt.Name), Generated, g.runtimeApp(rt))
+	g.object(RuntimeTokenPath(rt.Name), TokenSlot, g.runtimeTokenPlaceholder(rt), placeholderComment)
 	g.files[len(g.files)-1].Slot = &Slot{Runtime: rt.Name}
 	if !rt.RuntimeTokenAsUserToken {
 		for _, login := range sortedLogins(rt.Users) {
@@ -184,9 +184,28 @@ func (g *gen) runtime(rt config.Runtime) {
 	g.object(path.Join(ovDir, "kustomization.yaml"), Generated, kustomization(resources))
 }
 
+// The generated layout of a runtime's overlay: every package that needs a
+// generated file's name asks these functions.
+const (
+	fileApplication  = "application.yaml"
+	fileRuntimeToken = "runtime-token.yaml"
+	dirUserTokens    = "user-tokens"
+)
+
+// OverlayDir is the folder of a runtime's overlay.
+func OverlayDir(runtime string) string { return path.Join(DirOverlays, runtime) }
+
+// ApplicationPath is the file of a runtime's self-managing Application.
+func ApplicationPath(runtime string) string { return path.Join(OverlayDir(runtime), fileApplication) }
+
+// RuntimeTokenPath is the file of a runtime's Git runtime token.
+func RuntimeTokenPath(runtime string) string {
+	return path.Join(OverlayDir(runtime), fileRuntimeToken)
+}
+
 // UserTokenPath is where a user's token lives inside the runtime's overlay.
 func UserTokenPath(login string) string {
-	return "user-tokens/" + strings.ToLower(login) + ".yaml"
+	return dirUserTokens + "/" + strings.ToLower(login) + ".yaml"
 }
 
 func sortedLogins(users []string) []string {
@@ -261,7 +280,7 @@ func (g *gen) runtimeApp(rt config.Runtime) *argocd.Application {
 			Source: &argocd.ApplicationSource{
 				RepoURL:        g.cfg.Repository.URL,
 				TargetRevision: g.cfg.Repository.Revision,
-				Path:           path.Join(DirOverlays, rt.Name),
+				Path:           OverlayDir(rt.Name),
 			},
 			Destination: argocd.ApplicationDestination{Server: rt.Server, Namespace: rt.Namespace},
 			SyncPolicy: &argocd.SyncPolicy{

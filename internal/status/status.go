@@ -83,13 +83,13 @@ func Compute(tree fs.FS, cfg *config.Config) (Report, error) {
 }
 
 func runtime(tree fs.FS, cfg *config.Config, rt config.Runtime) (Runtime, error) {
-	overlay := path.Join(generator.DirOverlays, rt.Name)
+	overlay := generator.OverlayDir(rt.Name)
 	r := Runtime{Name: rt.Name, Users: []Token{}, Clusters: []Cluster{}}
 	var err error
-	if r.Application, err = hasObject(tree, path.Join(overlay, "application.yaml"), "Application", config.AppName(rt)); err != nil {
+	if r.Application, err = hasObject(tree, generator.ApplicationPath(rt.Name), "Application", config.AppName(rt)); err != nil {
 		return r, err
 	}
-	if r.RuntimeToken, err = tokenAt(tree, path.Join(overlay, "runtime-token.yaml")); err != nil {
+	if r.RuntimeToken, err = tokenAt(tree, generator.RuntimeTokenPath(rt.Name)); err != nil {
 		return r, err
 	}
 	complete := r.Application && r.RuntimeToken.State == Sealed

@@ -2,7 +2,6 @@ package validator
 
 import (
 	"context"
-	"path"
 	"runtime"
 	"sync"
 
@@ -34,7 +33,7 @@ func checkRoot(r *repo, oc *objectChecker, cfg *config.Config, strict bool, root
 		res.findings = append(res.findings, oc.check(o.obj, o.source, kfile, rt)...)
 	}
 	if cfg != nil {
-		if rtCfg, ok := cfg.Runtime(rt); ok && root == path.Join(generator.DirOverlays, rt) {
+		if rtCfg, ok := cfg.Runtime(rt); ok && root == generator.OverlayDir(rt) {
 			res.findings = append(res.findings, runtimeChecks(cfg, rtCfg, objs, r, strict)...)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path"
 
 	"github.com/rtconf/rtconf/generator"
 	"github.com/rtconf/rtconf/internal/config"
@@ -64,7 +63,7 @@ func liveFindings(ctx context.Context, r *repo, cfg *config.Config, rt config.Ru
 			Message: fmt.Sprintf("the runtime token of %s was not checked: %v", rt.Name, err),
 			Hint:    "nothing was sent; a token goes only to the API of the Git host it belongs to"}}
 	}
-	file := path.Join(generator.DirOverlays, rt.Name, "runtime-token.yaml")
+	file := generator.RuntimeTokenPath(rt.Name)
 	f := func(sev Severity, msg, hint string) Finding {
 		return Finding{Path: file, Rule: RuleTokenLive, Severity: sev, Message: msg, Hint: hint, Runtime: rt.Name}
 	}

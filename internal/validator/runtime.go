@@ -14,7 +14,7 @@ import (
 
 // runtimeChecks checks what a runtime's rendered overlay must contain.
 func runtimeChecks(cfg *config.Config, rt config.Runtime, objs []rendered, r *repo, strict bool) []Finding {
-	overlay := path.Join(generator.DirOverlays, rt.Name)
+	overlay := generator.OverlayDir(rt.Name)
 	kfile := path.Join(overlay, "kustomization.yaml")
 	var out []Finding
 	at := func(o rendered, ptr string) Finding {
