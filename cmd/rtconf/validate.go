@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -64,7 +63,6 @@ func validateAction(c *cli.Context) error {
 		return err
 	}
 
-	tuneGC(os.Getenv("GOGC"))
 	opts := validator.DefaultOptions()
 	opts.ConfigFile = filepath.ToSlash(c.String("config"))
 	opts.Strict = c.Bool("strict")
@@ -189,17 +187,4 @@ func progress(w io.Writer) func(done, total int) {
 			fmt.Fprint(w, "\r\033[K")
 		}
 	}
-}
-
-// tuneGC trades memory for time in validate, which allocates a lot of
-// short-lived YAML: collecting at 200 % instead of 100 % saves about a
-// tenth of its CPU time and keeps a 1,000-runtime repository near 300 MiB
-// (BENCHMARKS.md); a soft limit of 480 MiB makes the collector work harder
-// before the process grows past that. A GOGC the user set wins.
-func tuneGC(gogc string) {
-	if gogc != "" {
-		return
-	}
-	debug.SetGCPercent(200)
-	debug.SetMemoryLimit(480 << 20)
 }
