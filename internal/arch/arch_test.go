@@ -21,22 +21,26 @@ var layers = map[string]int{
 	// 0: leaves, no other package of rtconf.
 	"internal/token": 0, "internal/labels": 0, "internal/jsonpointer": 0, "internal/argocd": 0,
 	"internal/repofs": 0, "internal/repolock": 0, "templates": 0, "schemas": 0,
-	// 1: what stands on a token alone: printing safely, the Git host's
+	// 1: the seam between rtconf and a Git host: its types and interface.
+	"internal/forge": 1,
+	// 2: what stands on a token alone: printing safely, the Git host's
 	// API (the providers), Git.
-	"internal/safetext": 1, "internal/ghcheck": 1, "internal/gitrepo": 1,
-	// 2: the configuration (its URL rules come from the provider).
-	"internal/ghapi": 2, "internal/config": 2,
-	// 3: rendering and sealing.
-	"generator": 3, "internal/seal": 3,
-	// 4: applying a plan to a tree; reading the state of a tree.
-	"internal/writer": 4, "internal/status": 4,
-	// 5: checking a repository, and its output formats.
-	"internal/validator": 5, "internal/validator/output": 6,
-	// 7: the jobs on a repository on disk.
-	"internal/workspace": 7,
-	// 8: the command line and the benchmark tools.
-	"cmd/rtconf": 8, "internal/benchrepo": 8, "internal/benchrepo/cmd/benchrepo": 9, "internal/benchrun": 9,
-	"schemas/internal/schemagen": 8,
+	"internal/safetext": 2, "internal/ghcheck": 2, "internal/gitrepo": 2,
+	// 3: the configuration (its URL rules come from the provider).
+	"internal/ghapi": 3, "internal/forge/github": 3, "internal/config": 3,
+	// (the registration of providers, above each of them)
+	"internal/forge/providers": 4,
+	// 4: rendering and sealing.
+	"generator": 4, "internal/seal": 4,
+	// 5: applying a plan to a tree; reading the state of a tree.
+	"internal/writer": 5, "internal/status": 5,
+	// 6: checking a repository, and its output formats.
+	"internal/validator": 6, "internal/validator/output": 7,
+	// 8: the jobs on a repository on disk.
+	"internal/workspace": 8,
+	// 9: the command line and the benchmark tools.
+	"cmd/rtconf": 9, "internal/benchrepo": 9, "internal/benchrepo/cmd/benchrepo": 10, "internal/benchrun": 10,
+	"schemas/internal/schemagen": 9,
 }
 
 // testOnly are the packages only tests may import: fakes, test servers and

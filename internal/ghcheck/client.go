@@ -13,17 +13,12 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
+	"github.com/rtconf/rtconf/internal/forge"
 	"github.com/rtconf/rtconf/internal/token"
 )
 
-// UnverifiedError means the token could not be checked: GitHub could not be
-// reached, kept failing, or rate-limited longer than the caller would wait.
-// It is never a pass.
-type UnverifiedError struct {
-	Reason string
-}
-
-func (e *UnverifiedError) Error() string { return "could not verify the token: " + e.Reason }
+// UnverifiedError means the token could not be checked. It is never a pass.
+type UnverifiedError = forge.UnverifiedError
 
 // answer is one response, reduced to what the checks read.
 type answer struct {

@@ -8,38 +8,36 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rtconf/rtconf/internal/forge"
 	"github.com/rtconf/rtconf/internal/token"
 )
 
 // Kind is which token is checked.
-type Kind string
+type Kind = forge.Kind
 
 // The kinds of token rtconf checks.
 const (
-	RuntimeToken Kind = "runtime"
-	UserToken    Kind = "user"
+	RuntimeToken = forge.RuntimeToken
+	UserToken    = forge.UserToken
 )
 
 // Verdict on one requirement.
-type Verdict string
+type Verdict = forge.Verdict
 
 // The verdicts.
 const (
-	Granted Verdict = "granted"
-	Missing Verdict = "missing"
-	Unknown Verdict = "unknown"
+	Granted = forge.Granted
+	Missing = forge.Missing
+	Unknown = forge.Unknown
 )
 
 // Certainty says how a verdict was reached.
-type Certainty string
+type Certainty = forge.Certainty
 
 // The certainties.
 const (
-	// Observed: GitHub said so (a scopes header, an answer to a probe).
-	Observed Certainty = "observed"
-	// Inferred: deduced from something related (the user's role, a read
-	// probe), not from the permission itself.
-	Inferred Certainty = "inferred"
+	Observed = forge.Observed
+	Inferred = forge.Inferred
 )
 
 // classicRequirements are the classic scopes each kind of token needs

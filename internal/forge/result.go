@@ -1,0 +1,112 @@
+package forge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/rtconf/rtconf/internal/token"
+)
+
+// Options are the inputs of a live check.
+type Options struct {
+	// APIURL is the API base: https://api.github.com/ or, for GitHub
+	// Enterprise Server, https://HOST/api/v3/.
+	APIURL string
+	// Owner and Repo name the shared configuration repository, which
+	// fine-grained tokens are probed on and classic ones are checked with.
+	Owner, Repo string
+	// Also adds the requirements of another kind (a runtime token that
+	// serves as user token).
+	Also []Kind
+	// ProbeWrites sends write requests with deliberately invalid bodies
+	// (GitHub answers 422 when the permission is there, 403 or 404 when
+	// not); nothing can change.
+	ProbeWrites bool
+	// MaxWait is the longest rtconf waits out a rate limit.
+	MaxWait time.Duration
+	// Retries is how often a 5xx, a timeout or a broken connection is
+	// retried, with exponential backoff from Backoff.
+	Retries int
+	Backoff time.Duration
+	// Timeout bounds each request.
+	Timeout time.Duration
+	// ExpiryWarning: a token expiring sooner gets a warning.
+	ExpiryWarning time.Duration
+	HTTPClient    *http.Client
+	Now           time.Time
+	// Sleep waits; tests make it instant.
+	Sleep func(context.Context, time.Duration) error
+}
+
+// Validate checks the options.
+func (o Options) Validate() error {
+	u, err := url.Parse(o.APIURL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("API URL %q is not an http(s) URL", o.APIURL)
+	}
+	if o.Owner == "" || o.Repo == "" {
+		return errors.New("no repository to check the token on")
+	}
+	if o.Now.IsZero() || o.Sleep == nil || o.Timeout <= 0 {
+		return errors.New("ghcheck: options not filled in; start from DefaultOptions")
+	}
+	return nil
+}
+
+// Requirement is one scope or permission and the verdict on it.
+type Requirement struct {
+	Name      string    `json:"name"`
+	Verdict   Verdict   `json:"verdict"`
+	Certainty Certainty `json:"certainty,omitempty"`
+	Detail    string    `json:"detail,omitempty"`
+}
+
+// Result is the outcome of a check.
+type Result struct {
+	TokenKind    token.Kind    `json:"tokenKind"`
+	Scopes       []string      `json:"scopes,omitempty"`
+	Requirements []Requirement `json:"requirements"`
+	// ExpiresAt is zero when the host reports no expiry.
+	ExpiresAt time.Time `json:"expiresAt,omitzero"`
+	Expired   bool      `json:"expired,omitempty"`
+	Expiring  bool      `json:"expiring,omitempty"`
+	// Invalid is set when the host refuses the token (revoked, wrong, or
+	// not authorised for the organisation's SAML single sign-on).
+	Invalid  bool     `json:"invalid,omitempty"`
+	Problem  string   `json:"problem,omitempty"`
+	Notes    []string `json:"notes,omitempty"`
+	Requests int      `json:"requests"`
+}
+
+// Code is the exit code the result stands for: 0 everything granted, 1
+// something missing, expired or invalid, 2 something could not be verified.
+func (r Result) Code() int {
+	if r.Invalid || r.Expired {
+		return 1
+	}
+	code := 0
+	for _, req := range r.Requirements {
+		switch req.Verdict {
+		case Missing:
+			return 1
+		case Unknown:
+			code = 2
+		}
+	}
+	return code
+}
+
+// Granted lists what was found granted, for the sealed secret's record.
+func (r Result) Granted() []string {
+	var out []string
+	for _, req := range r.Requirements {
+		if req.Verdict == Granted {
+			out = append(out, req.Name)
+		}
+	}
+	return out
+}
