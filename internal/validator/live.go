@@ -7,6 +7,7 @@ import (
 
 	"github.com/rtconf/rtconf/generator"
 	"github.com/rtconf/rtconf/internal/config"
+	"github.com/rtconf/rtconf/internal/forge"
 	"github.com/rtconf/rtconf/internal/ghcheck"
 	"github.com/rtconf/rtconf/internal/seal"
 	"github.com/rtconf/rtconf/internal/token"
@@ -70,9 +71,7 @@ func liveFindings(ctx context.Context, r *repo, cfg *config.Config, rt config.Ru
 	o := live.Check
 	o.Owner, o.Repo, _ = cfg.OwnerRepo()
 	o.APIURL = dest.APIURL
-	if rt.RuntimeTokenAsUserToken {
-		o.Also = []ghcheck.Kind{ghcheck.UserToken}
-	}
+	o.Also = forge.NeedFor(forge.RuntimeToken, rt.RuntimeTokenAsUserToken).Also
 	var out []Finding
 	if docs, err := r.documents(file); err == nil {
 		for _, d := range docs {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rtconf/rtconf/internal/forge"
 	"github.com/rtconf/rtconf/internal/ghcheck"
 	"github.com/rtconf/rtconf/internal/labels"
 	"github.com/rtconf/rtconf/internal/seal"
@@ -55,16 +56,16 @@ func (c *objectChecker) tokenRecord(obj map[string]any, what string, finding fin
 }
 
 func (c *objectChecker) recordedScopes(str func(string) string, use string, lbl map[string]any, what string, finding findingFunc) []Finding {
-	kind := ghcheck.UserToken
-	var also []ghcheck.Kind
+	need := forge.NeedFor(forge.UserToken, false)
 	if use == labels.TokenRuntime {
-		kind = ghcheck.RuntimeToken
+		asUser := false
 		if rtName, _ := lbl[labels.Runtime].(string); c.cfg != nil {
-			if rt, ok := c.cfg.Runtime(rtName); ok && rt.RuntimeTokenAsUserToken {
-				also = []ghcheck.Kind{ghcheck.UserToken}
-			}
+			rt, ok := c.cfg.Runtime(rtName)
+			asUser = ok && rt.RuntimeTokenAsUserToken
 		}
+		need = forge.NeedFor(forge.RuntimeToken, asUser)
 	}
+	kind, also := need.Kind, need.Also
 	tk := token.Kind(str(seal.AnnotationTokenKind))
 	var granted []string
 	for _, s := range strings.Split(str(seal.AnnotationScopes), ",") {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rtconf/rtconf/generator"
 	"github.com/rtconf/rtconf/internal/config"
+	"github.com/rtconf/rtconf/internal/forge"
 	"github.com/rtconf/rtconf/internal/ghcheck"
 	"github.com/rtconf/rtconf/internal/repofs"
 	"github.com/rtconf/rtconf/internal/seal"
@@ -245,9 +246,7 @@ func liveCheck(ctx context.Context, cfg *config.Config, rt config.Runtime, login
 		return nil, nil, fmt.Errorf("%w; nothing was sent (pass --skip-live-check to seal the token unverified)", err)
 	}
 	live.APIURL = dest.APIURL
-	if kind == ghcheck.RuntimeToken && rt.RuntimeTokenAsUserToken {
-		live.Also = []ghcheck.Kind{ghcheck.UserToken}
-	}
+	live.Also = forge.NeedFor(kind, rt.RuntimeTokenAsUserToken).Also
 	live.Now = opts.Now
 	res, err := ghcheck.Check(ctx, opts.Token, kind, live)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rtconf/rtconf/internal/config"
+	"github.com/rtconf/rtconf/internal/forge"
 	"github.com/rtconf/rtconf/internal/ghcheck"
 )
 
@@ -44,9 +45,7 @@ func ResolveTokenTarget(dir, configFile, runtime, repoFlag string, trust ghcheck
 			if err != nil {
 				return t, err
 			}
-			if kind == ghcheck.RuntimeToken && rt.RuntimeTokenAsUserToken {
-				t.Also = []ghcheck.Kind{ghcheck.UserToken}
-			}
+			t.Also = forge.NeedFor(kind, rt.RuntimeTokenAsUserToken).Also
 		}
 	}
 	if repoFlag != "" {
