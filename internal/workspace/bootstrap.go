@@ -103,7 +103,8 @@ func Bootstrap(ctx context.Context, opts InitOptions, b BootstrapOptions) (Boots
 			_ = os.RemoveAll(filepath.Join(opts.Dir, ".git"))
 		}
 	}
-	res.Result, err = initTree(t.Root, opts)
+	var cfg *config.Config
+	res.Result, cfg, err = initTree(t.Root, opts)
 	if err != nil {
 		undo()
 		return BootstrapResult{}, err
@@ -117,7 +118,7 @@ func Bootstrap(ctx context.Context, opts InitOptions, b BootstrapOptions) (Boots
 	if !b.online() {
 		return res, nil
 	}
-	return publish(ctx, repo, opts.Dir, res, b)
+	return publish(ctx, repo, cfg, res, b)
 }
 
 // commitOwned commits the files rtconf owns that Git sees changed.
@@ -148,11 +149,7 @@ func commitOwned(repo *gitrepo.Repo, res *BootstrapResult, now time.Time) error 
 }
 
 // publish creates, pushes and protects as asked.
-func publish(ctx context.Context, repo *gitrepo.Repo, dir string, res BootstrapResult, b BootstrapOptions) (BootstrapResult, error) {
-	cfg, err := config.Load(os.DirFS(dir), config.FileName)
-	if err != nil {
-		return res, err
-	}
+func publish(ctx context.Context, repo *gitrepo.Repo, cfg *config.Config, res BootstrapResult, b BootstrapOptions) (BootstrapResult, error) {
 	owner, name, ok := cfg.OwnerRepo()
 	if !ok {
 		return res, fmt.Errorf("repository.url %q names no GitHub owner/repository", cfg.Repository.URL)

@@ -109,18 +109,20 @@ func Init(ctx context.Context, opts InitOptions) (Result, error) {
 		return Result{}, err
 	}
 	defer t.Close()
-	return initTree(t.Root, opts)
+	res, _, err := initTree(t.Root, opts)
+	return res, err
 }
 
-// initTree is Init in a tree already open for writing.
-func initTree(root *os.Root, opts InitOptions) (Result, error) {
+// initTree is Init in a tree already open for writing. It returns the
+// configuration it parsed, so that a caller does not read it again.
+func initTree(root *os.Root, opts InitOptions) (Result, *config.Config, error) {
 	data, err := opts.configFile()
 	if err != nil {
-		return Result{}, err
+		return Result{}, nil, err
 	}
 	cfg, err := config.Parse(config.FileName, data)
 	if err != nil {
-		return Result{}, flagProblems(err)
+		return Result{}, nil, flagProblems(err)
 	}
 	extra := []generator.Change{{Path: config.FileName, Op: generator.Add, Data: data}}
 	if opts.Demo {
@@ -134,36 +136,36 @@ func initTree(root *os.Root, opts InitOptions) (Result, error) {
 		case errors.Is(err, fs.ErrNotExist):
 			changes = append(changes, c)
 		case err != nil:
-			return Result{}, fmt.Errorf("read %s: %w", filepath.Join(opts.Dir, c.Path), err)
+			return Result{}, nil, fmt.Errorf("read %s: %w", filepath.Join(opts.Dir, c.Path), err)
 		case !bytes.Equal(old, c.Data):
-			return Result{}, fmt.Errorf("%s already exists with other content: edit it and run `rtconf generate --dir %s`, or init another folder",
+			return Result{}, nil, fmt.Errorf("%s already exists with other content: edit it and run `rtconf generate --dir %s`, or init another folder",
 				filepath.Join(opts.Dir, c.Path), opts.Dir)
 		}
 	}
 	files, err := generator.Generate(cfg)
 	if err != nil {
-		return Result{}, err
+		return Result{}, nil, err
 	}
 	if opts.Demo {
 		if err := sealDemoTokens(cfg, files, opts.Now); err != nil {
-			return Result{}, err
+			return Result{}, nil, err
 		}
 	}
 	planned, err := generator.Plan(repofs.FS(root), files)
 	if err != nil {
-		return Result{}, err
+		return Result{}, nil, err
 	}
 	changes = append(changes, planned...)
 	gi, ok, err := gitignoreChange(root)
 	if err != nil {
-		return Result{}, fmt.Errorf("%s: %w", opts.Dir, err)
+		return Result{}, nil, fmt.Errorf("%s: %w", opts.Dir, err)
 	}
 	if ok {
 		changes = append(changes, gi)
 	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
 	if err := writer.Apply(opts.faults.fs(root), changes); err != nil {
-		return Result{}, fmt.Errorf("write %s: %w", opts.Dir, err)
+		return Result{}, nil, fmt.Errorf("write %s: %w", opts.Dir, err)
 	}
 	owned := make([]string, 0, len(files)+len(extra)+1)
 	owned = append(owned, GitignoreFile)
@@ -174,7 +176,7 @@ func initTree(root *os.Root, opts InitOptions) (Result, error) {
 		owned = append(owned, c.Path)
 	}
 	sort.Strings(owned)
-	return Result{Changes: changes, Owned: owned}, nil
+	return Result{Changes: changes, Owned: owned}, cfg, nil
 }
 
 // DemoToken is the fake token `init --demo` seals: GitHub never issued it.
