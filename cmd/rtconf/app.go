@@ -127,6 +127,17 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, clock func() time.Time, o
 		}, changeCommands()...),
 	}
 	setUsageErrors(app.Commands, "")
+	ownHelp(app)
+	app.Action = func(c *cli.Context) error {
+		if c.Bool("version") {
+			cli.ShowVersion(c)
+			return nil
+		}
+		if c.Args().Present() { // an unknown command: CommandNotFound says so
+			return cli.ShowCommandHelp(c, c.Args().First())
+		}
+		return cli.ShowAppHelp(c)
+	}
 	return app
 }
 

@@ -49,6 +49,8 @@ func args(c *cli.Context, name string, n int, usage string) ([]string, error) {
 	return c.Args().Slice(), nil
 }
 
+// changeCommands declares the runtime and user commands.
+// long: a declarative table of commands, flags and help texts, not logic.
 func changeCommands() []*cli.Command {
 	return []*cli.Command{
 		{

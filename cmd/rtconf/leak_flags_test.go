@@ -48,6 +48,9 @@ func leafCommands() map[string]*cli.Command {
 	var walk func(prefix string, cmds []*cli.Command)
 	walk = func(prefix string, cmds []*cli.Command) {
 		for _, c := range cmds {
+			if c.Name == "help" { // the help commands (helpflags.go) take no flags
+				continue
+			}
 			name := strings.TrimSpace(prefix + " " + c.Name)
 			if len(c.Subcommands) == 0 {
 				out[name] = c
