@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtconf/rtconf/internal/fifotest"
 	"github.com/rtconf/rtconf/internal/testclock"
 )
 
@@ -111,7 +112,7 @@ func TestIrregularFilesNeverPass(t *testing.T) {
 					}
 					var stdout, stderr bytes.Buffer
 					code := -1
-					within(t, 30*time.Second, filepath.Join(repo, filepath.FromSlash(pc.path)), func() {
+					fifotest.Within(t, 30*time.Second, filepath.Join(repo, filepath.FromSlash(pc.path)), func() {
 						code = run(context.Background(), []string{"rtconf", cmd, "--dir", repo}, strings.NewReader(""), &stdout, &stderr, testclock.Fixed(testclock.Default()))
 					})
 					if code != wantCode {
@@ -146,27 +147,5 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	if err := os.WriteFile(to, data, 0o644); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// within runs f and fails the test when f has not returned after limit. A
-// read blocked on the FIFO at fifo is then released: opening its writing
-// end and closing it again gives the reader end of file.
-func within(t *testing.T, limit time.Duration, fifo string, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	timer := time.NewTimer(limit)
-	defer timer.Stop()
-	select {
-	case <-done:
-	case <-timer.C:
-		if w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-			w.Close()
-		}
-		t.Fatalf("still running after %v: blocked on %s?", limit, fifo)
 	}
 }

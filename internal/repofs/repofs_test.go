@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtconf/rtconf/internal/fifotest"
 	"github.com/rtconf/rtconf/internal/repofs"
 )
 
@@ -74,7 +75,7 @@ func TestOnlyRegularFilesAreRead(t *testing.T) {
 			t.Run(how+"/"+tt.name, func(t *testing.T) {
 				var data []byte
 				var err error
-				within(t, time.Minute, filepath.Join(dir, "fifo"), func() { data, err = read(tt.name) })
+				fifotest.Within(t, time.Minute, filepath.Join(dir, "fifo"), func() { data, err = read(tt.name) })
 				if err == nil {
 					if string(data) != tt.want {
 						t.Errorf("read %q, want %q", data, tt.want)
@@ -126,27 +127,5 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
-	}
-}
-
-// within runs f and fails the test when f has not returned after limit,
-// then releases a read blocked on the FIFO at fifo by opening and closing
-// its writing end.
-func within(t *testing.T, limit time.Duration, fifo string, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	timer := time.NewTimer(limit)
-	defer timer.Stop()
-	select {
-	case <-done:
-	case <-timer.C:
-		if w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-			w.Close()
-		}
-		t.Fatalf("still running after %v: blocked on %s?", limit, fifo)
 	}
 }
