@@ -45,8 +45,8 @@ unit:
 ## not part of `make test`. Seeds are in each package's testdata/fuzz/<target>.
 FUZZTIME    ?= 20s
 FUZZFLAGS   ?= -parallel=1
-FUZZTARGETS := internal/config:FuzzParse internal/config:FuzzPositions internal/ghcheck:FuzzParseScopes \
-	internal/ghcheck:FuzzParseAcceptedPermissions internal/validator:FuzzValidate
+FUZZTARGETS := internal/config:FuzzParse internal/config:FuzzPositions internal/forge/github:FuzzParseScopes \
+	internal/forge/github:FuzzParseAcceptedPermissions internal/validator:FuzzValidate
 fuzz:
 	@status=0; for t in $(FUZZTARGETS); do \
 		pkg=$${t%%:*}; name=$${t#*:}; \

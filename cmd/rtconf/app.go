@@ -12,8 +12,8 @@ import (
 
 	"github.com/rtconf/rtconf/generator"
 	"github.com/rtconf/rtconf/internal/config"
+	"github.com/rtconf/rtconf/internal/forge/providers"
 	"github.com/rtconf/rtconf/internal/safetext"
-	"github.com/rtconf/rtconf/internal/token"
 	"github.com/rtconf/rtconf/internal/workspace"
 )
 
@@ -169,7 +169,7 @@ func dirArg(c *cli.Context) (string, error) {
 			return "", &usageError{fmt.Sprintf("two folders given, --dir %s and %s; give one", dir, c.Args().First())}
 		}
 		dir = c.Args().First()
-		if _, err := token.Parse(dir); err == nil {
+		if _, err := providers.ParseToken(dir); err == nil {
 			return "", &usageError{"the folder argument " + quoteArg(dir)}
 		}
 	default:
@@ -209,7 +209,7 @@ func asUsage(err error) error {
 // quoteArg quotes a command-line argument for a message, unless it looks
 // like a token: those are never repeated.
 func quoteArg(arg string) string {
-	if _, err := token.Parse(arg); err == nil {
+	if _, err := providers.ParseToken(arg); err == nil {
 		return "(an argument that looks like a token: never pass a token as an argument, pipe it to standard input)"
 	}
 	return fmt.Sprintf("%q", arg)

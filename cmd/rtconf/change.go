@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/rtconf/rtconf/internal/config"
+	"github.com/rtconf/rtconf/internal/forge/providers"
 	"github.com/rtconf/rtconf/internal/token"
 	"github.com/rtconf/rtconf/internal/workspace"
 )
@@ -42,7 +43,7 @@ func args(c *cli.Context, name string, n int, usage string) ([]string, error) {
 		return nil, &usageError{fmt.Sprintf("%s takes %s (got %d arguments); run 'rtconf %s --help'", name, usage, c.NArg(), name)}
 	}
 	for _, a := range c.Args().Slice() {
-		if _, err := token.Parse(a); err == nil {
+		if _, err := providers.ParseToken(a); err == nil {
 			return nil, &usageError{fmt.Sprintf("%s: %s", name, quoteArg(a))}
 		}
 	}
@@ -184,7 +185,7 @@ func rotateCommand() *cli.Command {
 			}
 			gitTok := tok
 			if f, e := c.String("git-token-file"), c.String("git-token-env"); f != "" || e != "" {
-				if gitTok, err = token.Read(token.Source{File: f, Env: e}); err != nil {
+				if gitTok, err = token.Read(token.Source{File: f, Env: e, Parse: providers.ParseToken}); err != nil {
 					return &usageError{err.Error()}
 				}
 			}

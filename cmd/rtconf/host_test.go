@@ -13,11 +13,11 @@ import (
 	"testing"
 
 	"github.com/rtconf/rtconf/internal/fakegithub"
+	"github.com/rtconf/rtconf/internal/forge/github"
 	"github.com/rtconf/rtconf/internal/gitrepo"
 	"github.com/rtconf/rtconf/internal/gitserver"
 	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
-	"github.com/rtconf/rtconf/internal/token"
 )
 
 // hostCase is one way rtconf.yaml, the environment and the command line
@@ -204,16 +204,16 @@ func hostCaseRepo(t *testing.T, gs *gitserver.Server, tok, dir, slug, url, apiUR
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := g.Commit(dirty, "point the repository at its host", g.Author(testclock.Default())); err != nil {
+	if _, err := g.Commit(dirty, "point the repository at its host", g.Author(gitrepo.Signature{Name: "rtconf", Email: "rtconf@users.noreply.github.com", When: testclock.Default()})); err != nil {
 		t.Fatal(err)
 	}
 	gs.NewRepo(t, "acme", slug)
 	remote := gs.URL() + "/acme/" + slug + ".git"
-	secret, err := token.Parse(tok)
+	secret, err := github.ParseToken(tok)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := g.Push(context.Background(), remote, "main", secret); err != nil {
+	if err := g.Push(context.Background(), remote, "main", gitrepo.Credential{Username: github.GitUsername, Token: secret}); err != nil {
 		t.Fatal(err)
 	}
 	if err := g.SetRemote("origin", remote); err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/rtconf/rtconf/internal/forge/providers"
 	"github.com/rtconf/rtconf/internal/token"
 	"github.com/rtconf/rtconf/internal/workspace"
 )
@@ -133,7 +134,7 @@ func sealOptions(c *cli.Context, tok token.Token) workspace.SealOptions {
 // readToken reads the token from the source the flags name. On a terminal
 // it prompts and reads without echo.
 func readToken(c *cli.Context) (token.Token, error) {
-	src := token.Source{File: c.String("token-file"), Env: c.String("token-env"), Stdin: c.App.Reader}
+	src := token.Source{File: c.String("token-file"), Env: c.String("token-env"), Stdin: c.App.Reader, Parse: providers.ParseToken}
 	if err := src.Validate(); err != nil {
 		return token.Token{}, &usageError{err.Error()}
 	}

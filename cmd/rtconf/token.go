@@ -11,13 +11,14 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/rtconf/rtconf/internal/ghcheck"
+	"github.com/rtconf/rtconf/internal/forge"
+	"github.com/rtconf/rtconf/internal/forge/providers"
 	"github.com/rtconf/rtconf/internal/token"
 	"github.com/rtconf/rtconf/internal/workspace"
 )
 
 func liveFlags() []cli.Flag {
-	def := ghcheck.DefaultOptions()
+	def := providers.DefaultOptions()
 	return []cli.Flag{
 		&cli.StringFlag{Name: "api-url", Usage: "GitHub API `URL` to send the token to, your own choice (default: the API of repository.url's host)"},
 		&cli.BoolFlag{Name: "probe-writes", Usage: "fine-grained tokens: test write permissions with requests GitHub must refuse as invalid (nothing changes)"},
@@ -37,7 +38,7 @@ func tokenCommand() *cli.Command {
 				"hierarchy. Fine-grained tokens have no scopes header: rtconf probes the shared configuration\n" +
 				"repository (read requests; write requests only with --probe-writes, with deliberately invalid\n" +
 				"bodies so that nothing can change). Each verdict says whether it was observed or inferred.\n" +
-				"Requests it may send:\n   " + strings.Join(ghcheck.Requests(), "\n   ") + "\n\n" + tokenHelp + "\n\n" +
+				"Requests it may send:\n   " + strings.Join(providers.CheckRequests(), "\n   ") + "\n\n" + tokenHelp + "\n\n" +
 				"EXIT CODES:\n   0  every requirement granted\n   1  something missing, or the token expired or is invalid\n   2  usage error, or the token could not be verified",
 			Flags: append(append(append(repoFlags(),
 				&cli.StringFlag{Name: "kind", Value: "runtime", Usage: "`KIND` of token: runtime or user"},
@@ -54,8 +55,8 @@ func tokenCheckAction(c *cli.Context) error {
 	if err := noArgs(c, "token check"); err != nil {
 		return err
 	}
-	kind := ghcheck.Kind(c.String("kind"))
-	if kind != ghcheck.RuntimeToken && kind != ghcheck.UserToken {
+	kind := forge.Kind(c.String("kind"))
+	if kind != forge.RuntimeToken && kind != forge.UserToken {
 		return &usageError{fmt.Sprintf("--kind %q: use runtime or user", kind)}
 	}
 	format := c.String("format")
@@ -71,7 +72,7 @@ func tokenCheckAction(c *cli.Context) error {
 		return asUsage(err)
 	}
 	opts := liveOptions(c, target)
-	res, err := ghcheck.Check(c.Context, tok, kind, opts)
+	res, err := target.Forge.Check(c.Context, tok, forge.Need{Kind: kind, Also: target.Also}, opts)
 	if err != nil {
 		return err // could not verify: exit 2
 	}
@@ -93,9 +94,9 @@ func tokenCheckAction(c *cli.Context) error {
 	return nil
 }
 
-func liveOptions(c *cli.Context, t workspace.TokenTarget) ghcheck.Options {
-	o := ghcheck.DefaultOptions()
-	o.APIURL, o.Owner, o.Repo, o.Also = t.APIURL, t.Owner, t.Repo, t.Also
+func liveOptions(c *cli.Context, t workspace.TokenTarget) forge.Options {
+	o := t.Forge.DefaultOptions()
+	o.APIURL, o.Owner, o.Repo = t.APIURL, t.Owner, t.Repo
 	o.ProbeWrites = c.Bool("probe-writes")
 	o.MaxWait = c.Duration("max-wait")
 	o.ExpiryWarning = c.Duration("expiry-warning")
@@ -103,7 +104,7 @@ func liveOptions(c *cli.Context, t workspace.TokenTarget) ghcheck.Options {
 	return o
 }
 
-func writeCheck(w io.Writer, tok token.Token, res ghcheck.Result, now time.Time) {
+func writeCheck(w io.Writer, tok token.Token, res forge.Result, now time.Time) {
 	fmt.Fprintf(w, "token: %s (%s)\n", tok.Kind(), tok.Fingerprint())
 	if res.Problem != "" {
 		fmt.Fprintf(w, "INVALID: %s\n", res.Problem)

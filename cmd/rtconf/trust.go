@@ -7,7 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
-	"github.com/rtconf/rtconf/internal/ghcheck"
+	"github.com/rtconf/rtconf/internal/forge"
 )
 
 // trust is where a token may go: --api-url (the user's own choice, any
@@ -17,8 +17,8 @@ import (
 // unconfirmed host is asked about only when standard input and standard
 // error are a terminal. This is the one place that reads these from the
 // environment.
-func trust(c *cli.Context) ghcheck.Trust {
-	t := ghcheck.Trust{APIURL: c.String("api-url")}
+func trust(c *cli.Context) forge.Trust {
+	t := forge.Trust{APIURL: c.String("api-url")}
 	if os.Getenv("GITHUB_ACTIONS") == "true" {
 		t.CIAPIURL = os.Getenv("GITHUB_API_URL")
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
-	"github.com/rtconf/rtconf/internal/ghcheck"
+	"github.com/rtconf/rtconf/internal/forge/providers"
 	"github.com/rtconf/rtconf/internal/repofs"
 	"github.com/rtconf/rtconf/internal/token"
 	"github.com/rtconf/rtconf/internal/validator"
@@ -116,14 +116,14 @@ func validateAction(c *cli.Context) error {
 // (upper case, '-' as '_') for one. Errors name the variable, never the
 // value.
 func liveTokens(environ []string) (*validator.Live, error) {
-	live := &validator.Live{Tokens: map[string]token.Token{}, Check: ghcheck.DefaultOptions()}
+	live := &validator.Live{Tokens: map[string]token.Token{}, Check: providers.DefaultOptions()}
 	const prefix = "RTCONF_RUNTIME_TOKEN"
 	for _, kv := range environ {
 		name, value, _ := strings.Cut(kv, "=")
 		if name != prefix && !strings.HasPrefix(name, prefix+"_") {
 			continue
 		}
-		tok, err := token.Parse(value)
+		tok, err := providers.ParseToken(value)
 		if err != nil {
 			return nil, &usageError{fmt.Sprintf("environment variable %s: %v", name, err)}
 		}

@@ -21,26 +21,27 @@ var layers = map[string]int{
 	// 0: leaves, no other package of rtconf.
 	"internal/token": 0, "internal/labels": 0, "internal/jsonpointer": 0, "internal/argocd": 0,
 	"internal/repofs": 0, "internal/repolock": 0, "templates": 0, "schemas": 0,
-	// 1: the seam between rtconf and a Git host: its types and interface.
+	// 1: the seam between rtconf and a Git host: its types and interface,
+	// where a token may go, the HTTP client, verdicts.
 	"internal/forge": 1,
-	// 2: what stands on a token alone: printing safely, the Git host's
-	// API (the providers), Git.
-	"internal/safetext": 2, "internal/ghcheck": 2, "internal/gitrepo": 2,
-	// 3: the configuration (its URL rules come from the provider).
-	"internal/ghapi": 3, "internal/forge/github": 3, "internal/config": 3,
-	// (the registration of providers, above each of them)
-	"internal/forge/providers": 4,
-	// 4: rendering and sealing.
-	"generator": 4, "internal/seal": 4,
-	// 5: applying a plan to a tree; reading the state of a tree.
-	"internal/writer": 5, "internal/status": 5,
-	// 6: checking a repository, and its output formats.
-	"internal/validator": 6, "internal/validator/output": 7,
-	// 8: the jobs on a repository on disk.
-	"internal/workspace": 8,
-	// 9: the command line and the benchmark tools.
-	"cmd/rtconf": 9, "internal/benchrepo": 9, "internal/benchrepo/cmd/benchrepo": 10, "internal/benchrun": 10,
-	"schemas/internal/schemagen": 9,
+	// 2: what stands on a token alone: printing safely, Git, and each Git
+	// host's provider.
+	"internal/safetext": 2, "internal/gitrepo": 2, "internal/forge/github": 2,
+	// 3: the registration of providers, above each of them.
+	"internal/forge/providers": 3,
+	// 4: the configuration (its URL rules come from the provider).
+	"internal/config": 4,
+	// 5: rendering and sealing.
+	"generator": 5, "internal/seal": 5,
+	// 6: applying a plan to a tree; reading the state of a tree.
+	"internal/writer": 6, "internal/status": 6,
+	// 7: checking a repository, and its output formats.
+	"internal/validator": 7, "internal/validator/output": 8,
+	// 9: the jobs on a repository on disk.
+	"internal/workspace": 9,
+	// 10: the command line and the benchmark tools.
+	"cmd/rtconf": 10, "internal/benchrepo": 10, "internal/benchrepo/cmd/benchrepo": 11, "internal/benchrun": 11,
+	"schemas/internal/schemagen": 10,
 }
 
 // testOnly are the packages only tests may import: fakes, test servers and

@@ -9,7 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/rtconf/rtconf/internal/ghcheck"
+	"github.com/rtconf/rtconf/internal/forge"
+	"github.com/rtconf/rtconf/internal/forge/providers"
 	"github.com/rtconf/rtconf/internal/jsonpointer"
 )
 
@@ -55,12 +56,16 @@ func (c *checker) line(ptr string) int { return c.cfg.pos.value(ptr).Line }
 
 func (c *checker) repository() {
 	r := c.cfg.Repository
+	// The URL, path and API rules are the provider's; the schema reports
+	// a provider rtconf does not know.
+	f, err := providers.For(r.Provider)
+	if err != nil {
+		return
+	}
 	repoURL := c.httpsURL("/repository/url", r.URL)
 	if repoURL != nil {
-		segs := strings.Split(strings.Trim(repoURL.Path, "/"), "/")
-		if len(segs) != 2 || segs[0] == "" || segs[1] == "" || strings.TrimSuffix(segs[1], ".git") == "" {
-			c.add("/repository/url", fmt.Sprintf("%s is not a repository URL", quoteURL(repoURL)),
-				"write https://HOST/OWNER/REPOSITORY")
+		if _, _, hint := f.RepoPath(repoURL.Path); hint != "" {
+			c.add("/repository/url", fmt.Sprintf("%s is not a repository URL", quoteURL(repoURL)), hint)
 		}
 	}
 	if r.Revision != "" {
@@ -71,10 +76,10 @@ func (c *checker) repository() {
 	}
 	if r.APIURL != "" && c.httpsURL("/repository/apiURL", r.APIURL) != nil {
 		// The token goes to this API: it must be the one of the
-		// repository's own host (the rule is ghcheck's, where the API is
-		// called).
-		var he *ghcheck.HostError
-		if _, err := ghcheck.AllowedAPIURL(r.URL, r.APIURL); errors.As(err, &he) {
+		// repository's own host (the rule is the provider's, used where
+		// the API is called too).
+		var he *forge.HostError
+		if _, err := f.AllowedAPIURL(r.URL, r.APIURL); errors.As(err, &he) {
 			c.add("/repository/apiURL", he.Reason, he.Hint)
 		}
 	}

@@ -5,7 +5,9 @@ package config
 
 import (
 	"net/url"
-	"strings"
+
+	"github.com/rtconf/rtconf/internal/forge"
+	"github.com/rtconf/rtconf/internal/forge/providers"
 )
 
 // FileName is the conventional name of the configuration file.
@@ -14,7 +16,7 @@ const FileName = "rtconf.yaml"
 // Defaults applied by Load when a field is left out.
 const (
 	DefaultRevision = "main"
-	DefaultProvider = "github"
+	DefaultProvider = providers.Default
 	DefaultProject  = "default"
 	DefaultServer   = "https://kubernetes.default.svc"
 )
@@ -48,7 +50,7 @@ type Repository struct {
 	Revision string `json:"revision,omitempty" yaml:"revision,omitempty"`
 	Provider string `json:"provider,omitempty" yaml:"provider,omitempty"`
 	// APIURL may only name the API of URL's own host, which rtconf derives
-	// anyway (ghcheck.AllowedAPIURL); the checks refuse any other.
+	// anyway (the provider's AllowedAPIURL); the checks refuse any other.
 	APIURL string `json:"apiURL,omitempty" yaml:"apiURL,omitempty"`
 }
 
@@ -143,16 +145,29 @@ func (c *Config) applyDefaults() {
 	}
 }
 
-// OwnerRepo splits the repository URL into its owner and repository name
-// (without .git); ok is false when the URL has no such path.
+// Forge is the Git provider repository.provider names. Parse refuses a
+// provider rtconf does not know, so only a Config made by hand with an
+// unknown one (or a nil Config) gets the default provider.
+func (c *Config) Forge() forge.Forge {
+	name := providers.Default
+	if c != nil {
+		name = c.Repository.Provider
+	}
+	f, err := providers.For(name)
+	if err != nil {
+		f, _ = providers.For(providers.Default)
+	}
+	return f
+}
+
+// OwnerRepo splits the repository URL into its namespace (owner, or group
+// with subgroups) and repository name (without .git), by the provider's
+// path rules; ok is false when the URL has no such path.
 func (c *Config) OwnerRepo() (owner, repo string, ok bool) {
 	u, err := url.Parse(c.Repository.URL)
 	if err != nil {
 		return "", "", false
 	}
-	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
-	if len(segs) != 2 || segs[0] == "" || strings.TrimSuffix(segs[1], ".git") == "" {
-		return "", "", false
-	}
-	return segs[0], strings.TrimSuffix(segs[1], ".git"), true
+	owner, repo, hint := c.Forge().RepoPath(u.Path)
+	return owner, repo, hint == ""
 }

@@ -1,7 +1,9 @@
 // Package forge is the seam between rtconf and a Git host ("forge"): the
 // types a live token check returns and the interface a provider
-// implements. GitHub (internal/ghcheck, internal/ghapi) is the first
-// provider; the types here are provider-neutral.
+// implements, and what every provider shares: where a token may be sent
+// (Trust, KnownHosts), the HTTP client every authenticated request goes
+// through, and how a check's result becomes a verdict. GitHub
+// (internal/forge/github) is the first provider.
 package forge
 
 import (
@@ -69,21 +71,85 @@ func NeedFor(k Kind, runtimeTokenAsUserToken bool) Need {
 
 // Forge is what rtconf needs of a Git host. Implementations hold no
 // package-level state; internal/forge/providers picks one by
-// repository.provider.
+// repository.provider. Adding a host is adding one implementation.
 type Forge interface {
 	// Name is the value of repository.provider that selects it.
 	Name() string
-	// ParseToken checks that value has one of the host's token shapes.
+	// Title is the host's name in messages: "GitHub".
+	Title() string
+
+	// ParseToken checks that value has one of the host's token shapes and
+	// tells its kind.
 	ParseToken(value string) (token.Token, error)
 	// GitUsername is the username a token authenticates Git over HTTPS
-	// with (and the one Argo CD's repo-creds carry).
+	// with.
 	GitUsername(tok token.Token) string
+	// RepoCreds are the fields of an Argo CD repo-creds Secret for tok
+	// beside type and url: the plain ones (a username) and the key that
+	// holds the token itself, sealed.
+	RepoCreds(tok token.Token) (plain map[string]string, secretKey string)
+
+	// PublicHost is the host of the provider's own service (github.com),
+	// whose API needs no confirmation.
+	PublicHost() string
+	// APIURLForm says how the host's API URLs are written, for messages.
+	APIURLForm() string
 	// AllowedAPIURL is the API base a token for repoURL may be sent to,
-	// given the configured one ("" for the default).
+	// given the configured one ("" for the default): the rule that binds a
+	// token to its host. It returns a *HostError when configured is not it.
 	AllowedAPIURL(repoURL, configured string) (string, error)
+	// GitHost is the Git host beside the API at apiURL.
+	GitHost(apiURL string) string
+	// RepoPath splits the path of repository.url into the namespace
+	// (owner, organisation, group with its subgroups) and the repository's
+	// name, by the host's rules; when it cannot, hint says how to write
+	// the URL.
+	RepoPath(path string) (namespace, name, hint string)
+
 	// Check checks tok live against need.
 	Check(ctx context.Context, tok token.Token, need Need, o Options) (Result, error)
 	// RequirementNames lists the requirement names Check gives a token
 	// kind, for offline checks of a sealed token's record.
 	RequirementNames(tk token.Kind, need Need) []string
+	// DefaultOptions are the live check's options against the host's
+	// public API.
+	DefaultOptions() Options
+
+	// Changes makes repository changes with tok through the API at
+	// o.APIURL, under the same retry and rate-limit policy as Check.
+	Changes(tok token.Token, o Options) (Changes, error)
+	// CommitAuthor is the name and e-mail address of rtconf's commits.
+	CommitAuthor() (name, email string)
+	// RevokeHint says where a user revokes a token on host.
+	RevokeHint(host string) string
+}
+
+// Changes are the repository changes rtconf asks of a Git host.
+type Changes interface {
+	// EnsureRepository returns the repository namespace/name, creating it
+	// (private unless told otherwise) when it does not exist. created says
+	// whether it was made.
+	EnsureRepository(ctx context.Context, namespace, name string, private bool) (repo Repository, created bool, err error)
+	// Protect requires change requests, an approval and the status check
+	// named check before anything merges into branch.
+	Protect(ctx context.Context, namespace, name, branch, check string) error
+	// OpenChangeRequest opens a pull (or merge) request and returns its
+	// web address.
+	OpenChangeRequest(ctx context.Context, namespace, name string, cr ChangeRequest) (string, error)
+}
+
+// Repository is what rtconf needs to know of a repository on its host.
+type Repository struct {
+	Owner, Name   string
+	CloneURL      string
+	HTMLURL       string
+	DefaultBranch string
+	Private       bool
+}
+
+// ChangeRequest is a pull or merge request to open: from the branch Head
+// into Base.
+type ChangeRequest struct {
+	Title, Body string
+	Head, Base  string
 }

@@ -52,7 +52,7 @@ func (o Options) Validate() error {
 		return errors.New("no repository to check the token on")
 	}
 	if o.Now.IsZero() || o.Sleep == nil || o.Timeout <= 0 {
-		return errors.New("ghcheck: options not filled in; start from DefaultOptions")
+		return errors.New("forge: options not filled in; start from the provider's DefaultOptions")
 	}
 	return nil
 }
@@ -82,18 +82,68 @@ type Result struct {
 	Requests int      `json:"requests"`
 }
 
-// Code is the exit code the result stands for: 0 everything granted, 1
-// something missing, expired or invalid, 2 something could not be verified.
-func (r Result) Code() int {
-	if r.Invalid || r.Expired {
-		return 1
+// IssueKind is what is wrong with a token.
+type IssueKind string
+
+// The kinds of issue, fatal first.
+const (
+	// IssueInvalid: the host refuses the token (Result.Problem says why).
+	IssueInvalid IssueKind = "invalid"
+	// IssueExpired: the token's expiry has passed on rtconf's clock.
+	IssueExpired IssueKind = "expired"
+	// IssueMissing: a requirement is missing.
+	IssueMissing IssueKind = "missing"
+	// IssueExpiring: the token expires within Options.ExpiryWarning.
+	IssueExpiring IssueKind = "expiring"
+	// IssueUnverified: a requirement could not be verified.
+	IssueUnverified IssueKind = "unverified"
+)
+
+// Issue is one thing a check found wrong with a token.
+type Issue struct {
+	Kind IssueKind
+	// Fatal: the token must not be used (invalid, expired, or missing a
+	// requirement); otherwise it is a warning.
+	Fatal bool
+	// Requirement is the one a missing or unverified issue is about.
+	Requirement Requirement
+}
+
+// Issues is the one place that turns a check into a verdict: what every
+// command (seal, rotate, validate --live, token check) reports and refuses
+// a token for. An invalid token has that one issue; otherwise its expiry
+// comes first, then the requirements in their order.
+func (r Result) Issues() []Issue {
+	if r.Invalid {
+		return []Issue{{Kind: IssueInvalid, Fatal: true}}
 	}
-	code := 0
+	var out []Issue
+	switch {
+	case r.Expired:
+		out = append(out, Issue{Kind: IssueExpired, Fatal: true})
+	case r.Expiring:
+		out = append(out, Issue{Kind: IssueExpiring})
+	}
 	for _, req := range r.Requirements {
 		switch req.Verdict {
 		case Missing:
-			return 1
+			out = append(out, Issue{Kind: IssueMissing, Fatal: true, Requirement: req})
 		case Unknown:
+			out = append(out, Issue{Kind: IssueUnverified, Requirement: req})
+		}
+	}
+	return out
+}
+
+// Code is the exit code the result stands for: 0 everything granted, 1
+// something missing, expired or invalid, 2 something could not be verified.
+func (r Result) Code() int {
+	code := 0
+	for _, is := range r.Issues() {
+		switch {
+		case is.Fatal:
+			return 1
+		case is.Kind == IssueUnverified:
 			code = 2
 		}
 	}
@@ -109,4 +159,16 @@ func (r Result) Granted() []string {
 		}
 	}
 	return out
+}
+
+// Sleep waits for d or until ctx is done: Options.Sleep outside tests.
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -221,10 +221,10 @@ func (s Signature) object() *object.Signature {
 }
 
 // Author is the user's Git identity (user.name and user.email from the
-// repository's, the global or the system configuration), or rtconf's own
-// when none is set.
-func (r *Repo) Author(now time.Time) Signature {
-	sig := Signature{Name: "rtconf", Email: "rtconf@users.noreply.github.com", When: now}
+// repository's, the global or the system configuration), or fallback (the
+// provider's commit author for rtconf) when none is set.
+func (r *Repo) Author(fallback Signature) Signature {
+	sig := fallback
 	for _, scope := range []gitconfig.Scope{gitconfig.LocalScope, gitconfig.GlobalScope, gitconfig.SystemScope} {
 		cfg, err := r.repo.ConfigScoped(scope)
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/rtconf/rtconf/internal/forge/github"
 	"github.com/rtconf/rtconf/internal/gitrepo"
 	"github.com/rtconf/rtconf/internal/gitserver"
 	"github.com/rtconf/rtconf/internal/testcreds"
@@ -38,7 +39,7 @@ func write(t *testing.T, dir, p, content string) {
 
 func tok(t *testing.T, seed string) token.Token {
 	t.Helper()
-	tk, err := token.Parse(testcreds.Classic(seed))
+	tk, err := github.ParseToken(testcreds.Classic(seed))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +133,7 @@ func TestPushOverHTTPWithToken(t *testing.T) {
 	r := newRepo(t)
 	ctx := context.Background()
 
-	err := r.Push(ctx, url, "main", bad)
+	err := r.Push(ctx, url, "main", cred(bad))
 	var pe *gitrepo.PushError
 	if !errors.As(err, &pe) || !strings.Contains(pe.Reason, "authentication failed") {
 		t.Fatalf("push with a wrong token = %v, want an authentication failure", err)
@@ -144,7 +145,7 @@ func TestPushOverHTTPWithToken(t *testing.T) {
 		t.Fatal("a refused push changed the remote")
 	}
 
-	if err := r.Push(ctx, url, "main", good); err != nil {
+	if err := r.Push(ctx, url, "main", cred(good)); err != nil {
 		t.Fatalf("push with the right token: %v", err)
 	}
 	tree := gitserver.Tree(t, srv.BareDir("acme", "shared"), "main")
@@ -152,7 +153,7 @@ func TestPushOverHTTPWithToken(t *testing.T) {
 		t.Fatalf("remote tree = %v, want %v", tree, want)
 	}
 	// Nothing new: not an error.
-	if err := r.Push(ctx, url, "main", good); err != nil {
+	if err := r.Push(ctx, url, "main", cred(good)); err != nil {
 		t.Fatalf("second push: %v", err)
 	}
 	for _, req := range srv.Requests() {
@@ -186,7 +187,7 @@ func TestPushFailuresAreExplained(t *testing.T) {
 			if _, err := other.Commit([]string{"z.txt"}, "theirs", author()); err != nil {
 				t.Fatal(err)
 			}
-			if err := other.Push(ctx, url, "main", good); err != nil {
+			if err := other.Push(ctx, url, "main", cred(good)); err != nil {
 				t.Fatal(err)
 			}
 			return url
@@ -205,7 +206,7 @@ func TestPushFailuresAreExplained(t *testing.T) {
 			srv := gitserver.New(t, gitserver.Options{Token: good.Reveal()})
 			r := newRepo(t)
 			url := tt.setup(t, srv, r)
-			err := r.Push(ctx, url, "main", good)
+			err := r.Push(ctx, url, "main", cred(good))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("push = %v, want an error saying %q", err, tt.want)
 			}
@@ -219,7 +220,7 @@ func TestPushFailuresAreExplained(t *testing.T) {
 func TestPushToABareRepositoryOnDisk(t *testing.T) {
 	bare := gitserver.NewBare(t)
 	r := newRepo(t)
-	if err := r.Push(context.Background(), "file://"+bare, "main", token.Token{}); err != nil {
+	if err := r.Push(context.Background(), "file://"+bare, "main", gitrepo.Credential{}); err != nil {
 		t.Fatal(err)
 	}
 	if tree := gitserver.Tree(t, bare, "main"); tree["a.txt"] != "a\n" {
@@ -228,10 +229,10 @@ func TestPushToABareRepositoryOnDisk(t *testing.T) {
 	if err := r.CreateBranch("feature"); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Push(context.Background(), "file://"+bare, "feature", token.Token{}); err != nil {
+	if err := r.Push(context.Background(), "file://"+bare, "feature", gitrepo.Credential{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.DeleteRemoteBranch(context.Background(), "file://"+bare, "feature", token.Token{}); err != nil {
+	if err := r.DeleteRemoteBranch(context.Background(), "file://"+bare, "feature", gitrepo.Credential{}); err != nil {
 		t.Fatal(err)
 	}
 	if hasBranch(t, bare, "feature") {
@@ -267,28 +268,33 @@ func TestCheckInSync(t *testing.T) {
 	srv := gitserver.New(t, gitserver.Options{Token: good.Reveal()})
 	url := srv.NewRepo(t, "acme", "shared")
 	r := newRepo(t)
-	if err := r.CheckInSync(ctx, url, "main", good); err != nil {
+	if err := r.CheckInSync(ctx, url, "main", cred(good)); err != nil {
 		t.Fatalf("empty remote: %v", err)
 	}
-	if err := r.Push(ctx, url, "main", good); err != nil {
+	if err := r.Push(ctx, url, "main", cred(good)); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.CheckInSync(ctx, url, "main", good); err != nil {
+	if err := r.CheckInSync(ctx, url, "main", cred(good)); err != nil {
 		t.Fatalf("same commit: %v", err)
 	}
 	write(t, r.Dir(), "b.txt", "b\n")
 	if _, err := r.Commit([]string{"b.txt"}, "local", author()); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.CheckInSync(ctx, url, "main", good); err == nil || !strings.Contains(err.Error(), "not pushed") {
+	if err := r.CheckInSync(ctx, url, "main", cred(good)); err == nil || !strings.Contains(err.Error(), "not pushed") {
 		t.Fatalf("local ahead: %v", err)
 	}
 	gitserver.Seed(t, srv.BareDir("acme", "shared"), "main", map[string]string{"c.txt": "c\n"})
-	if err := r.CheckInSync(ctx, url, "main", good); err == nil || !strings.Contains(err.Error(), "pull them first") {
+	if err := r.CheckInSync(ctx, url, "main", cred(good)); err == nil || !strings.Contains(err.Error(), "pull them first") {
 		t.Fatalf("remote ahead: %v", err)
 	}
 	var pe *gitrepo.PushError
-	if err := r.CheckInSync(ctx, url, "main", tok(t, "insyncwrong")); !errors.As(err, &pe) || pe.Op != "read" {
+	if err := r.CheckInSync(ctx, url, "main", cred(tok(t, "insyncwrong"))); !errors.As(err, &pe) || pe.Op != "read" {
 		t.Fatalf("wrong token: %v", err)
 	}
+}
+
+// cred is tk with the username GitHub's provider sends, as rtconf pushes.
+func cred(tk token.Token) gitrepo.Credential {
+	return gitrepo.Credential{Username: github.GitUsername, Token: tk}
 }

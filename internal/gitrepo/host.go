@@ -12,7 +12,7 @@ import (
 
 // RemoteHost is the host a Git URL reaches (https, http, ssh, git and
 // scp-like user@host:path), as host[:port] in lower case with the
-// protocol's default port left out, as ghcheck.Host writes hosts. A local
+// protocol's default port left out, as forge.Host writes hosts. A local
 // remote (a path, file://) has none: "".
 func RemoteHost(remote string) (string, error) {
 	ep, err := transport.NewEndpoint(remote)

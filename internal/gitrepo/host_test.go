@@ -7,7 +7,7 @@ import (
 )
 
 // TestRemoteHost: every form of Git URL gives the host it reaches, written
-// as ghcheck.Host writes hosts, so that a push URL can be compared with
+// as forge.Host writes hosts, so that a push URL can be compared with
 // repository.url's host.
 func TestRemoteHost(t *testing.T) {
 	for url, want := range map[string]string{

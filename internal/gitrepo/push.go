@@ -16,9 +16,14 @@ import (
 	"github.com/rtconf/rtconf/internal/token"
 )
 
-// TokenUser is the user name sent with a token over HTTPS basic auth, as
-// GitHub documents for tokens of apps and as it accepts for any token.
-const TokenUser = "x-access-token"
+// Credential is what a push authenticates with over HTTPS basic auth: the
+// token and the username its Git host's provider says to send with it
+// (forge.Forge.GitUsername). The zero Credential sends no auth, as for
+// file:// remotes.
+type Credential struct {
+	Username string
+	Token    token.Token
+}
 
 // PushError is a push the remote refused or that could not reach it. Its
 // message never holds the token.
@@ -42,18 +47,18 @@ func (e *PushError) Error() string {
 	return msg
 }
 
-// Push sends a local branch to the same branch at url, with tok as HTTPS
-// basic auth (no auth when tok is empty, as for file:// remotes). A push
+// Push sends a local branch to the same branch at url, with cred as HTTPS
+// basic auth (no auth when its token is empty, as for file:// remotes). A push
 // updates one branch or none: the remote is never left half-done.
-func (r *Repo) Push(ctx context.Context, url, branch string, tok token.Token) error {
+func (r *Repo) Push(ctx context.Context, url, branch string, cred Credential) error {
 	spec := gitconfig.RefSpec(fmt.Sprintf("refs/heads/%s:refs/heads/%s", branch, branch))
-	return r.push(ctx, url, branch, spec, tok)
+	return r.push(ctx, url, branch, spec, cred)
 }
 
 // DeleteRemoteBranch removes a branch from the remote at url.
-func (r *Repo) DeleteRemoteBranch(ctx context.Context, url, branch string, tok token.Token) error {
+func (r *Repo) DeleteRemoteBranch(ctx context.Context, url, branch string, cred Credential) error {
 	spec := gitconfig.RefSpec(":refs/heads/" + branch)
-	return r.push(ctx, url, branch, spec, tok)
+	return r.push(ctx, url, branch, spec, cred)
 }
 
 // CheckInSync tells whether the local branch and the same branch at url
@@ -61,10 +66,10 @@ func (r *Repo) DeleteRemoteBranch(ctx context.Context, url, branch string, tok t
 // own change. A branch the remote does not have yet is in sync. The error
 // says which side is ahead; it is a *PushError when the remote cannot be
 // read.
-func (r *Repo) CheckInSync(ctx context.Context, url, branch string, tok token.Token) error {
-	refs, err := r.anonymous(url).ListContext(ctx, &git.ListOptions{Auth: basicAuth(tok)})
+func (r *Repo) CheckInSync(ctx context.Context, url, branch string, cred Credential) error {
+	refs, err := r.anonymous(url).ListContext(ctx, &git.ListOptions{Auth: basicAuth(cred)})
 	if err != nil && !errors.Is(err, transport.ErrEmptyRemoteRepository) {
-		e := classify(err, url, branch, tok)
+		e := classify(err, url, branch, cred.Token)
 		e.Op = "read"
 		return e
 	}
@@ -91,13 +96,13 @@ func (r *Repo) CheckInSync(ctx context.Context, url, branch string, tok token.To
 	return fmt.Errorf("%s has commits that are not pushed to %s: push them (or reset to the remote's %s) first, so that the pull request holds only rtconf's change", branch, url, branch)
 }
 
-func (r *Repo) push(ctx context.Context, url, branch string, spec gitconfig.RefSpec, tok token.Token) error {
-	opts := &git.PushOptions{RemoteName: anonymousRemote, RefSpecs: []gitconfig.RefSpec{spec}, Auth: basicAuth(tok)}
+func (r *Repo) push(ctx context.Context, url, branch string, spec gitconfig.RefSpec, cred Credential) error {
+	opts := &git.PushOptions{RemoteName: anonymousRemote, RefSpecs: []gitconfig.RefSpec{spec}, Auth: basicAuth(cred)}
 	err := r.anonymous(url).PushContext(ctx, opts)
 	if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return nil
 	}
-	return classify(err, url, branch, tok)
+	return classify(err, url, branch, cred.Token)
 }
 
 const anonymousRemote = "rtconf"
@@ -108,13 +113,13 @@ func (r *Repo) anonymous(url string) *git.Remote {
 	return git.NewRemote(r.repo.Storer, &gitconfig.RemoteConfig{Name: anonymousRemote, URLs: []string{url}})
 }
 
-// basicAuth is HTTPS basic auth with the token, or none for no token (as
-// for file:// remotes).
-func basicAuth(tok token.Token) transport.AuthMethod {
-	if tok.Reveal() == "" {
+// basicAuth is HTTPS basic auth with the credential, or none for no token
+// (as for file:// remotes).
+func basicAuth(cred Credential) transport.AuthMethod {
+	if cred.Token.Reveal() == "" {
 		return nil
 	}
-	return &githttp.BasicAuth{Username: TokenUser, Password: tok.Reveal()}
+	return &githttp.BasicAuth{Username: cred.Username, Password: cred.Token.Reveal()}
 }
 
 // classify explains a push error in the user's terms.

@@ -9,10 +9,10 @@ import (
 	"testing"
 
 	"github.com/rtconf/rtconf/internal/config"
+	"github.com/rtconf/rtconf/internal/forge/github"
 	"github.com/rtconf/rtconf/internal/seal"
 	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
-	"github.com/rtconf/rtconf/internal/token"
 )
 
 func TestReadCertificateRefusesRedirectToHTTP(t *testing.T) {
@@ -48,7 +48,7 @@ func TestSealRefusesTemplatesInPlainValues(t *testing.T) {
 	}
 	cfg := &config.Config{Repository: config.Repository{URL: "https://github.com/{{.password}}/repo"}, Sealing: config.Sealing{Scope: config.ScopeStrict}}
 	rt := config.Runtime{Name: "a", Namespace: "b"}
-	tok, err := token.Parse(testcreds.Classic("abcdefghijklmnopqrstuvwxyz0123456789"))
+	tok, err := github.ParseToken(testcreds.Classic("abcdefghijklmnopqrstuvwxyz0123456789"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,10 +54,6 @@ const (
 	VerificationUnverified = "unverified"
 )
 
-// RepoCredsUsername is the user name sent with the token. GitHub ignores
-// it for personal access tokens and requires it for installation tokens.
-const RepoCredsUsername = "x-access-token"
-
 // Request is what to seal and how.
 type Request struct {
 	Name, Namespace string
@@ -156,6 +152,13 @@ func RuntimeToken(cfg *config.Config, rt config.Runtime, t token.Token, key *Cer
 	if err != nil {
 		return nil, err
 	}
+	// The fields beside type and url are the provider's: GitHub's are a
+	// username and the token as password.
+	plain, secretKey := cfg.Forge().RepoCreds(t)
+	fields := map[string]string{"type": "git", "url": prefix}
+	for k, v := range plain {
+		fields[k] = v
+	}
 	return Seal(key, Request{
 		Name:      config.RuntimeTokenSecretName(rt),
 		Namespace: cfg.ArgoNamespace(rt),
@@ -166,8 +169,8 @@ func RuntimeToken(cfg *config.Config, rt config.Runtime, t token.Token, key *Cer
 			labels.Token:           labels.TokenRuntime,
 		},
 		Annotations: meta(t, now),
-		Secret:      map[string]string{"password": t.Reveal()},
-		Plain:       map[string]string{"type": "git", "url": prefix, "username": RepoCredsUsername},
+		Secret:      map[string]string{secretKey: t.Reveal()},
+		Plain:       fields,
 	})
 }
 

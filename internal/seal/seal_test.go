@@ -14,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/rtconf/rtconf/internal/config"
+	"github.com/rtconf/rtconf/internal/forge/github"
 	"github.com/rtconf/rtconf/internal/seal"
 	"github.com/rtconf/rtconf/internal/testcreds"
 	"github.com/rtconf/rtconf/internal/token"
@@ -53,7 +54,7 @@ func demoCert(tb testing.TB) *seal.Certificate {
 
 func mustToken(tb testing.TB, v string) token.Token {
 	tb.Helper()
-	tok, err := token.Parse(v)
+	tok, err := github.ParseToken(v)
 	if err != nil {
 		tb.Fatal(err)
 	}

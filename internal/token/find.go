@@ -81,7 +81,7 @@ func Redact(s string) string {
 	return b.String()
 }
 
-func isTokenByte(c byte) bool { return c < 0x80 && isTokenChar(rune(c)) }
+func isTokenByte(c byte) bool { return c < 0x80 && IsTokenChar(rune(c)) }
 
 func isHexFold(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rtconf/rtconf/internal/forge/github"
 	"github.com/rtconf/rtconf/internal/token"
 )
 
@@ -45,7 +46,7 @@ func TestRedact(t *testing.T) {
 // TestFindEveryValidToken: whatever Parse accepts, Find finds whole.
 func TestFindEveryValidToken(t *testing.T) {
 	for _, v := range []string{classic, fineGrained, legacy, "ghr_" + alnum(8, 36), "ghp_" + alnum(9, 251)} {
-		if _, err := token.Parse(v); err != nil {
+		if _, err := github.ParseToken(v); err != nil {
 			t.Fatalf("Parse: %v", err)
 		}
 		got := token.Find(" " + v + " ")

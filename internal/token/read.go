@@ -17,6 +17,10 @@ type Source struct {
 	Stdin io.Reader
 	// Getenv reads the environment; os.Getenv when nil.
 	Getenv func(string) string
+	// Parse checks the value's shape: the Git host's provider's
+	// ParseToken (or, before the provider is known, one that accepts any
+	// known host's token).
+	Parse func(string) (Token, error)
 }
 
 // Validate checks that the source names one place.
@@ -26,6 +30,9 @@ func (s Source) Validate() error {
 	}
 	if s.File == "" && s.Env == "" && s.Stdin == nil {
 		return errors.New("no token source: pipe the token to standard input, or use --token-file or --token-env")
+	}
+	if s.Parse == nil {
+		return errors.New("token: no parser for the token's shape")
 	}
 	return nil
 }
@@ -45,7 +52,7 @@ func Read(s Source) (Token, error) {
 			return Token{}, fmt.Errorf("read %s: %w", where, pathless(err))
 		}
 		defer f.Close()
-		raw, err = io.ReadAll(io.LimitReader(f, maxLength+4))
+		raw, err = io.ReadAll(io.LimitReader(f, MaxRead))
 		if err != nil {
 			return Token{}, fmt.Errorf("read %s: %w", where, pathless(err))
 		}
@@ -59,12 +66,12 @@ func Read(s Source) (Token, error) {
 	default:
 		where = "standard input"
 		var err error
-		raw, err = io.ReadAll(io.LimitReader(s.Stdin, maxLength+4))
+		raw, err = io.ReadAll(io.LimitReader(s.Stdin, MaxRead))
 		if err != nil {
 			return Token{}, fmt.Errorf("read %s: %w", where, err)
 		}
 	}
-	t, err := Parse(string(raw))
+	t, err := s.Parse(string(raw))
 	if err != nil {
 		return Token{}, fmt.Errorf("%s: %w", where, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/rtconf/rtconf/internal/forge/github"
 	"github.com/rtconf/rtconf/internal/token"
 )
 
@@ -32,20 +33,20 @@ func TestRead(t *testing.T) {
 		want string
 		kind token.Kind
 	}{
-		{name: "file", src: token.Source{File: writeFile(t, "token", classic)}, want: classic, kind: token.Classic},
-		{name: "file with LF", src: token.Source{File: writeFile(t, "token", classic+"\n")}, want: classic, kind: token.Classic},
-		{name: "file with CRLF", src: token.Source{File: writeFile(t, "token", fineGrained+"\r\n")}, want: fineGrained, kind: token.FineGrained},
-		{name: "longest token with CRLF from a file", src: token.Source{File: writeFile(t, "token", "ghp_"+alnum(30, 251)+"\r\n")}, want: "ghp_" + alnum(30, 251), kind: token.Classic},
-		{name: "env", src: token.Source{Env: "GH_TOKEN", Getenv: env(map[string]string{"GH_TOKEN": classic2})}, want: classic2, kind: token.Classic},
-		{name: "env with LF", src: token.Source{Env: "GH_TOKEN", Getenv: env(map[string]string{"GH_TOKEN": legacy + "\n"})}, want: legacy, kind: token.Classic},
-		{name: "stdin", src: token.Source{Stdin: strings.NewReader(fineGrained + "\n")}, want: fineGrained, kind: token.FineGrained},
-		{name: "stdin one byte at a time", src: token.Source{Stdin: iotest.OneByteReader(strings.NewReader(classic))}, want: classic, kind: token.Classic},
-		{name: "file wins over stdin", src: token.Source{File: writeFile(t, "token", classic), Stdin: strings.NewReader(classic2)}, want: classic, kind: token.Classic},
-		{name: "env wins over stdin", src: token.Source{Env: "T", Getenv: env(map[string]string{"T": classic}), Stdin: strings.NewReader(classic2)}, want: classic, kind: token.Classic},
+		{name: "file", src: token.Source{File: writeFile(t, "token", classic)}, want: classic, kind: github.Classic},
+		{name: "file with LF", src: token.Source{File: writeFile(t, "token", classic+"\n")}, want: classic, kind: github.Classic},
+		{name: "file with CRLF", src: token.Source{File: writeFile(t, "token", fineGrained+"\r\n")}, want: fineGrained, kind: github.FineGrained},
+		{name: "longest token with CRLF from a file", src: token.Source{File: writeFile(t, "token", "ghp_"+alnum(30, 251)+"\r\n")}, want: "ghp_" + alnum(30, 251), kind: github.Classic},
+		{name: "env", src: token.Source{Env: "GH_TOKEN", Getenv: env(map[string]string{"GH_TOKEN": classic2})}, want: classic2, kind: github.Classic},
+		{name: "env with LF", src: token.Source{Env: "GH_TOKEN", Getenv: env(map[string]string{"GH_TOKEN": legacy + "\n"})}, want: legacy, kind: github.Classic},
+		{name: "stdin", src: token.Source{Stdin: strings.NewReader(fineGrained + "\n")}, want: fineGrained, kind: github.FineGrained},
+		{name: "stdin one byte at a time", src: token.Source{Stdin: iotest.OneByteReader(strings.NewReader(classic))}, want: classic, kind: github.Classic},
+		{name: "file wins over stdin", src: token.Source{File: writeFile(t, "token", classic), Stdin: strings.NewReader(classic2)}, want: classic, kind: github.Classic},
+		{name: "env wins over stdin", src: token.Source{Env: "T", Getenv: env(map[string]string{"T": classic}), Stdin: strings.NewReader(classic2)}, want: classic, kind: github.Classic},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tok, err := token.Read(tt.src)
+			tok, err := token.Read(withParse(tt.src))
 			if err != nil {
 				t.Fatalf("Read: %v", err)
 			}
@@ -58,7 +59,7 @@ func TestRead(t *testing.T) {
 
 func TestReadEnvFallsBackToOSGetenv(t *testing.T) {
 	t.Setenv("RTCONF_TEST_TOKEN", classic)
-	tok, err := token.Read(token.Source{Env: "RTCONF_TEST_TOKEN"})
+	tok, err := token.Read(token.Source{Env: "RTCONF_TEST_TOKEN", Parse: github.ParseToken})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +155,7 @@ func TestReadErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tok, err := token.Read(tt.src)
+			tok, err := token.Read(withParse(tt.src))
 			if err == nil {
 				t.Fatalf("Read succeeded with %v, want an error", tok)
 			}
@@ -183,4 +184,10 @@ func TestReadErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withParse gives s GitHub's token shapes, as the CLI does.
+func withParse(s token.Source) token.Source {
+	s.Parse = github.ParseToken
+	return s
 }

@@ -1,4 +1,7 @@
-// Package token reads Git tokens and checks their format offline. A Token
+// Package token holds Git tokens: reading one from a file, the environment
+// or standard input, and finding token-shaped text in output and files.
+// Each Git host's provider (internal/forge/…) checks its own tokens'
+// shapes and makes Tokens with New. A Token
 // never prints its value: every fmt verb, JSON and errors show a redacted
 // form, so a token cannot leak into output or logs by accident.
 package token
@@ -11,23 +14,16 @@ import (
 	"strings"
 )
 
-// Kind is what sort of GitHub token a value is, told from its prefix.
+// Kind is what sort of token a value is, as its Git host's provider
+// (internal/forge/…) tells it from the value's shape: "classic",
+// "fine-grained", … The names are the provider's; they are written to the
+// sealed secret's annotations.
 type Kind string
 
-// The kinds of token.
-const (
-	// Classic is a classic personal access token (ghp_…, or a legacy
-	// 40-hex-digit token).
-	Classic Kind = "classic"
-	// FineGrained is a fine-grained personal access token (github_pat_…).
-	FineGrained Kind = "fine-grained"
-	// Other is another GitHub token: OAuth (gho_), user-to-server (ghu_),
-	// server-to-server (ghs_) or refresh (ghr_).
-	Other Kind = "other"
-)
-
-// maxLength is the longest token GitHub says to expect.
-const maxLength = 255
+// MaxRead is the most Read reads of a token: more than any Git host's
+// token, so that a longer value is refused by its provider's length rule
+// rather than cut.
+const MaxRead = 1024
 
 // Token is a secret value. Reveal is the only way to read it. The value
 // sits behind a pointer so that fmt, which cannot call Format on a Token
@@ -83,69 +79,45 @@ type FormatError struct {
 
 func (e *FormatError) Error() string { return "the token " + e.Reason }
 
-// Parse checks the format of a GitHub token and tells its kind. One
-// trailing newline (as echo and most editors write) is dropped.
-func Parse(value string) (Token, error) {
+// New makes a token of a kind. Only a provider's ParseToken calls it, once
+// it has checked value's shape.
+func New(value string, kind Kind) Token {
+	if value == "" {
+		return Token{}
+	}
+	return Token{v: &secret{value: value}, kind: kind}
+}
+
+// Clean is the part of parsing that every Git host shares: one trailing
+// newline (as echo and most editors write) is dropped, and an empty value,
+// one of only whitespace, one with whitespace inside or one longer than
+// maxLen (host names the host, for the message) is refused.
+func Clean(value string, maxLen int, host string) (string, error) {
 	value = strings.TrimSuffix(value, "\n")
 	value = strings.TrimSuffix(value, "\r")
 	if value == "" {
-		return Token{}, &FormatError{Reason: "is empty; pass it on standard input, with --token-file FILE or with --token-env VAR"}
+		return "", &FormatError{Reason: "is empty; pass it on standard input, with --token-file FILE or with --token-env VAR"}
 	}
 	if strings.TrimSpace(value) == "" {
-		return Token{}, &FormatError{Reason: "is only whitespace"}
+		return "", &FormatError{Reason: "is only whitespace"}
 	}
 	if i := strings.IndexFunc(value, isSpace); i >= 0 {
-		return Token{}, &FormatError{Reason: fmt.Sprintf("contains whitespace at character %d; pass exactly one token", i+1)}
+		return "", &FormatError{Reason: fmt.Sprintf("contains whitespace at character %d; pass exactly one token", i+1)}
 	}
-	if len(value) > maxLength {
-		return Token{}, &FormatError{Reason: fmt.Sprintf("is longer than %d characters, the most a GitHub token has", maxLength)}
+	if len(value) > maxLen {
+		return "", &FormatError{Reason: fmt.Sprintf("is longer than %d characters, the most a %s token has", maxLen, host)}
 	}
-	kind, prefix, minLen, ok := classify(value)
-	if !ok {
-		return Token{}, &FormatError{Reason: "does not look like a GitHub token: expected a prefix ghp_ (classic), github_pat_ (fine-grained), gho_, ghu_, ghs_ or ghr_"}
-	}
-	if len(value) < minLen {
-		return Token{}, &FormatError{Reason: fmt.Sprintf("is %d characters long, too short for a %s token (at least %d); was it cut off when copied?", len(value), prefix, minLen)}
-	}
-	for i, r := range value[len(prefix):] {
-		if !isTokenChar(r) {
-			return Token{}, &FormatError{Reason: fmt.Sprintf("contains a character that no GitHub token has, at character %d", len(prefix)+i+1)}
-		}
-	}
-	return Token{v: &secret{value: value}, kind: kind}, nil
-}
-
-// classify tells a token's kind from its prefix, with the prefix and the
-// shortest length GitHub issues for it.
-func classify(v string) (kind Kind, prefix string, minLen int, ok bool) {
-	switch {
-	case strings.HasPrefix(v, "ghp_"):
-		return Classic, "ghp_", 40, true
-	case strings.HasPrefix(v, "github_pat_"):
-		return FineGrained, "github_pat_", 93, true
-	case strings.HasPrefix(v, "gho_"), strings.HasPrefix(v, "ghu_"), strings.HasPrefix(v, "ghs_"), strings.HasPrefix(v, "ghr_"):
-		return Other, v[:4], 40, true
-	case len(v) == 40 && isHex(v):
-		return Classic, "legacy", 40, true
-	}
-	return "", "", 0, false
+	return value, nil
 }
 
 func isSpace(r rune) bool {
 	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f'
 }
 
-func isTokenChar(r rune) bool {
+// IsTokenChar tells whether r is one of the characters most Git hosts'
+// tokens are made of: ASCII letters, digits and the underscore.
+func IsTokenChar(r rune) bool {
 	return r == '_' || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9')
-}
-
-func isHex(s string) bool {
-	for _, r := range s {
-		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 // IsFormatError reports whether err is about a token's format.

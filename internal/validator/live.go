@@ -8,7 +8,6 @@ import (
 	"github.com/rtconf/rtconf/generator"
 	"github.com/rtconf/rtconf/internal/config"
 	"github.com/rtconf/rtconf/internal/forge"
-	"github.com/rtconf/rtconf/internal/ghcheck"
 	"github.com/rtconf/rtconf/internal/seal"
 	"github.com/rtconf/rtconf/internal/token"
 )
@@ -16,17 +15,17 @@ import (
 // RuleTokenLive is the rule of live checks of the tokens CI holds.
 const RuleTokenLive = "token-live"
 
-// Live asks Validate to check, against GitHub, the runtime tokens CI holds.
+// Live asks Validate to check, against the Git host, the runtime tokens CI holds.
 type Live struct {
 	// Tokens maps a runtime name to its token; the key "" is the token of
 	// every runtime without one of its own.
 	Tokens map[string]token.Token
 	// Check is the base of each check's options; the repository comes from
 	// rtconf.yaml, the API from Trust (Check.APIURL is not read).
-	Check ghcheck.Options
+	Check forge.Options
 	// Trust decides where the tokens may go: --api-url, GITHUB_API_URL in
 	// GitHub Actions, or the API of repository.url's host.
-	Trust ghcheck.Trust
+	Trust forge.Trust
 }
 
 // destination resolves, once and only when a token is to be checked, where
@@ -35,13 +34,13 @@ type destination struct {
 	live *Live
 	cfg  *config.Config
 	done bool
-	dest ghcheck.Destination
+	dest forge.Destination
 	err  error
 }
 
-func (d *destination) get() (ghcheck.Destination, error) {
+func (d *destination) get() (forge.Destination, error) {
 	if !d.done {
-		d.dest, d.err = d.live.Trust.Resolve(d.cfg.Repository.URL, d.cfg.Repository.APIURL)
+		d.dest, d.err = d.live.Trust.Resolve(d.cfg.Forge(), d.cfg.Repository.URL, d.cfg.Repository.APIURL)
 		d.done = true
 	}
 	return d.dest, d.err
@@ -71,7 +70,6 @@ func liveFindings(ctx context.Context, r *repo, cfg *config.Config, rt config.Ru
 	o := live.Check
 	o.Owner, o.Repo, _ = cfg.OwnerRepo()
 	o.APIURL = dest.APIURL
-	o.Also = forge.NeedFor(forge.RuntimeToken, rt.RuntimeTokenAsUserToken).Also
 	var out []Finding
 	if docs, err := r.documents(file); err == nil {
 		for _, d := range docs {
@@ -84,8 +82,8 @@ func liveFindings(ctx context.Context, r *repo, cfg *config.Config, rt config.Ru
 			}
 		}
 	}
-	res, err := ghcheck.Check(ctx, tok, ghcheck.RuntimeToken, o)
-	var unverified *ghcheck.UnverifiedError
+	res, err := cfg.Forge().Check(ctx, tok, forge.NeedFor(forge.RuntimeToken, rt.RuntimeTokenAsUserToken), o)
+	var unverified *forge.UnverifiedError
 	if errors.As(err, &unverified) {
 		return append(out, f(Error, fmt.Sprintf("the runtime token of %s could not be checked: %s", rt.Name, unverified.Reason), "run again later; nothing was concluded"))
 	}
@@ -93,19 +91,19 @@ func liveFindings(ctx context.Context, r *repo, cfg *config.Config, rt config.Ru
 		return append(out, f(Error, err.Error(), ""))
 	}
 	rotate := "create a new token and seal it: rtconf seal runtime-token --runtime " + rt.Name
-	switch {
-	case res.Invalid:
-		return append(out, f(Error, fmt.Sprintf("the runtime token of %s: %s", rt.Name, res.Problem), rotate))
-	case res.Expired:
-		out = append(out, f(Error, fmt.Sprintf("the runtime token of %s expired on %s", rt.Name, res.ExpiresAt.Format("2006-01-02")), rotate))
-	case res.Expiring:
-		out = append(out, f(Warning, fmt.Sprintf("the runtime token of %s expires on %s", rt.Name, res.ExpiresAt.Format("2006-01-02")), rotate))
-	}
-	for _, req := range res.Requirements {
-		switch req.Verdict {
-		case ghcheck.Missing:
+	for _, is := range res.Issues() {
+		switch is.Kind {
+		case forge.IssueInvalid:
+			return append(out, f(Error, fmt.Sprintf("the runtime token of %s: %s", rt.Name, res.Problem), rotate))
+		case forge.IssueExpired:
+			out = append(out, f(Error, fmt.Sprintf("the runtime token of %s expired on %s", rt.Name, res.ExpiresAt.Format("2006-01-02")), rotate))
+		case forge.IssueExpiring:
+			out = append(out, f(Warning, fmt.Sprintf("the runtime token of %s expires on %s", rt.Name, res.ExpiresAt.Format("2006-01-02")), rotate))
+		case forge.IssueMissing:
+			req := is.Requirement
 			out = append(out, f(Error, fmt.Sprintf("the runtime token of %s lacks %s (%s: %s)", rt.Name, req.Name, req.Certainty, req.Detail), rotate))
-		case ghcheck.Unknown:
+		case forge.IssueUnverified:
+			req := is.Requirement
 			out = append(out, f(Warning, fmt.Sprintf("the runtime token of %s: %s could not be verified: %s", rt.Name, req.Name, req.Detail), ""))
 		}
 	}

@@ -8,7 +8,8 @@ import (
 	"time"
 
 	"github.com/rtconf/rtconf/internal/fakegithub"
-	"github.com/rtconf/rtconf/internal/ghcheck"
+	"github.com/rtconf/rtconf/internal/forge"
+	"github.com/rtconf/rtconf/internal/forge/github"
 	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
 	"github.com/rtconf/rtconf/internal/token"
@@ -41,18 +42,18 @@ func testValidateLive(t *testing.T, now time.Time) {
 	}
 	defer root.Close()
 	parse := func(v string) token.Token {
-		tok, err := token.Parse(v)
+		tok, err := github.ParseToken(v)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return tok
 	}
-	check := ghcheck.DefaultOptions()
+	check := github.DefaultOptions()
 	check.HTTPClient, check.Now = s.Client(), now
 	opts.Live = &validator.Live{
 		Tokens: map[string]token.Token{"": parse(good), "staging": parse(weak)},
 		Check:  check,
-		Trust:  ghcheck.Trust{APIURL: s.URL()},
+		Trust:  forge.Trust{APIURL: s.URL()},
 	}
 	rep, err := validator.Validate(context.Background(), root.FS(), opts)
 	if err != nil {

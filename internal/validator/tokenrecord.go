@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/rtconf/rtconf/internal/forge"
-	"github.com/rtconf/rtconf/internal/ghcheck"
 	"github.com/rtconf/rtconf/internal/labels"
 	"github.com/rtconf/rtconf/internal/seal"
 	"github.com/rtconf/rtconf/internal/token"
@@ -65,7 +64,6 @@ func (c *objectChecker) recordedScopes(str func(string) string, use string, lbl 
 		}
 		need = forge.NeedFor(forge.RuntimeToken, asUser)
 	}
-	kind, also := need.Kind, need.Also
 	tk := token.Kind(str(seal.AnnotationTokenKind))
 	var granted []string
 	for _, s := range strings.Split(str(seal.AnnotationScopes), ",") {
@@ -74,7 +72,7 @@ func (c *objectChecker) recordedScopes(str func(string) string, use string, lbl 
 		}
 	}
 	var missing []string
-	for _, want := range ghcheck.RequirementNames(tk, kind, also) {
+	for _, want := range c.cfg.Forge().RequirementNames(tk, need) {
 		if !slices.Contains(granted, want) {
 			missing = append(missing, want)
 		}

@@ -14,8 +14,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rtconf/rtconf/internal/forge/github"
 	"github.com/rtconf/rtconf/internal/testcreds"
-	"github.com/rtconf/rtconf/internal/token"
 	"github.com/rtconf/rtconf/internal/writer"
 )
 
@@ -60,7 +60,7 @@ func atomicJobs(t *testing.T) []atomicJob {
 	}
 	newCert := filepath.Join(t.TempDir(), "new.pem")
 	testcreds.WriteCert(t, newCert, atomicNow.Add(-time.Hour), atomicNow.Add(365*24*time.Hour))
-	tok, err := token.Parse(testcreds.Classic("atomicSEAL"))
+	tok, err := github.ParseToken(testcreds.Classic("atomicSEAL"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,7 @@ import (
 	"time"
 
 	"github.com/rtconf/rtconf/internal/config"
-	"github.com/rtconf/rtconf/internal/ghapi"
-	"github.com/rtconf/rtconf/internal/ghcheck"
+	"github.com/rtconf/rtconf/internal/forge"
 	"github.com/rtconf/rtconf/internal/gitrepo"
 	"github.com/rtconf/rtconf/internal/token"
 )
@@ -36,7 +35,7 @@ type BootstrapOptions struct {
 	Remote string
 	// Trust decides where the token may go (--api-url, GITHUB_API_URL in
 	// GitHub Actions, or the API of repository.url's host).
-	Trust      ghcheck.Trust
+	Trust      forge.Trust
 	HTTPClient *http.Client
 	Now        time.Time
 }
@@ -47,7 +46,7 @@ type BootstrapResult struct {
 	GitInit     bool   // a Git repository was made
 	Commit      string // the commit made, if any
 	Branch      string
-	Repository  *ghapi.Repository
+	Repository  *forge.Repository
 	RepoCreated bool
 	Remote      string
 	Pushed      bool
@@ -112,7 +111,7 @@ func Bootstrap(ctx context.Context, opts InitOptions, b BootstrapOptions) (Boots
 	if res.Branch, err = repo.Branch(); err != nil {
 		return res, err
 	}
-	if err := commitOwned(repo, &res, b.Now); err != nil {
+	if err := commitOwned(repo, cfg, &res, b.Now); err != nil {
 		return res, err
 	}
 	if !b.online() {
@@ -122,7 +121,7 @@ func Bootstrap(ctx context.Context, opts InitOptions, b BootstrapOptions) (Boots
 }
 
 // commitOwned commits the files rtconf owns that Git sees changed.
-func commitOwned(repo *gitrepo.Repo, res *BootstrapResult, now time.Time) error {
+func commitOwned(repo *gitrepo.Repo, cfg *config.Config, res *BootstrapResult, now time.Time) error {
 	dirty, err := repo.Dirty()
 	if err != nil {
 		return err
@@ -140,7 +139,7 @@ func commitOwned(repo *gitrepo.Repo, res *BootstrapResult, now time.Time) error 
 	if repo.HasCommits() {
 		msg = "Add the rtconf configuration and generated tree"
 	}
-	h, err := repo.Commit(paths, msg+"\n\nWritten by `rtconf init`: rtconf.yaml and the files generated from it.", repo.Author(now))
+	h, err := repo.Commit(paths, msg+"\n\nWritten by `rtconf init`: rtconf.yaml and the files generated from it.", author(repo, cfg, now))
 	if err != nil {
 		return err
 	}
@@ -154,24 +153,20 @@ func publish(ctx context.Context, repo *gitrepo.Repo, cfg *config.Config, res Bo
 	if !ok {
 		return res, fmt.Errorf("repository.url %q names no GitHub owner/repository", cfg.Repository.URL)
 	}
-	dest, err := b.Trust.Resolve(cfg.Repository.URL, cfg.Repository.APIURL)
-	if err != nil {
-		return res, err
-	}
-	api, err := ghapi.New(dest.APIURL, b.Token, b.HTTPClient)
+	host, err := connect(cfg, b.Trust, b.Token, b.HTTPClient, b.Now)
 	if err != nil {
 		return res, err
 	}
 	cloneURL := ""
 	if b.Create {
-		r, created, err := api.EnsureRepository(ctx, owner, name, !b.Public)
+		r, created, err := host.api.EnsureRepository(ctx, owner, name, !b.Public)
 		if err != nil {
 			return res, err
 		}
 		res.Repository, res.RepoCreated = &r, created
 		cloneURL = r.CloneURL
 	}
-	remote, err := pushRemote(repo, cfg, b.Remote, cloneURL, dest)
+	remote, err := pushRemote(repo, cfg, b.Remote, cloneURL, host.dest)
 	if err != nil {
 		return res, err
 	}
@@ -183,13 +178,13 @@ func publish(ctx context.Context, repo *gitrepo.Repo, cfg *config.Config, res Bo
 		if !repo.HasCommits() {
 			return res, errors.New("nothing to push: the repository has no commits")
 		}
-		if err := repo.Push(ctx, remote, res.Branch, b.Token); err != nil {
+		if err := repo.Push(ctx, remote, res.Branch, host.cred); err != nil {
 			return res, fmt.Errorf("%w; the commit is kept locally: run `rtconf init` again, or `git push origin %s`, once fixed", err, res.Branch)
 		}
 		res.Pushed = true
 	}
 	if b.Protect {
-		if err := api.Protect(ctx, owner, name, res.Branch, b.CheckName); err != nil {
+		if err := host.api.Protect(ctx, owner, name, res.Branch, b.CheckName); err != nil {
 			return res, err
 		}
 		res.Protected = true

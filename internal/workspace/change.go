@@ -14,8 +14,7 @@ import (
 
 	"github.com/rtconf/rtconf/generator"
 	"github.com/rtconf/rtconf/internal/config"
-	"github.com/rtconf/rtconf/internal/ghapi"
-	"github.com/rtconf/rtconf/internal/ghcheck"
+	"github.com/rtconf/rtconf/internal/forge"
 	"github.com/rtconf/rtconf/internal/gitrepo"
 	"github.com/rtconf/rtconf/internal/repofs"
 	"github.com/rtconf/rtconf/internal/repolock"
@@ -59,7 +58,7 @@ type PROptions struct {
 	Remote string
 	// Trust decides where the token may go (--api-url, GITHUB_API_URL in
 	// GitHub Actions, or the API of repository.url's host).
-	Trust      ghcheck.Trust
+	Trust      forge.Trust
 	HTTPClient *http.Client
 }
 
@@ -179,20 +178,16 @@ func proposeChange(ctx context.Context, repo *gitrepo.Repo, root *os.Root, ch Ch
 	if !ok {
 		return ChangeResult{}, fmt.Errorf("repository.url %q names no GitHub owner/repository to open the pull request in", cfg.Repository.URL)
 	}
-	dest, err := opts.PR.Trust.Resolve(cfg.Repository.URL, cfg.Repository.APIURL)
+	host, err := connect(cfg, opts.PR.Trust, opts.PR.Token, opts.PR.HTTPClient, opts.Now)
 	if err != nil {
 		return ChangeResult{}, err
 	}
-	api, err := ghapi.New(dest.APIURL, opts.PR.Token, opts.PR.HTTPClient)
-	if err != nil {
-		return ChangeResult{}, err
-	}
-	remote, err := pushRemote(repo, cfg, opts.PR.Remote, "", dest)
+	remote, err := pushRemote(repo, cfg, opts.PR.Remote, "", host.dest)
 	if err != nil {
 		return ChangeResult{}, err
 	}
 
-	if err := repo.CheckInSync(ctx, remote, base, opts.PR.Token); err != nil {
+	if err := repo.CheckInSync(ctx, remote, base, host.cred); err != nil {
 		return ChangeResult{}, err
 	}
 	if err := repo.CreateBranch(res.Branch); err != nil {
@@ -211,23 +206,23 @@ func proposeChange(ctx context.Context, repo *gitrepo.Repo, root *os.Root, ch Ch
 		return ChangeResult{}, fmt.Errorf("write %s: %w", opts.Dir, err)
 	}
 	body := prBody(ch, res.Planned)
-	commit, err := repo.Commit(paths(res.Changes), ch.Title+"\n\n"+body, repo.Author(opts.Now))
+	commit, err := repo.Commit(paths(res.Changes), ch.Title+"\n\n"+body, author(repo, cfg, opts.Now))
 	if err != nil {
 		back(false)
 		return ChangeResult{}, err
 	}
 	res.Commit = commit.String()
 	short := res.Commit[:7]
-	if err := repo.Push(ctx, remote, res.Branch, opts.PR.Token); err != nil {
+	if err := repo.Push(ctx, remote, res.Branch, host.cred); err != nil {
 		back(true)
 		return ChangeResult{}, fmt.Errorf("%w; the change is kept in commit %s on the local branch %s: push it with `git push origin %s` and open the pull request, or delete the branch and run again",
 			err, short, res.Branch, res.Branch)
 	}
-	url, err := api.OpenPullRequest(ctx, owner, name, ghapi.PullRequest{Title: ch.Title, Body: body, Head: res.Branch, Base: base})
+	url, err := host.api.OpenChangeRequest(ctx, owner, name, forge.ChangeRequest{Title: ch.Title, Body: body, Head: res.Branch, Base: base})
 	if err != nil {
 		// Leave nothing half-done on the remote.
 		cleanup := ""
-		if derr := repo.DeleteRemoteBranch(ctx, remote, res.Branch, opts.PR.Token); derr != nil {
+		if derr := repo.DeleteRemoteBranch(ctx, remote, res.Branch, host.cred); derr != nil {
 			cleanup = fmt.Sprintf("; the pushed branch %s could not be deleted again (%v): delete it on GitHub", res.Branch, derr)
 		}
 		back(true)

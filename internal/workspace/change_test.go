@@ -86,7 +86,7 @@ func TestBootstrapKeepsOtherContent(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "LICENSE"), []byte("mine\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := repo.Commit([]string{"LICENSE"}, "license", repo.Author(now)); err != nil {
+	if _, err := repo.Commit([]string{"LICENSE"}, "license", repo.Author(gitrepo.Signature{Name: "rtconf", Email: "rtconf@users.noreply.github.com", When: now})); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "draft.txt"), []byte("wip\n"), 0o644); err != nil {
@@ -237,7 +237,7 @@ func TestBootstrapRefusesToOverwriteOtherContent(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "overlays", "prod", "application.yaml"), []byte("kind: ConfigMap # mine\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := repo.Commit([]string{"overlays/prod/application.yaml"}, "mine", repo.Author(now)); err != nil {
+	if _, err := repo.Commit([]string{"overlays/prod/application.yaml"}, "mine", repo.Author(gitrepo.Signature{Name: "rtconf", Email: "rtconf@users.noreply.github.com", When: now})); err != nil {
 		t.Fatal(err)
 	}
 	before := snapshot(t, dir)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/rtconf/rtconf/generator"
 	"github.com/rtconf/rtconf/internal/config"
+	"github.com/rtconf/rtconf/internal/forge"
 	"github.com/rtconf/rtconf/internal/repofs"
 	"github.com/rtconf/rtconf/internal/seal"
 )
@@ -172,7 +174,7 @@ func RotateToken(opts SealOptions) Change {
 			}
 			p := Planned{Changes: res.Changes, Warnings: res.Warnings}
 			if previous != nil {
-				p.Notes = append(p.Notes, revokeNote(what, previous))
+				p.Notes = append(p.Notes, revokeNote(cfg, what, previous))
 			}
 			return p, nil
 		},
@@ -205,7 +207,7 @@ func sealedRecord(root *os.Root, cfg *config.Config, runtime, login string) (map
 
 // revokeNote says which token to revoke: the one sealed before, named by
 // the fingerprint and dates rtconf recorded (never by its value).
-func revokeNote(what string, rec map[string]string) string {
+func revokeNote(cfg *config.Config, what string, rec map[string]string) string {
 	var facts []string
 	if v := rec[seal.AnnotationTokenFingerprint]; v != "" {
 		facts = append(facts, "fingerprint "+v)
@@ -223,5 +225,9 @@ func revokeNote(what string, rec map[string]string) string {
 	if len(facts) > 0 {
 		note += " (" + strings.Join(facts, ", ") + ")"
 	}
-	return note + " in GitHub's token settings (https://github.com/settings/tokens)"
+	host := ""
+	if u, err := url.Parse(cfg.Repository.URL); err == nil {
+		host = forge.Host(u)
+	}
+	return note + " " + cfg.Forge().RevokeHint(host)
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/rtconf/rtconf/internal/fakegithub"
-	"github.com/rtconf/rtconf/internal/ghcheck"
+	"github.com/rtconf/rtconf/internal/forge"
 	"github.com/rtconf/rtconf/internal/gitserver"
 	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
@@ -53,9 +53,9 @@ func TestBootstrapTokenGoesOnlyToItsHost(t *testing.T) {
 			right, attacker := fake(), fake()
 			hosts := strings.NewReplacer("{right}", hostOf(right), "{attacker}", hostOf(attacker))
 
-			trust := ghcheck.Trust{Hosts: ghcheck.KnownHosts{Dir: t.TempDir()}}
+			trust := forge.Trust{Hosts: forge.KnownHosts{Dir: t.TempDir()}}
 			if tt.confirm {
-				if err := os.WriteFile(filepath.Join(trust.Hosts.Dir, ghcheck.HostsFile), []byte("hosts: ["+hostOf(right)+"]\n"), 0o600); err != nil {
+				if err := os.WriteFile(filepath.Join(trust.Hosts.Dir, forge.HostsFile), []byte("hosts: ["+hostOf(right)+"]\n"), 0o600); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -78,7 +78,7 @@ func TestBootstrapTokenGoesOnlyToItsHost(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), hosts.Replace(tt.wantErr)) {
 					t.Fatalf("Bootstrap error = %v, want %q", err, hosts.Replace(tt.wantErr))
 				}
-				var ue *ghcheck.UnconfirmedHostError
+				var ue *forge.UnconfirmedHostError
 				if errors.As(err, &ue) && len(right.Requests()) != 0 {
 					t.Errorf("an unconfirmed host, yet the API received %d requests", len(right.Requests()))
 				}

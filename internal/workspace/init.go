@@ -21,7 +21,6 @@ import (
 	"github.com/rtconf/rtconf/internal/config"
 	"github.com/rtconf/rtconf/internal/repofs"
 	"github.com/rtconf/rtconf/internal/seal"
-	"github.com/rtconf/rtconf/internal/token"
 	"github.com/rtconf/rtconf/internal/writer"
 	"github.com/rtconf/rtconf/templates"
 )
@@ -217,7 +216,7 @@ func SealDemoToken(cfg *config.Config, cert *seal.Certificate, slot generator.Sl
 	if !ok {
 		return nil, fmt.Errorf("demo token: no runtime %s", slot.Runtime)
 	}
-	tok, err := token.Parse(DemoToken(slot.User))
+	tok, err := cfg.Forge().ParseToken(DemoToken(slot.User))
 	if err != nil {
 		return nil, fmt.Errorf("demo token: %w", err)
 	}

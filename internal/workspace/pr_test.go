@@ -15,7 +15,8 @@ import (
 
 	"github.com/rtconf/rtconf/internal/config"
 	"github.com/rtconf/rtconf/internal/fakegithub"
-	"github.com/rtconf/rtconf/internal/ghcheck"
+	"github.com/rtconf/rtconf/internal/forge"
+	"github.com/rtconf/rtconf/internal/forge/github"
 	"github.com/rtconf/rtconf/internal/gitrepo"
 	"github.com/rtconf/rtconf/internal/gitserver"
 	"github.com/rtconf/rtconf/internal/testclock"
@@ -60,7 +61,7 @@ func (r *remotes) published(t *testing.T) string {
 	dir := filepath.Join(t.TempDir(), "repo")
 	res, err := workspace.Bootstrap(context.Background(), initOptions(dir), workspace.BootstrapOptions{
 		Create: true, Push: true, Protect: true, CheckName: "rtconf validate",
-		Token: r.tok, Trust: ghcheck.Trust{APIURL: r.api.URL()}, Remote: r.url, HTTPClient: r.api.Client(), Now: now,
+		Token: r.tok, Trust: forge.Trust{APIURL: r.api.URL()}, Remote: r.url, HTTPClient: r.api.Client(), Now: now,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +74,7 @@ func (r *remotes) published(t *testing.T) string {
 
 func (r *remotes) pr(dir string) workspace.ChangeOptions {
 	return workspace.ChangeOptions{Dir: dir, ConfigFile: config.FileName, Now: now,
-		PR: &workspace.PROptions{Token: r.tok, Trust: ghcheck.Trust{APIURL: r.api.URL()}, Remote: r.url, HTTPClient: r.api.Client()}}
+		PR: &workspace.PROptions{Token: r.tok, Trust: forge.Trust{APIURL: r.api.URL()}, Remote: r.url, HTTPClient: r.api.Client()}}
 }
 
 func TestBootstrapCreatesPushesAndProtects(t *testing.T) {
@@ -105,7 +106,7 @@ func TestBootstrapCreatesPushesAndProtects(t *testing.T) {
 	// Again: the repository is found, nothing is committed, pushed is a no-op.
 	before := len(r.api.Requests())
 	res, err := workspace.Bootstrap(context.Background(), initOptions(dir), workspace.BootstrapOptions{
-		Create: true, Push: true, Token: r.tok, Trust: ghcheck.Trust{APIURL: r.api.URL()}, Remote: r.url, HTTPClient: r.api.Client(), Now: now,
+		Create: true, Push: true, Token: r.tok, Trust: forge.Trust{APIURL: r.api.URL()}, Remote: r.url, HTTPClient: r.api.Client(), Now: now,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -282,10 +283,10 @@ func TestRotateTokenAsPullRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	repo, _ := gitrepo.Open(dir)
-	if _, err := repo.Commit([]string{"overlays/prod/runtime-token.yaml"}, "seal", repo.Author(now)); err != nil {
+	if _, err := repo.Commit([]string{"overlays/prod/runtime-token.yaml"}, "seal", repo.Author(gitrepo.Signature{Name: "rtconf", Email: "rtconf@users.noreply.github.com", When: now})); err != nil {
 		t.Fatal(err)
 	}
-	if err := repo.Push(context.Background(), r.url, "main", r.tok); err != nil {
+	if err := repo.Push(context.Background(), r.url, "main", gitrepo.Credential{Username: github.GitUsername, Token: r.tok}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/rtconf/rtconf/internal/config"
-	"github.com/rtconf/rtconf/internal/ghcheck"
+	"github.com/rtconf/rtconf/internal/forge"
 	"github.com/rtconf/rtconf/internal/gitrepo"
 )
 
@@ -16,11 +16,11 @@ import (
 // the API the token goes to (dest): a token is pushed only to the host it
 // belongs to, whatever rtconf.yaml, the clone's remotes or an API answer
 // say.
-func pushRemote(repo *gitrepo.Repo, cfg *config.Config, given, created string, dest ghcheck.Destination) (string, error) {
+func pushRemote(repo *gitrepo.Repo, cfg *config.Config, given, created string, dest forge.Destination) (string, error) {
 	if given != "" {
 		return given, nil
 	}
-	remote, from := created, "the clone URL GitHub gave for the created repository"
+	remote, from := created, "the clone URL "+cfg.Forge().Title()+" gave for the created repository"
 	if remote == "" {
 		if u, ok := repo.RemoteURL("origin"); ok {
 			remote, from = u, "the remote origin"

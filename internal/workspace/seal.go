@@ -15,7 +15,7 @@ import (
 	"github.com/rtconf/rtconf/generator"
 	"github.com/rtconf/rtconf/internal/config"
 	"github.com/rtconf/rtconf/internal/forge"
-	"github.com/rtconf/rtconf/internal/ghcheck"
+	"github.com/rtconf/rtconf/internal/forge/providers"
 	"github.com/rtconf/rtconf/internal/repofs"
 	"github.com/rtconf/rtconf/internal/seal"
 	"github.com/rtconf/rtconf/internal/token"
@@ -49,10 +49,10 @@ type SealOptions struct {
 	// Live configures the live check; the repository comes from
 	// rtconf.yaml when left empty, the API always from Trust (Live.APIURL
 	// is not read).
-	Live ghcheck.Options
+	Live forge.Options
 	// Trust decides where the token may go (--api-url, GITHUB_API_URL in
 	// GitHub Actions, or the API of repository.url's host).
-	Trust ghcheck.Trust
+	Trust forge.Trust
 	// DryRun plans the changes without writing them: no lock, and a
 	// journal left by an interrupted run is reported, not rolled back.
 	DryRun bool
@@ -63,7 +63,7 @@ type SealOptions struct {
 
 // DefaultSealOptions seals into the repository in the current folder.
 func DefaultSealOptions() SealOptions {
-	return SealOptions{Dir: ".", ConfigFile: config.FileName, Live: ghcheck.DefaultOptions(), Run: DefaultRunOptions()}
+	return SealOptions{Dir: ".", ConfigFile: config.FileName, Live: providers.DefaultOptions(), Run: DefaultRunOptions()}
 }
 
 // Validate checks the options before anything is read.
@@ -225,7 +225,7 @@ func (e *RefusedError) Error() string {
 		" (fix the token, or pass --skip-live-check to seal it unverified)"
 }
 
-// liveCheck checks the token against GitHub unless told not to, and
+// liveCheck checks the token against its Git host unless told not to, and
 // returns the annotations that record the result.
 func liveCheck(ctx context.Context, cfg *config.Config, rt config.Runtime, login string, opts SealOptions) (map[string]string, []string, error) {
 	now := opts.Now.UTC().Format(time.RFC3339)
@@ -233,45 +233,28 @@ func liveCheck(ctx context.Context, cfg *config.Config, rt config.Runtime, login
 		return map[string]string{seal.AnnotationVerification: seal.VerificationUnverified},
 			[]string{"sealed without a live check: the token's scopes and expiry are unverified"}, nil
 	}
-	kind := ghcheck.RuntimeToken
+	kind := forge.RuntimeToken
 	if login != "" {
-		kind = ghcheck.UserToken
+		kind = forge.UserToken
 	}
+	f := cfg.Forge()
 	live := opts.Live
 	if live.Owner == "" {
 		live.Owner, live.Repo, _ = cfg.OwnerRepo()
 	}
-	dest, err := opts.Trust.Resolve(cfg.Repository.URL, cfg.Repository.APIURL)
+	dest, err := opts.Trust.Resolve(f, cfg.Repository.URL, cfg.Repository.APIURL)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w; nothing was sent (pass --skip-live-check to seal the token unverified)", err)
 	}
 	live.APIURL = dest.APIURL
-	live.Also = forge.NeedFor(kind, rt.RuntimeTokenAsUserToken).Also
 	live.Now = opts.Now
-	res, err := ghcheck.Check(ctx, opts.Token, kind, live)
+	res, err := f.Check(ctx, opts.Token, forge.NeedFor(kind, rt.RuntimeTokenAsUserToken), live)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w; pass --skip-live-check to seal it unverified", err)
 	}
-	var reasons, warnings []string
-	switch {
-	case res.Invalid:
-		reasons = append(reasons, res.Problem)
-	case res.Expired:
-		reasons = append(reasons, "the token expired on "+res.ExpiresAt.Format(time.RFC3339))
-	}
-	for _, r := range res.Requirements {
-		switch r.Verdict {
-		case ghcheck.Missing:
-			reasons = append(reasons, fmt.Sprintf("%s is missing (%s)", r.Name, r.Detail))
-		case ghcheck.Unknown:
-			warnings = append(warnings, fmt.Sprintf("%s could not be verified: %s", r.Name, r.Detail))
-		}
-	}
+	reasons, warnings := refusals(res)
 	if reasons != nil {
 		return nil, nil, &RefusedError{Reasons: reasons}
-	}
-	if res.Expiring {
-		warnings = append(warnings, "the token expires on "+res.ExpiresAt.Format(time.RFC3339)+": rotate it soon")
 	}
 	record := map[string]string{
 		seal.AnnotationVerification: seal.VerificationVerified,
@@ -285,6 +268,27 @@ func liveCheck(ctx context.Context, cfg *config.Config, rt config.Runtime, login
 		record[seal.AnnotationExpiresAt] = res.ExpiresAt.UTC().Format(time.RFC3339)
 	}
 	return record, warnings, nil
+}
+
+// refusals phrases a check's issues for sealing: the reasons to refuse the
+// token, and the warnings to seal it with.
+func refusals(res forge.Result) (reasons, warnings []string) {
+	var expiring []string
+	for _, is := range res.Issues() {
+		switch is.Kind {
+		case forge.IssueInvalid:
+			reasons = append(reasons, res.Problem)
+		case forge.IssueExpired:
+			reasons = append(reasons, "the token expired on "+res.ExpiresAt.Format(time.RFC3339))
+		case forge.IssueMissing:
+			reasons = append(reasons, fmt.Sprintf("%s is missing (%s)", is.Requirement.Name, is.Requirement.Detail))
+		case forge.IssueUnverified:
+			warnings = append(warnings, fmt.Sprintf("%s could not be verified: %s", is.Requirement.Name, is.Requirement.Detail))
+		case forge.IssueExpiring:
+			expiring = append(expiring, "the token expires on "+res.ExpiresAt.Format(time.RFC3339)+": rotate it soon")
+		}
+	}
+	return reasons, append(warnings, expiring...)
 }
 
 func readConfig(root *os.Root, dir, name string) ([]byte, *config.Config, error) {

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"sigs.k8s.io/yaml"
 
+	"github.com/rtconf/rtconf/internal/forge/github"
 	"github.com/rtconf/rtconf/internal/seal"
 	"github.com/rtconf/rtconf/internal/testcreds"
 	"github.com/rtconf/rtconf/internal/token"
@@ -35,7 +36,7 @@ func demoRepo(t *testing.T) string {
 
 func mustToken(t *testing.T, v string) token.Token {
 	t.Helper()
-	tok, err := token.Parse(v)
+	tok, err := github.ParseToken(v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +111,7 @@ func TestSealRuntimeAndUserTokens(t *testing.T) {
 		t.Errorf("Path = %q", res.Path)
 	}
 	got := unseal(t, filepath.Join(dir, res.Path))
-	want := map[string]string{"password": canary, "type": "git", "url": "https://github.com/example-org/", "username": seal.RepoCredsUsername}
+	want := map[string]string{"password": canary, "type": "git", "url": "https://github.com/example-org/", "username": github.GitUsername}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("unsealed runtime token (-want +got):\n%s", diff)
 	}

@@ -8,16 +8,18 @@ import (
 
 	"github.com/rtconf/rtconf/internal/config"
 	"github.com/rtconf/rtconf/internal/forge"
-	"github.com/rtconf/rtconf/internal/ghcheck"
 )
 
 // TokenTarget is where and for what a token is checked.
 type TokenTarget struct {
+	// Forge is the Git host's provider: rtconf.yaml's, or the default one
+	// with --repo alone.
+	Forge       forge.Forge
 	APIURL      string
 	Owner, Repo string
 	// Also lists kinds the token must serve too (a runtime token used as
 	// user token).
-	Also []ghcheck.Kind
+	Also []forge.Kind
 }
 
 // ResolveTokenTarget finds the repository and API a token is checked
@@ -25,7 +27,7 @@ type TokenTarget struct {
 // the API as trust decides for rtconf.yaml's repository. With --repo alone
 // (no rtconf.yaml read) the repository is on github.com, or in GitHub
 // Actions on the runner's host, unless --api-url names another API.
-func ResolveTokenTarget(dir, configFile, runtime, repoFlag string, trust ghcheck.Trust, kind ghcheck.Kind) (TokenTarget, error) {
+func ResolveTokenTarget(dir, configFile, runtime, repoFlag string, trust forge.Trust, kind forge.Kind) (TokenTarget, error) {
 	var t TokenTarget
 	var cfg *config.Config
 	if repoFlag == "" || runtime != "" {
@@ -58,17 +60,18 @@ func ResolveTokenTarget(dir, configFile, runtime, repoFlag string, trust ghcheck
 	if t.Owner == "" {
 		return t, errors.New("no repository to check the token on: pass --repo OWNER/NAME")
 	}
+	t.Forge = cfg.Forge()
 	repoURL, configured := "", ""
 	if cfg != nil {
 		repoURL, configured = cfg.Repository.URL, cfg.Repository.APIURL
 	} else {
-		host := ghcheck.PublicHost
+		host := t.Forge.PublicHost()
 		if trust.CIAPIURL != "" {
-			host = ghcheck.GitHost(trust.CIAPIURL)
+			host = t.Forge.GitHost(trust.CIAPIURL)
 		}
 		repoURL = "https://" + host + "/" + t.Owner + "/" + t.Repo
 	}
-	dest, err := trust.Resolve(repoURL, configured)
+	dest, err := trust.Resolve(t.Forge, repoURL, configured)
 	if err != nil {
 		return t, err
 	}

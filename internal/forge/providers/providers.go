@@ -7,6 +7,7 @@ import (
 
 	"github.com/rtconf/rtconf/internal/forge"
 	"github.com/rtconf/rtconf/internal/forge/github"
+	"github.com/rtconf/rtconf/internal/token"
 )
 
 // Default is the provider when repository.provider is empty.
@@ -23,3 +24,19 @@ func For(name string) (forge.Forge, error) {
 	}
 	return nil, fmt.Errorf("unknown repository provider %q (known: %v)", name, Names())
 }
+
+// DefaultOptions are the default provider's live-check options: the
+// defaults of flags, before rtconf.yaml names the provider.
+func DefaultOptions() forge.Options { return github.DefaultOptions() }
+
+// ParseToken parses value as a token of any provider rtconf knows. The
+// command line reads a token before it knows which provider rtconf.yaml
+// names; the job then checks it against its own (forge.Forge.ParseToken).
+// With one provider, its error is that provider's.
+func ParseToken(value string) (token.Token, error) {
+	return github.ParseToken(value)
+}
+
+// CheckRequests lists the requests a live check may send, per provider,
+// for the help of `token check`.
+func CheckRequests() []string { return github.Requests() }

@@ -1,14 +1,17 @@
-package ghapi_test
+package github_test
 
 import (
 	"context"
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rtconf/rtconf/internal/fakegithub"
-	"github.com/rtconf/rtconf/internal/ghapi"
+	"github.com/rtconf/rtconf/internal/forge"
+	"github.com/rtconf/rtconf/internal/forge/github"
 	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
 	"github.com/rtconf/rtconf/internal/token"
@@ -16,7 +19,7 @@ import (
 
 func mustToken(t *testing.T, v string) token.Token {
 	t.Helper()
-	tok, err := token.Parse(v)
+	tok, err := github.ParseToken(v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,13 +61,13 @@ func TestEnsureRepository(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				tok := mustToken(t, tt.tok)
-				c, err := ghapi.New(fake.URL(), tok, fake.Client())
+				c, err := newClient(fake, fake.URL(), tok, fake.Client())
 				if err != nil {
 					t.Fatal(err)
 				}
 				repo, created, err := c.EnsureRepository(context.Background(), tt.owner, tt.repo, true)
 				if tt.wantErr != "" {
-					var ge *ghapi.Error
+					var ge *github.Error
 					if !errors.As(err, &ge) || !strings.Contains(err.Error(), tt.wantErr) {
 						t.Fatalf("err = %v, want %q", err, tt.wantErr)
 					}
@@ -94,16 +97,16 @@ func TestOpenPullRequestTwiceIsRefused(t *testing.T) {
 		Tokens: []fakegithub.Token{{Value: tok, Login: "robot", Scopes: []string{"repo"}}},
 		Repos:  []fakegithub.Repo{{Owner: "acme", Name: "shared", Private: true, Collaborators: map[string]map[string]bool{"robot": {"admin": true, "push": true, "pull": true}}}},
 	})
-	c, err := ghapi.New(fake.URL(), mustToken(t, tok), fake.Client())
+	c, err := newClient(fake, fake.URL(), mustToken(t, tok), fake.Client())
 	if err != nil {
 		t.Fatal(err)
 	}
-	pr := ghapi.PullRequest{Title: "t", Body: "b", Head: "rtconf/x", Base: "main"}
-	url, err := c.OpenPullRequest(context.Background(), "acme", "shared", pr)
+	pr := forge.ChangeRequest{Title: "t", Body: "b", Head: "rtconf/x", Base: "main"}
+	url, err := c.OpenChangeRequest(context.Background(), "acme", "shared", pr)
 	if err != nil || url != "https://github.com/acme/shared/pull/1" {
 		t.Fatalf("first = %q, %v", url, err)
 	}
-	_, err = c.OpenPullRequest(context.Background(), "acme", "shared", pr)
+	_, err = c.OpenChangeRequest(context.Background(), "acme", "shared", pr)
 	if err == nil || !strings.Contains(err.Error(), "GitHub answered 422: Validation Failed; A pull request already exists for acme:rtconf/x.") {
 		t.Fatalf("second = %v", err)
 	}
@@ -116,7 +119,7 @@ func TestProtectNeedsAdmin(t *testing.T) {
 		Tokens: []fakegithub.Token{{Value: tok, Login: "dev", Scopes: []string{"repo"}}},
 		Repos:  []fakegithub.Repo{{Owner: "acme", Name: "shared", Private: true, Collaborators: map[string]map[string]bool{"dev": {"push": true, "pull": true}}}},
 	})
-	c, err := ghapi.New(fake.URL(), mustToken(t, tok), fake.Client())
+	c, err := newClient(fake, fake.URL(), mustToken(t, tok), fake.Client())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +149,7 @@ func TestEnsureRepositoryReadsOnlyItsRepository(t *testing.T) {
 				Repos:  []fakegithub.Repo{{Owner: "acme", Name: "shared", Private: true, Collaborators: map[string]map[string]bool{"robot": {"admin": true, "push": true, "pull": true}}}},
 			})
 			fake.Fault("/repos/acme/shared", 1, 200, nil, body)
-			c, err := ghapi.New(fake.URL(), mustToken(t, tok), fake.Client())
+			c, err := newClient(fake, fake.URL(), mustToken(t, tok), fake.Client())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -159,4 +162,13 @@ func TestEnsureRepositoryReadsOnlyItsRepository(t *testing.T) {
 			}
 		})
 	}
+}
+
+// newClient is a change client for the fake at apiURL, with rtconf's
+// default waits and retries, instant sleeps, and fake's clock.
+func newClient(fake interface{ Now() time.Time }, apiURL string, tok token.Token, hc *http.Client) (*github.Client, error) {
+	o := github.DefaultOptions()
+	o.APIURL, o.HTTPClient, o.Now = apiURL, hc, fake.Now()
+	o.Sleep = func(context.Context, time.Duration) error { return nil }
+	return github.NewClient(tok, o)
 }

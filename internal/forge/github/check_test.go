@@ -1,4 +1,4 @@
-package ghcheck_test
+package github_test
 
 import (
 	"context"
@@ -12,7 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rtconf/rtconf/internal/fakegithub"
-	"github.com/rtconf/rtconf/internal/ghcheck"
+	"github.com/rtconf/rtconf/internal/forge"
+	"github.com/rtconf/rtconf/internal/forge/github"
 	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/token"
 )
@@ -68,8 +69,8 @@ func fake(t testing.TB, o fakegithub.Options) *fakegithub.Server {
 	return fakegithub.New(t, o)
 }
 
-func opts(s *fakegithub.Server) ghcheck.Options {
-	o := ghcheck.DefaultOptions()
+func opts(s *fakegithub.Server) forge.Options {
+	o := github.DefaultOptions()
 	o.APIURL = s.URL()
 	o.HTTPClient = s.Client()
 	o.Owner, o.Repo = "acme", "shared-config"
@@ -81,7 +82,7 @@ func opts(s *fakegithub.Server) ghcheck.Options {
 
 func parse(t testing.TB, v string) token.Token {
 	t.Helper()
-	tok, err := token.Parse(v)
+	tok, err := github.ParseToken(v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func parse(t testing.TB, v string) token.Token {
 }
 
 // verdicts renders requirements as "name verdict certainty".
-func verdicts(rs []ghcheck.Requirement) []string {
+func verdicts(rs []forge.Requirement) []string {
 	var out []string
 	for _, r := range rs {
 		out = append(out, strings.TrimSpace(fmt.Sprintf("%s %s %s", r.Name, r.Verdict, r.Certainty)))
@@ -109,8 +110,8 @@ func testCheck(t *testing.T, now time.Time) {
 		for _, tc := range []struct {
 			name     string
 			tok      string
-			kind     ghcheck.Kind
-			also     []ghcheck.Kind
+			kind     forge.Kind
+			also     []forge.Kind
 			probe    bool
 			want     []string
 			code     int
@@ -119,48 +120,48 @@ func testCheck(t *testing.T, now time.Time) {
 			expiring bool
 			problem  string
 		}{
-			{name: "classic runtime token with every scope", tok: classicFull, kind: ghcheck.RuntimeToken,
+			{name: "classic runtime token with every scope", tok: classicFull, kind: forge.RuntimeToken,
 				want: []string{"repo granted observed", "admin:repo_hook granted observed"}, requests: 1},
-			{name: "classic token without admin:repo_hook", tok: classicRepo, kind: ghcheck.RuntimeToken,
+			{name: "classic token without admin:repo_hook", tok: classicRepo, kind: forge.RuntimeToken,
 				want: []string{"repo granted observed", "admin:repo_hook missing observed"}, code: 1, requests: 1},
-			{name: "classic user token", tok: classicRepo, kind: ghcheck.UserToken,
+			{name: "classic user token", tok: classicRepo, kind: forge.UserToken,
 				want: []string{"repo granted observed"}, requests: 1},
-			{name: "scope hierarchy: write:repo_hook does not cover admin:repo_hook, public_repo not repo", tok: classicHook, kind: ghcheck.RuntimeToken,
+			{name: "scope hierarchy: write:repo_hook does not cover admin:repo_hook, public_repo not repo", tok: classicHook, kind: forge.RuntimeToken,
 				code: 1, requests: 1},
-			{name: "runtime token also used as user token", tok: classicFull, kind: ghcheck.RuntimeToken, also: []ghcheck.Kind{ghcheck.UserToken},
+			{name: "runtime token also used as user token", tok: classicFull, kind: forge.RuntimeToken, also: []forge.Kind{forge.UserToken},
 				want: []string{"repo granted observed", "admin:repo_hook granted observed"}, requests: 1},
 			// GitHub answers an expired token as it answers a revoked one.
-			{name: "expired classic token", tok: classicExpired, kind: ghcheck.RuntimeToken, code: 1, requests: 1,
+			{name: "expired classic token", tok: classicExpired, kind: forge.RuntimeToken, code: 1, requests: 1,
 				problem: "GitHub refuses the token (401 Bad credentials): it is invalid, expired or revoked"},
-			{name: "classic token expiring in 3 days", tok: classicSoon, kind: ghcheck.RuntimeToken,
+			{name: "classic token expiring in 3 days", tok: classicSoon, kind: forge.RuntimeToken,
 				want: []string{"repo granted observed", "admin:repo_hook granted observed"}, requests: 1, expiring: true},
-			{name: "revoked token", tok: classicRevoked, kind: ghcheck.RuntimeToken, code: 1, requests: 1,
+			{name: "revoked token", tok: classicRevoked, kind: forge.RuntimeToken, code: 1, requests: 1,
 				problem: "GitHub refuses the token (401 Bad credentials): it is invalid, expired or revoked"},
-			{name: "SSO not authorised", tok: classicSSO, kind: ghcheck.UserToken, code: 1, requests: 1,
+			{name: "SSO not authorised", tok: classicSSO, kind: forge.UserToken, code: 1, requests: 1,
 				problem: "the token is not authorised for the organisation's SAML single sign-on; authorise it at https://github.com/orgs/acme/sso?authorization_request=X"},
-			{name: "fine-grained runtime token, writes probed", tok: fineFull, kind: ghcheck.RuntimeToken, probe: true, requests: 11,
+			{name: "fine-grained runtime token, writes probed", tok: fineFull, kind: forge.RuntimeToken, probe: true, requests: 11,
 				want: []string{"Administration: read and write granted observed", "Commit statuses: read and write granted observed",
 					"Contents: read and write granted observed", "Pull requests: read and write granted observed",
 					"Webhooks: read and write granted observed", "Metadata: read granted observed"}},
-			{name: "fine-grained runtime token, writes not probed", tok: fineFull, kind: ghcheck.RuntimeToken, code: 2, requests: 6,
+			{name: "fine-grained runtime token, writes not probed", tok: fineFull, kind: forge.RuntimeToken, code: 2, requests: 6,
 				want: []string{"Administration: read and write unknown", "Commit statuses: read and write unknown",
 					"Contents: read and write unknown", "Pull requests: read and write unknown",
 					"Webhooks: read and write unknown", "Metadata: read granted observed"}},
-			{name: "fine-grained read-only token, writes probed", tok: fineRead, kind: ghcheck.RuntimeToken, probe: true, code: 1, requests: 11,
+			{name: "fine-grained read-only token, writes probed", tok: fineRead, kind: forge.RuntimeToken, probe: true, code: 1, requests: 11,
 				want: []string{"Administration: read and write missing observed", "Commit statuses: read and write missing observed",
 					"Contents: read and write missing observed", "Pull requests: read and write missing observed",
 					"Webhooks: read and write missing observed", "Metadata: read granted observed"}},
-			{name: "fine-grained user token", tok: fineUser, kind: ghcheck.UserToken, probe: true, requests: 3,
+			{name: "fine-grained user token", tok: fineUser, kind: forge.UserToken, probe: true, requests: 3,
 				want: []string{"Contents: read and write granted observed", "Metadata: read granted observed"}},
-			{name: "fine-grained user token lacks runtime permissions", tok: fineUser, kind: ghcheck.RuntimeToken, probe: true, code: 1},
-			{name: "fine-grained token without the repository", tok: fineNoRepo, kind: ghcheck.UserToken, code: 1, requests: 1,
+			{name: "fine-grained user token lacks runtime permissions", tok: fineUser, kind: forge.RuntimeToken, probe: true, code: 1},
+			{name: "fine-grained token without the repository", tok: fineNoRepo, kind: forge.UserToken, code: 1, requests: 1,
 				want: []string{"Contents: read and write missing observed", "Metadata: read missing observed"}},
 		} {
 			t.Run(fmt.Sprintf("enterprise=%v/%s", enterprise, tc.name), func(t *testing.T) {
 				o := opts(s)
 				o.ProbeWrites = tc.probe
 				o.Also = tc.also
-				res, err := ghcheck.Check(context.Background(), parse(t, tc.tok), tc.kind, o)
+				res, err := github.Check(context.Background(), parse(t, tc.tok), tc.kind, o)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -199,7 +200,7 @@ func TestCheckExpiredByRtconfsClock(t *testing.T) {
 			{Value: skewed, Login: "robot", Scopes: []string{"repo", "admin:repo_hook"}, Expires: now.Add(-time.Hour)}}})
 		o := opts(s)
 		o.Now = now
-		res, err := ghcheck.Check(context.Background(), parse(t, skewed), ghcheck.RuntimeToken, o)
+		res, err := github.Check(context.Background(), parse(t, skewed), forge.RuntimeToken, o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -236,14 +237,14 @@ func TestCheckFaults(t *testing.T) {
 			o := opts(s)
 			o.MaxWait = tc.maxW
 			o.Timeout = 200 * time.Millisecond
-			res, err := ghcheck.Check(context.Background(), parse(t, classicFull), ghcheck.RuntimeToken, o)
+			res, err := github.Check(context.Background(), parse(t, classicFull), forge.RuntimeToken, o)
 			if tc.want == "" {
 				if err != nil || res.Code() != 0 {
 					t.Fatalf("Check = %+v, %v; want a pass", res, err)
 				}
 				return
 			}
-			var uv *ghcheck.UnverifiedError
+			var uv *forge.UnverifiedError
 			if !errors.As(err, &uv) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error = %v, want an UnverifiedError containing %q", err, tc.want)
 			}
@@ -258,7 +259,7 @@ func TestCheckNeverLeaksTheToken(t *testing.T) {
 	s := fake(t, fakegithub.Options{})
 	s.Fault("/repos", -1, http.StatusBadGateway, nil, "")
 	o := opts(s)
-	_, err := ghcheck.Check(context.Background(), parse(t, canary), ghcheck.RuntimeToken, o)
+	_, err := github.Check(context.Background(), parse(t, canary), forge.RuntimeToken, o)
 	if err == nil || strings.Contains(err.Error(), canary) {
 		t.Fatalf("error %v: want a failure without the token", err)
 	}
@@ -266,7 +267,7 @@ func TestCheckNeverLeaksTheToken(t *testing.T) {
 		s2 := fake(t, fakegithub.Options{})
 		o2 := opts(s2)
 		o2.ProbeWrites = true
-		res, err := ghcheck.Check(context.Background(), parse(t, tok), ghcheck.RuntimeToken, o2)
+		res, err := github.Check(context.Background(), parse(t, tok), forge.RuntimeToken, o2)
 		if strings.Contains(fmt.Sprintf("%+v %v", res, err), tok) {
 			t.Errorf("the result or error shows the token")
 		}
@@ -286,11 +287,11 @@ func TestCheckNeverLeaksTheToken(t *testing.T) {
 }
 
 func TestParseHeaders(t *testing.T) {
-	if diff := cmp.Diff([]string{"repo", "admin:repo_hook", "gist"}, ghcheck.ParseScopes(" repo,admin:repo_hook , gist,")); diff != "" {
+	if diff := cmp.Diff([]string{"repo", "admin:repo_hook", "gist"}, github.ParseScopes(" repo,admin:repo_hook , gist,")); diff != "" {
 		t.Error(diff)
 	}
-	got := ghcheck.ParseAcceptedPermissions("contents=read; webhooks=write, metadata=read")
-	want := [][]ghcheck.Permission{{{Name: "contents", Level: "read"}}, {{Name: "webhooks", Level: "write"}, {Name: "metadata", Level: "read"}}}
+	got := github.ParseAcceptedPermissions("contents=read; webhooks=write, metadata=read")
+	want := [][]github.Permission{{{Name: "contents", Level: "read"}}, {{Name: "webhooks", Level: "write"}, {Name: "metadata", Level: "read"}}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Error(diff)
 	}
@@ -303,7 +304,7 @@ func BenchmarkCheckClassicToken(b *testing.B) {
 	tok := parse(b, classicFull)
 	b.ReportAllocs()
 	for b.Loop() {
-		res, err := ghcheck.Check(context.Background(), tok, ghcheck.RuntimeToken, o)
+		res, err := github.Check(context.Background(), tok, forge.RuntimeToken, o)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -332,7 +333,7 @@ func BenchmarkCheck100Tokens(b *testing.B) {
 			sem <- struct{}{}
 			go func() {
 				defer func() { <-sem }()
-				res, err := ghcheck.Check(context.Background(), parse(b, v), ghcheck.RuntimeToken, o)
+				res, err := github.Check(context.Background(), parse(b, v), forge.RuntimeToken, o)
 				if err == nil && res.Code() != 0 {
 					err = fmt.Errorf("code %d", res.Code())
 				}

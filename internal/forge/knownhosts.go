@@ -1,4 +1,4 @@
-package ghcheck
+package forge
 
 import (
 	"bufio"

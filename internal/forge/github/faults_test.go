@@ -1,4 +1,4 @@
-package ghcheck_test
+package github_test
 
 import (
 	"context"
@@ -11,7 +11,8 @@ import (
 	"time"
 
 	"github.com/rtconf/rtconf/internal/fakegithub"
-	"github.com/rtconf/rtconf/internal/ghcheck"
+	"github.com/rtconf/rtconf/internal/forge"
+	"github.com/rtconf/rtconf/internal/forge/github"
 )
 
 // faultCase is one way GitHub can misbehave. want is "" when the check must
@@ -75,7 +76,7 @@ func cleanRequests(t *testing.T, tok string) int {
 	s := fake(t, fakegithub.Options{})
 	o := opts(s)
 	o.ProbeWrites = true
-	if _, err := ghcheck.Check(context.Background(), parse(t, tok), ghcheck.RuntimeToken, o); err != nil {
+	if _, err := github.Check(context.Background(), parse(t, tok), forge.RuntimeToken, o); err != nil {
 		t.Fatal(err)
 	}
 	return len(s.Requests())
@@ -101,7 +102,7 @@ func TestCheckFaultTable(t *testing.T) {
 					slept += d
 					return ctx.Err()
 				}
-				res, err := ghcheck.Check(context.Background(), parse(t, tok), ghcheck.RuntimeToken, o)
+				res, err := github.Check(context.Background(), parse(t, tok), forge.RuntimeToken, o)
 
 				// Each request is bounded by Timeout (the client's), so the
 				// work is bounded by the attempts: every request of a
@@ -119,7 +120,7 @@ func TestCheckFaultTable(t *testing.T) {
 					}
 					return
 				}
-				var uv *ghcheck.UnverifiedError
+				var uv *forge.UnverifiedError
 				if !errors.As(err, &uv) || !strings.Contains(err.Error(), tc.want) {
 					t.Fatalf("Check = %+v, %v; want an UnverifiedError containing %q", res, err, tc.want)
 				}

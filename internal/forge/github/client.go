@@ -1,4 +1,4 @@
-package ghcheck
+package github
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/go-github/v60/github"
+	gh "github.com/google/go-github/v60/github"
 
 	"github.com/rtconf/rtconf/internal/forge"
 	"github.com/rtconf/rtconf/internal/token"
@@ -27,15 +27,22 @@ type answer struct {
 	body   string
 }
 
-// caller sends requests with a token, retrying what can be retried.
+// caller sends requests with a token, retrying what can be retried: the
+// one way rtconf talks to the GitHub API, for checks and changes alike.
 type caller struct {
 	tok  token.Token
 	opts Options
 	n    int // requests sent
+	// retryWrites retries a POST or PATCH that failed with a 5xx or no
+	// answer: right for the checks' probes, whose bodies are invalid on
+	// purpose, wrong for a change, which may have been carried out.
+	retryWrites bool
 }
 
 // do sends one request: 5xx, timeouts and broken connections are retried
-// with backoff; rate limits are waited out when within MaxWait.
+// with backoff (a write only when retryWrites says so); rate limits, which
+// refuse a request before it is carried out, are waited out when within
+// MaxWait, for every method.
 func (c *caller) do(ctx context.Context, method, path string, body any) (answer, error) {
 	backoff := c.opts.Backoff
 	waited := time.Duration(0)
@@ -69,6 +76,9 @@ func (c *caller) do(ctx context.Context, method, path string, body any) (answer,
 			}
 			return a, nil
 		}
+		if !c.retryWrites && (method == http.MethodPost || method == http.MethodPatch) {
+			return answer{}, &UnverifiedError{Reason: why + " (not retried: the change may have been made)"}
+		}
 		if attempt >= c.opts.Retries {
 			return answer{}, &UnverifiedError{Reason: fmt.Sprintf("%s (after %d attempts)", why, attempt+1)}
 		}
@@ -82,7 +92,7 @@ func (c *caller) do(ctx context.Context, method, path string, body any) (answer,
 func (c *caller) once(ctx context.Context, method, path string, body any) (answer, error) {
 	// A client per request: go-github refuses requests by itself while it
 	// believes a rate limit lasts, which must be decided here instead.
-	client := github.NewClient(c.opts.HTTPClient).WithAuthToken(c.tok.Reveal())
+	client := gh.NewClient(c.opts.HTTPClient).WithAuthToken(c.tok.Reveal())
 	base, err := url.Parse(c.opts.APIURL)
 	if err != nil {
 		return answer{}, err
@@ -96,9 +106,9 @@ func (c *caller) once(ctx context.Context, method, path string, body any) (answe
 	defer cancel()
 	c.n++
 	resp, err := client.BareDo(ctx, req)
-	var ghErr *github.ErrorResponse
-	var rlErr *github.RateLimitError
-	var abuse *github.AbuseRateLimitError
+	var ghErr *gh.ErrorResponse
+	var rlErr *gh.RateLimitError
+	var abuse *gh.AbuseRateLimitError
 	var r *http.Response
 	switch {
 	case errors.As(err, &ghErr):
@@ -119,11 +129,11 @@ func (c *caller) once(ctx context.Context, method, path string, body any) (answe
 	a := answer{status: r.StatusCode, header: r.Header}
 	if r.Body != nil {
 		// The body is bounded by HTTPClient's transport; go-github may have
-		// read an error answer already and kept at most MaxResponse of it.
+		// read an error answer already and kept at most forge.MaxResponse of it.
 		b, rerr := io.ReadAll(r.Body)
 		r.Body.Close()
-		if errors.Is(rerr, ErrResponseTooLarge) || len(b) >= MaxResponse {
-			return answer{}, ErrResponseTooLarge
+		if errors.Is(rerr, forge.ErrResponseTooLarge) || len(b) >= forge.MaxResponse {
+			return answer{}, forge.ErrResponseTooLarge
 		}
 		if rerr != nil && r.StatusCode < 300 {
 			return answer{}, fmt.Errorf("reading the answer: %w", rerr)
@@ -147,8 +157,8 @@ func (c *caller) once(ctx context.Context, method, path string, body any) (answe
 // rtconf does not follow, or an answer too large to read, would only come
 // again.
 func final(err error) bool {
-	var redirect *RedirectError
-	return errors.As(err, &redirect) || errors.Is(err, ErrResponseTooLarge)
+	var redirect *forge.RedirectError
+	return errors.As(err, &redirect) || errors.Is(err, forge.ErrResponseTooLarge)
 }
 
 // rateLimited tells whether an answer is a rate limit and how long to wait:

@@ -1,4 +1,4 @@
-package ghcheck
+package forge
 
 import (
 	"fmt"
@@ -30,45 +30,46 @@ type Destination struct {
 	From string
 }
 
-// Resolve returns where a token for the repository at repoURL
+// Resolve returns where a token for f's repository at repoURL
 // (repository.url; configured is repository.apiURL) may go:
 //
 //   - --api-url, when given: the user's choice;
 //   - in GitHub Actions, GITHUB_API_URL, when it is the API of the
 //     repository's host, and an error, before anything is sent, when not;
-//   - https://api.github.com/ for a repository on github.com;
-//   - https://HOST/api/v3/ for one on another HOST that the user confirmed,
+//   - the API of f's public host (https://api.github.com/ for github.com);
+//   - the API f allows for another HOST (https://HOST/api/v3/ for GitHub
+//     Enterprise Server), once the user confirmed the host,
 //     once, on a terminal (Hosts); without a terminal an unconfirmed host
 //     is refused.
 //
 // A repository.apiURL whose host is not the repository's is refused in all
 // cases but --api-url (the configuration check reports it too).
-func (t Trust) Resolve(repoURL, configured string) (Destination, error) {
+func (t Trust) Resolve(f Forge, repoURL, configured string) (Destination, error) {
 	if t.APIURL != "" {
-		api, err := apiBase("--api-url", t.APIURL)
+		api, err := apiBase(f, "--api-url", t.APIURL)
 		if err != nil {
 			return Destination{}, err
 		}
-		return Destination{APIURL: api, GitHost: GitHost(api), From: "--api-url"}, nil
+		return Destination{APIURL: api, GitHost: f.GitHost(api), From: "--api-url"}, nil
 	}
-	allowed, err := AllowedAPIURL(repoURL, configured)
+	allowed, err := f.AllowedAPIURL(repoURL, configured)
 	if err != nil {
 		return Destination{}, err
 	}
-	host, _ := repoHost(repoURL)
+	host := f.GitHost(allowed)
 	if t.CIAPIURL != "" {
-		api, err := apiBase("GITHUB_API_URL", t.CIAPIURL)
+		api, err := apiBase(f, "GITHUB_API_URL", t.CIAPIURL)
 		if err != nil {
 			return Destination{}, err
 		}
-		if runner := GitHost(api); runner != host {
+		if runner := f.GitHost(api); runner != host {
 			return Destination{}, &HostError{Field: "repository.url",
 				Reason: fmt.Sprintf("the repository is on %s, but this GitHub Actions runner's API (GITHUB_API_URL) is %s's: nothing was sent, since in a workflow a token goes only to the runner's API", host, runner),
 				Hint:   "fix repository.url in rtconf.yaml, or pass --api-url"}
 		}
 		return Destination{APIURL: api, GitHost: host, From: "GITHUB_API_URL"}, nil
 	}
-	if host == PublicHost {
+	if host == f.PublicHost() {
 		return Destination{APIURL: allowed, GitHost: host, From: "repository.url"}, nil
 	}
 	if err := t.Hosts.Confirm(host, allowed); err != nil {
@@ -79,11 +80,11 @@ func (t Trust) Resolve(repoURL, configured string) (Destination, error) {
 
 // apiBase checks an API URL given outside rtconf.yaml and returns it with
 // a trailing slash.
-func apiBase(from, raw string) (string, error) {
+func apiBase(f Forge, from, raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return "", &HostError{Field: from, Reason: "not an http(s) API URL without credentials, query or fragment",
-			Hint: "write https://api.github.com or https://HOST/api/v3"}
+			Hint: "write " + f.APIURLForm()}
 	}
 	return strings.TrimSuffix(raw, "/") + "/", nil
 }

@@ -1,4 +1,4 @@
-package ghcheck
+package github
 
 import (
 	"context"

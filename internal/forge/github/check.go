@@ -1,4 +1,4 @@
-package ghcheck
+package github
 
 import (
 	"context"
@@ -26,18 +26,7 @@ func DefaultOptions() Options {
 		Backoff:       time.Second,
 		Timeout:       15 * time.Second,
 		ExpiryWarning: 14 * 24 * time.Hour,
-		Sleep:         sleep,
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+		Sleep:         forge.Sleep,
 	}
 }
 
@@ -56,11 +45,11 @@ func Check(ctx context.Context, tok token.Token, kind Kind, o Options) (Result, 
 	if !strings.HasSuffix(o.APIURL, "/") {
 		o.APIURL += "/"
 	}
-	o.HTTPClient = HTTPClient(o.HTTPClient)
-	c := &caller{tok: tok, opts: o}
+	o.HTTPClient = forge.HTTPClient(o.HTTPClient)
+	c := &caller{tok: tok, opts: o, retryWrites: true}
 	res := Result{TokenKind: tok.Kind()}
 	var err error
-	if tok.Kind() == token.FineGrained {
+	if tok.Kind() == FineGrained {
 		err = checkFineGrained(ctx, c, kind, o, &res)
 	} else {
 		err = checkClassic(ctx, c, kind, o, &res)

@@ -1,4 +1,4 @@
-package ghcheck
+package forge
 
 import (
 	"errors"
@@ -29,7 +29,7 @@ func (e *RedirectError) Error() string {
 }
 
 // HTTPClient is the client every authenticated GitHub API request goes
-// through (ghcheck's checks and ghapi's changes). It follows a redirect only
+// through (a provider's checks and changes). It follows a redirect only
 // to the same scheme, host and port as the request it answers (go-github
 // sets the Authorization header on every request its transport sends,
 // redirected ones included, and Go's own stripping ignores ports and

@@ -1,8 +1,4 @@
-// Package ghcheck checks a Git token live against the GitHub API: the
-// scopes of a classic token, the permissions of a fine-grained one (which
-// GitHub does not list, so they are probed), and its expiry. Every verdict
-// says whether it was observed or inferred; nothing passes unobserved.
-package ghcheck
+package github
 
 import (
 	"slices"
@@ -166,7 +162,7 @@ func ParseAcceptedPermissions(header string) [][]Permission {
 // RequirementNames lists the names Check gives the requirements of a token
 // kind (as Result.Granted records them).
 func RequirementNames(tk token.Kind, kind Kind, also []Kind) []string {
-	if tk == token.FineGrained {
+	if tk == FineGrained {
 		var out []string
 		for _, p := range fineGrainedWants(kind, also) {
 			out = append(out, p.String())

@@ -1,4 +1,4 @@
-package ghcheck_test
+package github_test
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/rtconf/rtconf/internal/fakegithub"
-	"github.com/rtconf/rtconf/internal/ghapi"
-	"github.com/rtconf/rtconf/internal/ghcheck"
+	"github.com/rtconf/rtconf/internal/forge"
+	"github.com/rtconf/rtconf/internal/forge/github"
 	"github.com/rtconf/rtconf/internal/testclock"
 )
 
@@ -57,24 +57,24 @@ func TestRedirectsKeepTheToken(t *testing.T) {
 
 				var err error
 				if call == "check" {
-					var res ghcheck.Result
-					res, err = ghcheck.Check(context.Background(), parse(t, classicFull), ghcheck.RuntimeToken, opts(api))
+					var res forge.Result
+					res, err = github.Check(context.Background(), parse(t, classicFull), forge.RuntimeToken, opts(api))
 					if tt.follow {
 						if err != nil || res.Code() != 0 {
 							t.Fatalf("%s: Check = %+v, %v; want the same-origin redirect followed to a pass", call, res, err)
 						}
 						continue
 					}
-					var uv *ghcheck.UnverifiedError
+					var uv *forge.UnverifiedError
 					if !errors.As(err, &uv) || !strings.Contains(err.Error(), "not followed, so the token was not sent there") {
 						t.Errorf("%s: Check = %+v, %v; want could not verify, the redirect not followed", call, res, err)
 					}
 				} else {
-					c, cerr := ghapi.New(api.URL(), parse(t, classicFull), api.Client())
+					c, cerr := newClient(api, api.URL(), parse(t, classicFull), api.Client())
 					if cerr != nil {
 						t.Fatal(cerr)
 					}
-					_, err = c.OpenPullRequest(context.Background(), "acme", "shared-config", ghapi.PullRequest{Title: "t", Body: "b", Head: "h", Base: "main"})
+					_, err = c.OpenChangeRequest(context.Background(), "acme", "shared-config", forge.ChangeRequest{Title: "t", Body: "b", Head: "h", Base: "main"})
 					if tt.follow {
 						// Followed to the fake's real answer (its branches exist).
 						if err != nil {

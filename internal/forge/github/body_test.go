@@ -1,4 +1,4 @@
-package ghcheck_test
+package github_test
 
 import (
 	"context"
@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/rtconf/rtconf/internal/fakegithub"
-	"github.com/rtconf/rtconf/internal/ghcheck"
+	"github.com/rtconf/rtconf/internal/forge"
+	"github.com/rtconf/rtconf/internal/forge/github"
 )
 
 // TestBadRepositoryBodies: a 200 to GET /repos/acme/shared-config whose body
 // is not that repository is "could not verify", never a pass, for classic
 // tokens (which read only its headers otherwise) and fine-grained ones
-// (which read its permissions); a body over ghcheck.MaxResponse is not read
+// (which read its permissions); a body over forge.MaxResponse is not read
 // to its end. The controls show that the same checks pass on a body that
 // names the repository in another case.
 func TestBadRepositoryBodies(t *testing.T) {
@@ -33,7 +34,7 @@ func TestBadRepositoryBodies(t *testing.T) {
 		{name: "empty", body: "", want: "is not the JSON of a repository"},
 		{name: "1 KiB of spaces", body: strings.Repeat(" ", 1<<10), want: "is not the JSON of a repository"},
 		{name: "5 MiB of spaces (over the bound)", body: strings.Repeat(" ", 5<<20), want: "larger than 4 MiB"},
-		{name: "the repository padded past the bound", body: `{"full_name":"acme/shared-config",` + perms + `}` + strings.Repeat(" ", ghcheck.MaxResponse), want: "larger than 4 MiB"},
+		{name: "the repository padded past the bound", body: `{"full_name":"acme/shared-config",` + perms + `}` + strings.Repeat(" ", forge.MaxResponse), want: "larger than 4 MiB"},
 		{name: "null", body: "null", want: "does not name"},
 		{name: "an array", body: `[{"full_name":"acme/shared-config"}]`, want: "is not the JSON of a repository"},
 		{name: "an empty object", body: "{}", want: "does not name"},
@@ -51,7 +52,7 @@ func TestBadRepositoryBodies(t *testing.T) {
 				s.Fault("/repos/acme/shared-config", 1, 200, nil, tt.body)
 				o := opts(s)
 				o.ProbeWrites = true // so that a fine-grained token can pass
-				res, err := ghcheck.Check(context.Background(), parse(t, tok.value), ghcheck.RuntimeToken, o)
+				res, err := github.Check(context.Background(), parse(t, tok.value), forge.RuntimeToken, o)
 				for _, k := range tt.pass {
 					if k == tok.kind {
 						if err != nil || res.Code() != 0 {
@@ -60,7 +61,7 @@ func TestBadRepositoryBodies(t *testing.T) {
 						return
 					}
 				}
-				var uv *ghcheck.UnverifiedError
+				var uv *forge.UnverifiedError
 				if !errors.As(err, &uv) || !strings.Contains(err.Error(), tt.want) {
 					t.Fatalf("Check = %+v (code %d), %v; want could not verify: %q", res, res.Code(), err, tt.want)
 				}

@@ -1,4 +1,4 @@
-package ghcheck_test
+package github_test
 
 import (
 	"bytes"
@@ -8,7 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rtconf/rtconf/internal/ghcheck"
+	"github.com/rtconf/rtconf/internal/forge"
+	"github.com/rtconf/rtconf/internal/forge/github"
 )
 
 // TestAllowedAPIURL: the API a token may go to is derived from
@@ -40,9 +41,9 @@ func TestAllowedAPIURL(t *testing.T) {
 		{url: "git@github.com:acme/shared.git", wantErr: "repository.url: not an https URL"},
 	}
 	for _, tt := range tests {
-		got, err := ghcheck.AllowedAPIURL(tt.url, tt.apiURL)
+		got, err := github.AllowedAPIURL(tt.url, tt.apiURL)
 		if tt.wantErr != "" {
-			var he *ghcheck.HostError
+			var he *forge.HostError
 			if !errors.As(err, &he) || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("AllowedAPIURL(%q, %q) = %q, %v; want an error with %q", tt.url, tt.apiURL, got, err, tt.wantErr)
 			}
@@ -58,43 +59,43 @@ func TestAllowedAPIURL(t *testing.T) {
 // and confirmed Enterprise hosts; everything else is refused.
 func TestResolve(t *testing.T) {
 	confirmed := t.TempDir()
-	if err := os.WriteFile(filepath.Join(confirmed, ghcheck.HostsFile), []byte("hosts:\n  - GHE.example.com\n"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(confirmed, forge.HostsFile), []byte("hosts:\n  - GHE.example.com\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
 		name         string
-		trust        ghcheck.Trust
+		trust        forge.Trust
 		url, apiURL  string
 		want, wantGH string
 		wantErr      string
 	}{
 		{name: "github.com", url: "https://github.com/acme/shared", want: "https://api.github.com/", wantGH: "github.com"},
-		{name: "confirmed Enterprise host", trust: ghcheck.Trust{Hosts: ghcheck.KnownHosts{Dir: confirmed}},
+		{name: "confirmed Enterprise host", trust: forge.Trust{Hosts: forge.KnownHosts{Dir: confirmed}},
 			url: "https://ghe.example.com/acme/shared", want: "https://ghe.example.com/api/v3/", wantGH: "ghe.example.com"},
-		{name: "unconfirmed Enterprise host, no terminal", trust: ghcheck.Trust{Hosts: ghcheck.KnownHosts{Dir: confirmed}},
+		{name: "unconfirmed Enterprise host, no terminal", trust: forge.Trust{Hosts: forge.KnownHosts{Dir: confirmed}},
 			url:     "https://other.example.com/acme/shared",
 			wantErr: "refusing to send the token to https://other.example.com/api/v3/: other.example.com, the host of repository.url in rtconf.yaml, is a GitHub Enterprise Server host you have not confirmed"},
 		{name: "Enterprise host without a config directory", url: "https://ghe.example.com/acme/shared", wantErr: "run the command once on a terminal to confirm the host, or pass --api-url https://ghe.example.com/api/v3/"},
-		{name: "apiURL on another host", trust: ghcheck.Trust{Hosts: ghcheck.KnownHosts{Dir: confirmed}},
+		{name: "apiURL on another host", trust: forge.Trust{Hosts: forge.KnownHosts{Dir: confirmed}},
 			url: "https://ghe.example.com/acme/shared", apiURL: "https://attacker.example/api/v3", wantErr: "is not the API of ghe.example.com"},
-		{name: "--api-url: the user's choice, any host", trust: ghcheck.Trust{APIURL: "http://127.0.0.1:9/api/v3", CIAPIURL: "https://api.github.com"},
+		{name: "--api-url: the user's choice, any host", trust: forge.Trust{APIURL: "http://127.0.0.1:9/api/v3", CIAPIURL: "https://api.github.com"},
 			url: "https://attacker.example/acme/shared", apiURL: "https://attacker.example/api/v3", want: "http://127.0.0.1:9/api/v3/", wantGH: "127.0.0.1:9"},
-		{name: "--api-url api.github.com", trust: ghcheck.Trust{APIURL: "https://api.github.com"},
+		{name: "--api-url api.github.com", trust: forge.Trust{APIURL: "https://api.github.com"},
 			url: "https://github.com/acme/shared", want: "https://api.github.com/", wantGH: "github.com"},
-		{name: "--api-url with credentials", trust: ghcheck.Trust{APIURL: "https://u:p@api.github.com"}, url: "https://github.com/acme/shared", wantErr: "--api-url: not an http(s) API URL"},
-		{name: "GitHub Actions on github.com", trust: ghcheck.Trust{CIAPIURL: "https://api.github.com"},
+		{name: "--api-url with credentials", trust: forge.Trust{APIURL: "https://u:p@api.github.com"}, url: "https://github.com/acme/shared", wantErr: "--api-url: not an http(s) API URL"},
+		{name: "GitHub Actions on github.com", trust: forge.Trust{CIAPIURL: "https://api.github.com"},
 			url: "https://github.com/acme/shared", want: "https://api.github.com/", wantGH: "github.com"},
-		{name: "GitHub Actions on an Enterprise Server needs no confirmation", trust: ghcheck.Trust{CIAPIURL: "https://ghe.example.com/api/v3"},
+		{name: "GitHub Actions on an Enterprise Server needs no confirmation", trust: forge.Trust{CIAPIURL: "https://ghe.example.com/api/v3"},
 			url: "https://ghe.example.com/acme/shared", want: "https://ghe.example.com/api/v3/", wantGH: "ghe.example.com"},
-		{name: "GitHub Actions: repository.url elsewhere", trust: ghcheck.Trust{CIAPIURL: "https://api.github.com", Hosts: ghcheck.KnownHosts{Dir: confirmed}},
+		{name: "GitHub Actions: repository.url elsewhere", trust: forge.Trust{CIAPIURL: "https://api.github.com", Hosts: forge.KnownHosts{Dir: confirmed}},
 			url:     "https://ghe.example.com/acme/shared",
 			wantErr: "the repository is on ghe.example.com, but this GitHub Actions runner's API (GITHUB_API_URL) is github.com's: nothing was sent"},
-		{name: "GitHub Actions: apiURL elsewhere", trust: ghcheck.Trust{CIAPIURL: "https://api.github.com"},
+		{name: "GitHub Actions: apiURL elsewhere", trust: forge.Trust{CIAPIURL: "https://api.github.com"},
 			url: "https://github.com/acme/shared", apiURL: "https://attacker.example/api/v3", wantErr: "is not the API of github.com"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.trust.Resolve(tt.url, tt.apiURL)
+			got, err := tt.trust.Resolve(github.Forge{}, tt.url, tt.apiURL)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("Resolve = %+v, %v; want an error with %q", got, err, tt.wantErr)
@@ -115,8 +116,8 @@ func TestKnownHosts(t *testing.T) {
 	const host, api = "ghe.example.com", "https://ghe.example.com/api/v3/"
 	var prompt bytes.Buffer
 
-	no := ghcheck.KnownHosts{Dir: dir, Prompt: &prompt, Answer: strings.NewReader("n\n")}
-	var uh *ghcheck.UnconfirmedHostError
+	no := forge.KnownHosts{Dir: dir, Prompt: &prompt, Answer: strings.NewReader("n\n")}
+	var uh *forge.UnconfirmedHostError
 	if err := no.Confirm(host, api); !errors.As(err, &uh) || !uh.Declined {
 		t.Fatalf("declined: %v", err)
 	}
@@ -126,11 +127,11 @@ func TestKnownHosts(t *testing.T) {
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Fatalf("a declined host made %s: %v", dir, err)
 	}
-	if err := (ghcheck.KnownHosts{Dir: dir, Prompt: &prompt, Answer: strings.NewReader("")}).Confirm(host, api); !errors.As(err, &uh) {
+	if err := (forge.KnownHosts{Dir: dir, Prompt: &prompt, Answer: strings.NewReader("")}).Confirm(host, api); !errors.As(err, &uh) {
 		t.Fatalf("no answer: %v", err)
 	}
 
-	yes := ghcheck.KnownHosts{Dir: dir, Prompt: &prompt, Answer: strings.NewReader("Y\n")}
+	yes := forge.KnownHosts{Dir: dir, Prompt: &prompt, Answer: strings.NewReader("Y\n")}
 	if err := yes.Confirm(host, api); err != nil {
 		t.Fatal(err)
 	}
@@ -143,10 +144,10 @@ func TestKnownHosts(t *testing.T) {
 	}
 	// Confirmed now: no terminal needed, nothing asked.
 	prompt.Reset()
-	if err := (ghcheck.KnownHosts{Dir: dir}).Confirm(host, api); err != nil {
+	if err := (forge.KnownHosts{Dir: dir}).Confirm(host, api); err != nil {
 		t.Fatal(err)
 	}
-	if err := (ghcheck.KnownHosts{Dir: dir}).Confirm("other.example.com", "https://other.example.com/api/v3/"); !errors.As(err, &uh) || uh.Declined {
+	if err := (forge.KnownHosts{Dir: dir}).Confirm("other.example.com", "https://other.example.com/api/v3/"); !errors.As(err, &uh) || uh.Declined {
 		t.Fatalf("another host without a terminal: %v", err)
 	}
 	if prompt.Len() != 0 {
@@ -157,7 +158,7 @@ func TestKnownHosts(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "hosts.yml"), []byte("hosts: {"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := (ghcheck.KnownHosts{Dir: dir}).Confirm(host, api); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "hosts.yml")) {
+	if err := (forge.KnownHosts{Dir: dir}).Confirm(host, api); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "hosts.yml")) {
 		t.Fatalf("broken file: %v", err)
 	}
 }

@@ -1,10 +1,11 @@
-package ghcheck
+package github
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
+
+	"github.com/rtconf/rtconf/internal/forge"
 )
 
 // GitHub's own Git host and its API.
@@ -13,22 +14,6 @@ const (
 	PublicAPIURL = "https://api.github.com/"
 	publicAPI    = "api.github.com"
 )
-
-// HostError is a URL that would send a token away from the Git host it
-// belongs to. Field names what holds the URL (repository.apiURL, …).
-type HostError struct {
-	Field  string
-	Reason string
-	Hint   string
-}
-
-func (e *HostError) Error() string {
-	msg := e.Field + ": " + e.Reason
-	if e.Hint != "" {
-		msg += " (" + e.Hint + ")"
-	}
-	return msg
-}
 
 // AllowedAPIURL is the rule that binds a token to its Git host: a token for
 // the repository at repoURL (repository.url) may only be sent to the API of
@@ -51,12 +36,12 @@ func AllowedAPIURL(repoURL, configured string) (string, error) {
 	}
 	u, err := url.Parse(configured)
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", &HostError{Field: "repository.apiURL", Reason: "not an https URL of a GitHub API",
+		return "", &forge.HostError{Field: "repository.apiURL", Reason: "not an https URL of a GitHub API",
 			Hint: "remove it: rtconf derives the API from repository.url (" + allowed + ")"}
 	}
-	if Host(u) != Host(mustParse(allowed)) || strings.TrimSuffix(u.Path, "/") != strings.TrimSuffix(mustParse(allowed).Path, "/") {
-		return "", &HostError{Field: "repository.apiURL",
-			Reason: fmt.Sprintf("%s is not the API of %s, the host of repository.url: a token is only ever sent to the API of the host it belongs to", redactURL(u), host),
+	if forge.Host(u) != forge.Host(mustParse(allowed)) || strings.TrimSuffix(u.Path, "/") != strings.TrimSuffix(mustParse(allowed).Path, "/") {
+		return "", &forge.HostError{Field: "repository.apiURL",
+			Reason: fmt.Sprintf("%s is not the API of %s, the host of repository.url: a token is only ever sent to the API of the host it belongs to", forge.RedactURL(u), host),
 			Hint:   "remove repository.apiURL (rtconf uses " + allowed + "), or pass --api-url on the command line"}
 	}
 	return allowed, nil
@@ -66,31 +51,14 @@ func AllowedAPIURL(repoURL, configured string) (string, error) {
 func repoHost(repoURL string) (string, error) {
 	u, err := url.Parse(repoURL)
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.Hostname() == "" {
-		return "", &HostError{Field: "repository.url", Reason: "not an https URL, so no Git host to send a token to",
+		return "", &forge.HostError{Field: "repository.url", Reason: "not an https URL, so no Git host to send a token to",
 			Hint: "write https://HOST/OWNER/REPOSITORY"}
 	}
-	host := Host(u)
+	host := forge.Host(u)
 	if host == "www."+PublicHost {
 		host = PublicHost
 	}
 	return host, nil
-}
-
-// Host is the host of u as tokens are bound to it: lower case, with its
-// port unless it is the scheme's default.
-func Host(u *url.URL) string {
-	host := strings.ToLower(u.Hostname())
-	port := u.Port()
-	if (port == "443" && strings.EqualFold(u.Scheme, "https")) || (port == "80" && strings.EqualFold(u.Scheme, "http")) {
-		port = ""
-	}
-	if port == "" {
-		if strings.Contains(host, ":") {
-			return "[" + host + "]"
-		}
-		return host
-	}
-	return net.JoinHostPort(host, port)
 }
 
 // GitHost is the Git host whose API apiURL is: github.com for
@@ -101,7 +69,7 @@ func GitHost(apiURL string) string {
 	if err != nil {
 		return ""
 	}
-	if h := Host(u); h != publicAPI {
+	if h := forge.Host(u); h != publicAPI {
 		return h
 	}
 	return PublicHost
@@ -110,11 +78,4 @@ func GitHost(apiURL string) string {
 func mustParse(s string) *url.URL {
 	u, _ := url.Parse(s)
 	return u
-}
-
-// redactURL quotes a URL for a message without userinfo, query or fragment.
-func redactURL(u *url.URL) string {
-	c := *u
-	c.User, c.RawQuery, c.ForceQuery, c.Fragment = nil, "", false, ""
-	return fmt.Sprintf("%q", c.String())
 }

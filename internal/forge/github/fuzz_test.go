@@ -1,10 +1,10 @@
-package ghcheck_test
+package github_test
 
 import (
 	"strings"
 	"testing"
 
-	"github.com/rtconf/rtconf/internal/ghcheck"
+	"github.com/rtconf/rtconf/internal/forge/github"
 )
 
 // FuzzParseScopes checks the X-OAuth-Scopes parser: no panic, and every
@@ -15,7 +15,7 @@ func FuzzParseScopes(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, header string) {
-		for _, s := range ghcheck.ParseScopes(header) {
+		for _, s := range github.ParseScopes(header) {
 			if s == "" || s != strings.TrimSpace(s) || strings.Contains(s, ",") || !strings.Contains(header, s) {
 				t.Fatalf("ParseScopes(%q) returned %q", header, s)
 			}
@@ -31,7 +31,7 @@ func FuzzParseAcceptedPermissions(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, header string) {
-		for _, alt := range ghcheck.ParseAcceptedPermissions(header) {
+		for _, alt := range github.ParseAcceptedPermissions(header) {
 			if len(alt) == 0 {
 				t.Fatalf("ParseAcceptedPermissions(%q): an empty alternative", header)
 			}
