@@ -10,6 +10,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/rtconf/rtconf/internal/forge/providers"
 	"github.com/rtconf/rtconf/internal/labels"
 )
 
@@ -179,7 +180,10 @@ func IsPlaceholder(data []byte) bool {
 // itself may touch nothing else (see writer.Scope).
 func Writes(p string) bool {
 	switch p {
-	case "README.md", SchemaFile, WorkflowFile:
+	case "README.md", SchemaFile:
+		return true
+	}
+	if providers.IsCIFile(p) {
 		return true
 	}
 	parts := strings.Split(p, "/")

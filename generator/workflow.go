@@ -7,8 +7,9 @@ import (
 	"github.com/rtconf/rtconf/templates"
 )
 
-// WorkflowFile is the GitHub Actions workflow rtconf writes.
-const WorkflowFile = ".github/workflows/rtconf.yml"
+// CIFile is the CI workflow rtconf writes for cfg: where its provider's CI
+// reads it (GitHub Actions: .github/workflows/rtconf.yml).
+func CIFile(cfg *config.Config) string { return cfg.Forge().CIFile() }
 
 // CheckName is the name of the workflow's job that says whether a pull
 // request passed validation: the status check branch protection requires.
@@ -69,7 +70,8 @@ func (g *gen) workflow() {
 	if version == "" {
 		version = RtconfVersion
 	}
-	data, err := templates.RenderWorkflow(templates.Workflow{
+	f := g.cfg.Forge()
+	data, err := f.RenderCI(templates.Workflow{
 		Marker:     Marker,
 		CheckName:  CheckName,
 		Branch:     branchFilter(g.cfg.Repository.Revision),
@@ -81,7 +83,7 @@ func (g *gen) workflow() {
 		IssueTitle: ExpiryIssueTitle,
 		IssueLabel: ExpiryIssueLabel,
 	})
-	g.add(WorkflowFile, Generated, data, err)
+	g.add(f.CIFile(), Generated, data, err)
 }
 
 // branchFilter is a branch name as a literal GitHub Actions filter pattern:

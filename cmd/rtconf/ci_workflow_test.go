@@ -43,12 +43,12 @@ func workflowVariants(t *testing.T) map[string][]byte {
 			t.Fatalf("%s: %v", name, err)
 		}
 		for _, f := range files {
-			if f.Path == generator.WorkflowFile {
+			if f.Path == generator.CIFile(cfg) {
 				out[name] = f.Data
 				return
 			}
 		}
-		t.Fatalf("%s: no %s generated", name, generator.WorkflowFile)
+		t.Fatalf("%s: no %s generated", name, generator.CIFile(cfg))
 	}
 	for n := 1; n <= 8; n++ {
 		gen(fmt.Sprintf("shards-%d", n), configWithRuntimes(t, 8, fmt.Sprintf("ci: {shards: %d}\n", n)))
@@ -136,7 +136,7 @@ func linter(t *testing.T, out io.Writer) *actionlint.Linter {
 func TestWorkflowActionlint(t *testing.T) {
 	for name, data := range workflowVariants(t) {
 		var out bytes.Buffer
-		errs, err := linter(t, &out).Lint(name+"/"+generator.WorkflowFile, data, nil)
+		errs, err := linter(t, &out).Lint(name+"/"+generator.CIFile(nil), data, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

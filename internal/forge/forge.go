@@ -10,6 +10,7 @@ import (
 	"context"
 
 	"github.com/rtconf/rtconf/internal/token"
+	"github.com/rtconf/rtconf/templates"
 )
 
 // Kind is which token is checked.
@@ -118,6 +119,12 @@ type Forge interface {
 	// Changes makes repository changes with tok through the API at
 	// o.APIURL, under the same retry and rate-limit policy as Check.
 	Changes(tok token.Token, o Options) (Changes, error)
+	// CIFile is where the host's CI reads the workflow rtconf generates
+	// (GitHub Actions: .github/workflows/rtconf.yml).
+	CIFile() string
+	// RenderCI renders that file from the provider-neutral data.
+	RenderCI(w templates.Workflow) ([]byte, error)
+
 	// CommitAuthor is the name and e-mail address of rtconf's commits.
 	CommitAuthor() (name, email string)
 	// RevokeHint says where a user revokes a token on host.

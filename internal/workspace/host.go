@@ -25,6 +25,10 @@ type gitHost struct {
 // API client; nothing is sent yet.
 func connect(cfg *config.Config, trust forge.Trust, tok token.Token, hc *http.Client, now time.Time) (gitHost, error) {
 	f := cfg.Forge()
+	tok, err := ownToken(cfg, tok)
+	if err != nil {
+		return gitHost{}, err
+	}
 	dest, err := trust.Resolve(f, cfg.Repository.URL, cfg.Repository.APIURL)
 	if err != nil {
 		return gitHost{}, err
@@ -43,4 +47,18 @@ func connect(cfg *config.Config, trust forge.Trust, tok token.Token, hc *http.Cl
 func author(repo *gitrepo.Repo, cfg *config.Config, now time.Time) gitrepo.Signature {
 	name, email := cfg.Forge().CommitAuthor()
 	return repo.Author(gitrepo.Signature{Name: name, Email: email, When: now})
+}
+
+// ownToken checks that tok has a shape of the provider rtconf.yaml names
+// (the command line accepted any provider's, not knowing which) and gives
+// it that provider's kind.
+func ownToken(cfg *config.Config, tok token.Token) (token.Token, error) {
+	if tok.Reveal() == "" {
+		return tok, nil
+	}
+	own, err := cfg.Forge().ParseToken(tok.Reveal())
+	if err != nil {
+		return token.Token{}, &UsageError{fmt.Sprintf("the token is not a %s token (repository.provider in %s): %v", cfg.Forge().Title(), cfg.File, err)}
+	}
+	return own, nil
 }

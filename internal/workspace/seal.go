@@ -124,6 +124,9 @@ func Seal(ctx context.Context, opts SealOptions) (SealResult, error) {
 	if err != nil {
 		return SealResult{}, err
 	}
+	if opts.Token, err = ownToken(cfg, opts.Token); err != nil {
+		return SealResult{}, err
+	}
 	login := strings.ToLower(opts.User)
 	if opts.User != "" {
 		if err := checkUser(rt, opts.User); err != nil {

@@ -172,3 +172,79 @@ func newClient(fake interface{ Now() time.Time }, apiURL string, tok token.Token
 	o.Sleep = func(context.Context, time.Duration) error { return nil }
 	return github.NewClient(tok, o)
 }
+
+// TestChangesShareTheChecksPolicy: a change waits out a rate limit as a
+// check does (it was refused, so nothing happened), retries a failed read
+// or an idempotent write (PUT), and never retries a POST that failed with
+// a 5xx, which GitHub may have carried out.
+func TestChangesShareTheChecksPolicy(t *testing.T) {
+	tok := testcreds.Classic("ghapipolicy")
+	newFake := func() *fakegithub.Server {
+		return fakegithub.New(t, fakegithub.Options{
+			Now:    testclock.Fixed(testclock.Default()),
+			Tokens: []fakegithub.Token{{Value: tok, Login: "robot", Scopes: []string{"repo"}}},
+			Orgs:   map[string][]string{"acme": {"robot"}},
+			Repos:  []fakegithub.Repo{{Owner: "acme", Name: "shared", Private: true, Collaborators: map[string]map[string]bool{"robot": {"admin": true, "push": true, "pull": true}}}},
+		})
+	}
+	pr := forge.ChangeRequest{Title: "t", Body: "b", Head: "rtconf/x", Base: "main"}
+	ctx := context.Background()
+
+	t.Run("secondary rate limit waited out", func(t *testing.T) {
+		fake := newFake()
+		fake.SecondaryRateLimit(1, 7, false)
+		var slept []time.Duration
+		c := newClientSleeping(t, fake, tok, &slept)
+		if _, err := c.OpenChangeRequest(ctx, "acme", "shared", pr); err != nil {
+			t.Fatal(err)
+		}
+		if len(slept) != 1 || slept[0] != 7*time.Second || len(fake.PullRequests("acme", "shared")) != 1 {
+			t.Fatalf("slept %v, pull requests %d; want one wait of 7s and one pull request", slept, len(fake.PullRequests("acme", "shared")))
+		}
+	})
+	t.Run("rate limit longer than the wait", func(t *testing.T) {
+		fake := newFake()
+		fake.PrimaryRateLimit(1, fake.Now().Add(time.Hour))
+		var slept []time.Duration
+		c := newClientSleeping(t, fake, tok, &slept)
+		err := c.Protect(ctx, "acme", "shared", "main", "rtconf validate")
+		var ge *github.Error
+		if !errors.As(err, &ge) || !strings.Contains(err.Error(), "primary rate limit") || len(slept) != 0 {
+			t.Fatalf("err = %v, slept %v; want a rate-limit error without waiting", err, slept)
+		}
+	})
+	t.Run("PUT retried after a 502", func(t *testing.T) {
+		fake := newFake()
+		fake.Fault("/repos/acme/shared/branches/", 1, http.StatusBadGateway, nil, "")
+		var slept []time.Duration
+		c := newClientSleeping(t, fake, tok, &slept)
+		if err := c.Protect(ctx, "acme", "shared", "main", "rtconf validate"); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := fake.Protection("acme", "shared", "main"); !ok || len(slept) != 1 {
+			t.Fatalf("protected %v after %d waits; want protected after one retry", ok, len(slept))
+		}
+	})
+	t.Run("POST not retried after a 502", func(t *testing.T) {
+		fake := newFake()
+		fake.Fault("/repos/acme/shared/pulls", 1, http.StatusBadGateway, nil, "")
+		var slept []time.Duration
+		c := newClientSleeping(t, fake, tok, &slept)
+		_, err := c.OpenChangeRequest(ctx, "acme", "shared", pr)
+		if err == nil || !strings.Contains(err.Error(), "502") || !strings.Contains(err.Error(), "not retried") || len(slept) != 0 {
+			t.Fatalf("err = %v, slept %v; want one attempt", err, slept)
+		}
+	})
+}
+
+func newClientSleeping(t *testing.T, fake *fakegithub.Server, tok string, slept *[]time.Duration) *github.Client {
+	t.Helper()
+	o := github.DefaultOptions()
+	o.APIURL, o.HTTPClient, o.Now = fake.URL(), fake.Client(), fake.Now()
+	o.Sleep = func(_ context.Context, d time.Duration) error { *slept = append(*slept, d); return nil }
+	c, err := github.NewClient(mustToken(t, tok), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rtconf/rtconf/internal/forge"
 	"github.com/rtconf/rtconf/internal/token"
+	"github.com/rtconf/rtconf/templates"
 )
 
 // Name is the value of repository.provider that selects GitHub.
@@ -90,6 +91,12 @@ func (Forge) DefaultOptions() forge.Options { return DefaultOptions() }
 func (Forge) Changes(tok token.Token, o forge.Options) (forge.Changes, error) {
 	return NewClient(tok, o)
 }
+
+// CIFile implements forge.Forge: the GitHub Actions workflow.
+func (Forge) CIFile() string { return ".github/workflows/rtconf.yml" }
+
+// RenderCI implements forge.Forge.
+func (Forge) RenderCI(w templates.Workflow) ([]byte, error) { return templates.RenderWorkflow(w) }
 
 // CommitAuthor implements forge.Forge: an address GitHub keeps for no
 // account (users.noreply.github.com is GitHub's own domain for commit

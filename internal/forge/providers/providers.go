@@ -40,3 +40,14 @@ func ParseToken(value string) (token.Token, error) {
 // CheckRequests lists the requests a live check may send, per provider,
 // for the help of `token check`.
 func CheckRequests() []string { return github.Requests() }
+
+// IsCIFile reports whether p is the CI file of some provider: a path
+// rtconf writes (generator.Writes).
+func IsCIFile(p string) bool {
+	for _, name := range Names() {
+		if f, err := For(name); err == nil && f.CIFile() == p {
+			return true
+		}
+	}
+	return false
+}
