@@ -29,7 +29,6 @@ var sizeAllowed = map[string]string{
 	// TODO(step 11: forge): the GitHub fake changes with the forge move (3 lines over).
 	"internal/fakegithub/fakegithub.go": "step 11: forge",
 	// TODO(step 11: layout): not split yet; no one else is editing them.
-	"schemas/internal/schemagen/convert.go:converter.schema": "step 11: layout",
 }
 
 // TestSize keeps files and functions small: no non-test file over
