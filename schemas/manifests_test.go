@@ -44,18 +44,6 @@ func validate(t testing.TB, m *ManifestSet, obj map[string]any) error {
 	return s.Validate(obj)
 }
 
-// leaves are the innermost causes of a validation error, the ones a user acts on.
-func leaves(err *jsonschema.ValidationError) []*jsonschema.ValidationError {
-	if len(err.Causes) == 0 {
-		return []*jsonschema.ValidationError{err}
-	}
-	var out []*jsonschema.ValidationError
-	for _, c := range err.Causes {
-		out = append(out, leaves(c)...)
-	}
-	return out
-}
-
 func TestManifestKinds(t *testing.T) {
 	want := []string{
 		"apps/v1 DaemonSet", "apps/v1 Deployment", "apps/v1 ReplicaSet", "apps/v1 StatefulSet",
@@ -289,7 +277,7 @@ func assertLeaf(t *testing.T, err error, loc, msg string) {
 		t.Fatalf("got %v, want a *jsonschema.ValidationError", err)
 	}
 	var got []string
-	for _, l := range leaves(ve) {
+	for _, l := range Leaves(ve) {
 		if l.InstanceLocation == loc && strings.Contains(l.Message, msg) {
 			return
 		}

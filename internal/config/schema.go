@@ -69,19 +69,8 @@ func schemaProblems(file string, doc any, pos positions) []Problem {
 		return []Problem{{File: file, Message: err.Error()}}
 	}
 	var out []Problem
-	for _, leaf := range leaves(ve) {
+	for _, leaf := range schemas.Leaves(ve) {
 		out = append(out, leafProblems(file, leaf, pos, raw, doc)...)
-	}
-	return out
-}
-
-func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
-	if len(ve.Causes) == 0 {
-		return []*jsonschema.ValidationError{ve}
-	}
-	var out []*jsonschema.ValidationError
-	for _, c := range ve.Causes {
-		out = append(out, leaves(c)...)
 	}
 	return out
 }

@@ -6,18 +6,9 @@ package faultfs
 import (
 	"errors"
 	"io/fs"
-)
 
-// Inner is the file system wrapped: the part of *os.Root that rtconf's
-// writer uses (writer.FS).
-type Inner interface {
-	MkdirAll(name string, perm fs.FileMode) error
-	WriteFile(name string, data []byte, perm fs.FileMode) error
-	Rename(oldname, newname string) error
-	Remove(name string) error
-	Lstat(name string) (fs.FileInfo, error)
-	ReadFile(name string) ([]byte, error)
-}
+	"github.com/rtconf/rtconf/internal/writer"
+)
 
 // ErrInjected is the error of every failed call.
 var ErrInjected = errors.New("injected fault")
@@ -26,13 +17,18 @@ var ErrInjected = errors.New("injected fault")
 // that call and every one after it fail without doing anything, as in a
 // process killed there, so nothing can be undone.
 type FS struct {
-	Inner
+	// Inner is the file system wrapped.
+	Inner  writer.FS
 	FailAt int
 	Dead   bool
 	// Calls holds "op name" of every mutating call, in order.
 	Calls []string
 }
 
+var _ writer.FS = (*FS)(nil)
+
+// fault records a mutating call and fails it if it is the FailAt-th (or,
+// with Dead, any call after it).
 func (f *FS) fault(op, name string) error {
 	f.Calls = append(f.Calls, op+" "+name)
 	n := len(f.Calls)
@@ -75,3 +71,9 @@ func (f *FS) Remove(name string) error {
 	}
 	return f.Inner.Remove(name)
 }
+
+// Lstat reads from Inner: reads never fail.
+func (f *FS) Lstat(name string) (fs.FileInfo, error) { return f.Inner.Lstat(name) }
+
+// ReadFile reads from Inner: reads never fail.
+func (f *FS) ReadFile(name string) ([]byte, error) { return f.Inner.ReadFile(name) }

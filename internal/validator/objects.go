@@ -154,7 +154,7 @@ func (c *objectChecker) schema(obj map[string]any, apiVersion, kind, what string
 	}
 	var out []Finding
 	seen := map[string]bool{}
-	for _, leaf := range leafErrors(ve) {
+	for _, leaf := range schemas.Leaves(ve) {
 		keyword := leaf.KeywordLocation[strings.LastIndex(leaf.KeywordLocation, "/")+1:]
 		var f Finding
 		switch keyword {
@@ -189,17 +189,6 @@ func (c *objectChecker) schema(obj map[string]any, apiVersion, kind, what string
 			seen[f.Message] = true
 			out = append(out, f)
 		}
-	}
-	return out
-}
-
-func leafErrors(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
-	if len(ve.Causes) == 0 {
-		return []*jsonschema.ValidationError{ve}
-	}
-	var out []*jsonschema.ValidationError
-	for _, c := range ve.Causes {
-		out = append(out, leafErrors(c)...)
 	}
 	return out
 }

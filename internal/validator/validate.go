@@ -4,12 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
-	"hash/fnv"
 	"io/fs"
 	"path"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -57,149 +53,37 @@ func (o Options) Validate() error {
 	return o.Shard.validate()
 }
 
-// Shard is the I-th of N parts of the runtimes (1-based); the zero Shard is
-// everything. Findings that belong to no runtime go to shard 1.
-type Shard struct {
-	Index, Total int
-}
-
-// ParseShard reads "I/N".
-func ParseShard(s string) (Shard, error) {
-	i, n, ok := strings.Cut(s, "/")
-	index, err1 := strconv.Atoi(i)
-	total, err2 := strconv.Atoi(n)
-	if !ok || err1 != nil || err2 != nil {
-		return Shard{}, fmt.Errorf("shard %q: write I/N, e.g. 1/4", s)
-	}
-	sh := Shard{Index: index, Total: total}
-	return sh, sh.validate()
-}
-
-func (s Shard) validate() error {
-	if s == (Shard{}) {
-		return nil
-	}
-	if s.Total < 1 || s.Index < 1 || s.Index > s.Total {
-		return fmt.Errorf("shard %d/%d: I must be between 1 and N", s.Index, s.Total)
-	}
-	return nil
-}
-
-func (s Shard) String() string {
-	if s == (Shard{}) {
-		return ""
-	}
-	return fmt.Sprintf("%d/%d", s.Index, s.Total)
-}
-
-// Partition assigns each runtime to a shard: sorted by name, dealt round
-// robin, so shards differ in size by at most one. Names not in the list
-// (e.g. a stale overlay) are placed by a hash of the name.
-func (s Shard) Partition(names []string) map[string]int {
-	sorted := append([]string(nil), names...)
-	sort.Strings(sorted)
-	out := make(map[string]int, len(sorted))
-	for i, n := range sorted {
-		out[n] = i%max(s.Total, 1) + 1
-	}
-	return out
-}
-
-// owner returns the shard of a runtime name.
-func (s Shard) owner(part map[string]int, name string) int {
-	if s.Total <= 1 {
-		return 1
-	}
-	if name == "" {
-		return 1
-	}
-	if i, ok := part[name]; ok {
-		return i
-	}
-	h := fnv.New32a()
-	h.Write([]byte(name))
-	return int(h.Sum32()%uint32(s.Total)) + 1
-}
-
 // Validate checks the repository in fsys and reports what it found. An
 // error means it could not run; problems in the repository are findings.
 func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 	if err := opts.Validate(); err != nil {
 		return Report{}, err
 	}
-	set := opts.Schemas
-	if set == nil {
-		set = schemas.NewManifestSet()
-	}
 	r, findings, err := readRepo(fsys)
 	if err != nil {
 		return Report{}, err
 	}
-	rep := Report{Files: len(r.paths), Shard: opts.Shard.String()}
 	cfg, cf := configFindings(r, opts.ConfigFile)
 	findings = append(findings, cf...)
-
-	var names []string
-	if cfg != nil {
-		for _, rt := range cfg.Runtimes {
-			names = append(names, rt.Name)
-		}
-	}
-	part := opts.Shard.Partition(names)
-	mine := func(rt string) bool { return opts.Shard.Total <= 1 || opts.Shard.owner(part, rt) == opts.Shard.Index }
-	for _, n := range names {
-		if mine(n) {
-			rep.Runtimes = append(rep.Runtimes, n)
-		}
-	}
-	sort.Strings(rep.Runtimes)
+	scope := newRuntimeScope(opts.Shard, cfg)
+	rep := Report{Files: len(r.paths), Shard: opts.Shard.String(), Runtimes: scope.runtimes()}
 
 	findings = append(findings, tokenFindings(r)...)
 	findings = append(findings, journalFinding(r)...)
-	oc := &objectChecker{repo: r, schemas: set, strict: opts.Strict, cfg: cfg, now: opts.Now}
-	// The drift check re-renders the whole tree: it runs beside the
-	// Kustomize builds.
-	drift := make(chan []Finding, 1)
-	if cfg != nil {
-		go func() { drift <- driftFindings(r, cfg) }()
-	} else {
-		drift <- nil
-	}
-	if cfg != nil {
-		anySealed := false
-		for _, p := range r.paths {
-			if isYAML(p) && bytes.Contains(r.files[p], []byte("kind: SealedSecret")) {
-				anySealed = true
-				break
-			}
-		}
-		var certFindings []Finding
-		oc.keyBytes, certFindings = certificateFindings(r, cfg, opts.Now, anySealed)
-		oc.pinned = cfg.Sealing.Fingerprint
-		findings = append(findings, certFindings...)
-	}
+	drift := startDriftCheck(r, cfg)
+	oc, certFindings := newObjectChecker(r, cfg, opts)
+	findings = append(findings, certFindings...)
 
-	for _, p := range plainManifests(r) {
-		objs, mf := manifestObjects(r, p)
-		findings = append(findings, mf...)
-		rep.Objects += len(objs)
-		for _, obj := range objs {
-			findings = append(findings, oc.check(obj, p, p, runtimeOf(p))...)
-		}
-	}
+	plain, objects := plainManifestFindings(r, oc)
+	findings = append(findings, plain...)
+	rep.Objects += objects
 
-	roots, kf := r.kustomizations()
+	roots, kf := rootsToBuild(r, scope)
 	findings = append(findings, kf...)
-	var todo []string
-	for _, root := range roots {
-		if mine(rootRuntime(root)) && !hasRemote(kf, root) {
-			todo = append(todo, root)
-		}
-	}
 	check := func(root string, objs []rendered, err error) rootResult {
 		return checkRoot(r, oc, cfg, opts.Strict, root, objs, err)
 	}
-	results, err := buildAll(ctx, r, todo, opts, check)
+	results, err := buildAll(ctx, r, roots, opts, check)
 	findings = append(findings, <-drift...)
 	if err != nil {
 		return Report{}, err
@@ -209,20 +93,102 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 		findings = append(findings, res.findings...)
 	}
 
-	if cfg != nil && opts.Live != nil {
-		where := &destination{live: opts.Live, cfg: cfg}
-		for _, rt := range cfg.Runtimes {
-			if mine(rt.Name) {
-				findings = append(findings, liveFindings(ctx, r, cfg, rt, opts.Live, where)...)
-			}
-		}
-	}
+	findings = append(findings, liveRuntimeFindings(ctx, r, cfg, opts.Live, scope)...)
+	rep.Findings = scope.own(findings)
+	return rep.finished(), nil
+}
 
-	for _, f := range findings {
-		if mine(f.Runtime) {
-			rep.Findings = append(rep.Findings, f)
+// startDriftCheck starts the drift check, which re-renders the whole tree,
+// to run beside the Kustomize builds; its findings come on the channel
+// (none without a configuration).
+func startDriftCheck(r *repo, cfg *config.Config) <-chan []Finding {
+	drift := make(chan []Finding, 1)
+	if cfg == nil {
+		drift <- nil
+		return drift
+	}
+	go func() { drift <- driftFindings(r, cfg) }()
+	return drift
+}
+
+// newObjectChecker is the checker of every manifest, with the options'
+// schemas (a new set when nil) and, when there is a configuration, the
+// pinned certificate; it returns the findings about that certificate.
+func newObjectChecker(r *repo, cfg *config.Config, opts Options) (*objectChecker, []Finding) {
+	set := opts.Schemas
+	if set == nil {
+		set = schemas.NewManifestSet()
+	}
+	oc := &objectChecker{repo: r, schemas: set, strict: opts.Strict, cfg: cfg, now: opts.Now}
+	if cfg == nil {
+		return oc, nil
+	}
+	var certFindings []Finding
+	oc.keyBytes, certFindings = certificateFindings(r, cfg, opts.Now, anySealedSecret(r))
+	oc.pinned = cfg.Sealing.Fingerprint
+	return oc, certFindings
+}
+
+// anySealedSecret reports whether a YAML file of the repository holds a
+// SealedSecret, as far as its text says.
+func anySealedSecret(r *repo) bool {
+	for _, p := range r.paths {
+		if isYAML(p) && bytes.Contains(r.files[p], []byte("kind: SealedSecret")) {
+			return true
 		}
 	}
+	return false
+}
+
+// plainManifestFindings checks the objects of the manifests that no
+// kustomization renders, and counts them.
+func plainManifestFindings(r *repo, oc *objectChecker) ([]Finding, int) {
+	var out []Finding
+	objects := 0
+	for _, p := range plainManifests(r) {
+		objs, mf := manifestObjects(r, p)
+		out = append(out, mf...)
+		objects += len(objs)
+		for _, obj := range objs {
+			out = append(out, oc.check(obj, p, p, runtimeOf(p))...)
+		}
+	}
+	return out, objects
+}
+
+// rootsToBuild lists the Kustomize roots of the scope's runtimes that can
+// be built offline (they reference no remote base), with the findings about
+// the repository's kustomizations.
+func rootsToBuild(r *repo, scope runtimeScope) ([]string, []Finding) {
+	roots, kf := r.kustomizations()
+	var todo []string
+	for _, root := range roots {
+		if scope.covers(rootRuntime(root)) && !hasRemote(kf, root) {
+			todo = append(todo, root)
+		}
+	}
+	return todo, kf
+}
+
+// liveRuntimeFindings checks, when asked for live checks, the tokens CI
+// holds for each of the scope's runtimes against the Git host.
+func liveRuntimeFindings(ctx context.Context, r *repo, cfg *config.Config, live *Live, scope runtimeScope) []Finding {
+	if cfg == nil || live == nil {
+		return nil
+	}
+	where := &destination{live: live, cfg: cfg}
+	var out []Finding
+	for _, rt := range cfg.Runtimes {
+		if scope.covers(rt.Name) {
+			out = append(out, liveFindings(ctx, r, cfg, rt, live, where)...)
+		}
+	}
+	return out
+}
+
+// finished is the report as Validate returns it: findings sorted, without
+// repeats, empty lists rather than none, and redacted.
+func (rep Report) finished() Report {
 	sortFindings(rep.Findings)
 	rep.Findings = dedupe(rep.Findings)
 	if rep.Findings == nil {
@@ -231,7 +197,7 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 	if rep.Runtimes == nil {
 		rep.Runtimes = []string{}
 	}
-	return rep.redacted(), nil
+	return rep.redacted()
 }
 
 // rootRuntime is the runtime whose overlay a Kustomize root is, or "".

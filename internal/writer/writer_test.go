@@ -200,8 +200,6 @@ func TestApplyFileInTheWay(t *testing.T) {
 	}
 }
 
-var _ writer.FS = (*faultfs.FS)(nil)
-
 // TestApplyAtomic fails each mutating call of a clean run in turn and checks
 // that Apply then reports the error and leaves the tree as it was.
 func TestApplyAtomic(t *testing.T) {

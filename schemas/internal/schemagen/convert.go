@@ -31,122 +31,194 @@ type converter struct {
 	defTypes map[string]any
 }
 
+// ignoredKeywords are dropped: documentation, merge hints, CEL rules (not
+// evaluated offline), or what schema handles around its keyword loop.
+var ignoredKeywords = map[string]bool{
+	"description": true, "title": true, "default": true, "example": true, "externalDocs": true,
+	"nullable": true, "x-nullable": true,
+	"x-kubernetes-preserve-unknown-fields": true, "x-kubernetes-int-or-string": true,
+	"x-kubernetes-embedded-resource": true, "x-kubernetes-group-version-kind": true,
+	"x-kubernetes-list-type": true, "x-kubernetes-list-map-keys": true, "x-kubernetes-map-type": true,
+	"x-kubernetes-patch-strategy": true, "x-kubernetes-patch-merge-key": true,
+	"x-kubernetes-unions": true, "x-kubernetes-validations": true,
+}
+
+// copiedKeywords mean the same in JSON Schema 2020-12: they are copied as
+// they are.
+var copiedKeywords = map[string]bool{
+	"type": true, "enum": true, "pattern": true, "minLength": true, "maxLength": true,
+	"minItems": true, "maxItems": true, "uniqueItems": true, "minimum": true, "maximum": true,
+	"multipleOf": true, "minProperties": true, "maxProperties": true,
+}
+
+// schemaIn is a schema object being converted, with what the conversion of
+// its keywords needs to know of it as a whole.
+type schemaIn struct {
+	in          node
+	path        string // where it is, used in errors and nothing else
+	nullable    bool   // it also accepts null
+	intOrString bool   // it is an int-or-string
+	required    map[string]bool
+}
+
+// newSchemaIn reads in at path; optional says it is the value of a property
+// its parent does not require.
+func newSchemaIn(in node, path string, optional bool) schemaIn {
+	s := schemaIn{
+		in:          in,
+		path:        path,
+		nullable:    optional || isTrue(in["nullable"]) || isTrue(in["x-nullable"]),
+		intOrString: isTrue(in["x-kubernetes-int-or-string"]) || in["format"] == "int-or-string",
+		required:    map[string]bool{},
+	}
+	for _, r := range asList(in["required"]) {
+		if name, ok := r.(string); ok {
+			s.required[name] = true
+		}
+	}
+	return s
+}
+
 // schema converts one schema object at path (used in errors and nothing
 // else). optional says the object is the value of a property its parent does
 // not require.
 func (c *converter) schema(in node, path string, optional bool) (node, error) {
+	src := newSchemaIn(in, path, optional)
 	out := node{}
-	preserve := isTrue(in["x-kubernetes-preserve-unknown-fields"])
-	intOrString := isTrue(in["x-kubernetes-int-or-string"]) || in["format"] == "int-or-string"
-	nullable := optional || isTrue(in["nullable"]) || isTrue(in["x-nullable"])
-	required := map[string]bool{}
-	for _, r := range asList(in["required"]) {
-		if s, ok := r.(string); ok {
-			required[s] = true
-		}
-	}
-
 	for _, k := range sortedKeys(in) {
-		v := in[k]
-		switch k {
-		case "description", "title", "default", "example", "externalDocs",
-			"nullable", "x-nullable",
-			"x-kubernetes-preserve-unknown-fields", "x-kubernetes-int-or-string",
-			"x-kubernetes-embedded-resource", "x-kubernetes-group-version-kind",
-			"x-kubernetes-list-type", "x-kubernetes-list-map-keys", "x-kubernetes-map-type",
-			"x-kubernetes-patch-strategy", "x-kubernetes-patch-merge-key",
-			"x-kubernetes-unions", "x-kubernetes-validations":
-			// Documentation, merge hints, CEL rules (not evaluated offline),
-			// or handled around this loop.
-		case "type", "enum", "pattern", "minLength", "maxLength", "minItems", "maxItems",
-			"uniqueItems", "minimum", "maximum", "multipleOf", "minProperties", "maxProperties":
-			out[k] = v
-		case "format":
-			if v != "int-or-string" {
-				out[k] = v
-			}
-		case "exclusiveMinimum", "exclusiveMaximum":
-			// OpenAPI's boolean form, moved onto the bound after this loop.
-			if _, ok := v.(bool); !ok {
-				return nil, fmt.Errorf("%s: %s is %T, want a boolean", path, k, v)
-			}
-		case "required":
-			out[k] = asList(v)
-		case "$ref":
-			ref, _ := v.(string)
-			name, ok := strings.CutPrefix(ref, "#/definitions/")
-			if !ok {
-				return nil, fmt.Errorf("%s: unsupported $ref %q", path, ref)
-			}
-			out[k] = c.refPrefix + escapePointer(name)
-			if t, ok := c.defTypes[name]; ok && !nullable {
-				out["type"] = t
-			}
-		case "properties":
-			props, ok := v.(node)
-			if !ok {
-				return nil, fmt.Errorf("%s: properties is %T", path, v)
-			}
-			conv := node{}
-			for _, name := range sortedKeys(props) {
-				p, ok := props[name].(node)
-				if !ok {
-					return nil, fmt.Errorf("%s.%s: schema is %T", path, name, props[name])
-				}
-				s, err := c.schema(p, path+"."+name, !required[name])
-				if err != nil {
-					return nil, err
-				}
-				conv[name] = s
-			}
-			out[k] = conv
-		case "additionalProperties", "items":
-			switch v := v.(type) {
-			case bool:
-				if k == "items" {
-					return nil, fmt.Errorf("%s: items: %v is not supported", path, v)
-				}
-				out[k] = v
-			case node:
-				s, err := c.schema(v, path+"."+k, false)
-				if err != nil {
-					return nil, err
-				}
-				out[k] = s
-			default:
-				return nil, fmt.Errorf("%s: %s is %T", path, k, v)
-			}
-		case "anyOf":
-			// Only the structural form of int-or-string is expected here.
-			if !intOrString || !isIntOrStringAnyOf(v) {
-				return nil, fmt.Errorf("%s: anyOf other than int-or-string is not supported", path)
-			}
-		default:
-			return nil, fmt.Errorf("%s: unsupported keyword %q", path, k)
+		if err := c.keyword(out, src, k); err != nil {
+			return nil, err
 		}
 	}
+	if err := moveExclusiveBounds(out, in, path); err != nil {
+		return nil, err
+	}
+	if src.intOrString {
+		out["type"] = []any{"integer", "string"}
+	}
+	if _, ok := in["properties"]; ok && in["additionalProperties"] == nil && !isTrue(in["x-kubernetes-preserve-unknown-fields"]) {
+		out["additionalProperties"] = false
+	}
+	if src.nullable {
+		addNull(out)
+	}
+	return out, nil
+}
 
-	// JSON Schema 2020-12 takes the exclusive bound itself.
+// keyword converts the keyword k of src into out.
+func (c *converter) keyword(out node, src schemaIn, k string) error {
+	v := src.in[k]
+	if ignoredKeywords[k] {
+		return nil
+	}
+	if copiedKeywords[k] {
+		out[k] = v
+		return nil
+	}
+	switch k {
+	case "format":
+		if v != "int-or-string" {
+			out[k] = v
+		}
+	case "exclusiveMinimum", "exclusiveMaximum":
+		// OpenAPI's boolean form, moved onto the bound after the keyword loop.
+		if _, ok := v.(bool); !ok {
+			return fmt.Errorf("%s: %s is %T, want a boolean", src.path, k, v)
+		}
+	case "required":
+		out[k] = asList(v)
+	case "$ref":
+		return c.ref(out, src, v)
+	case "properties":
+		props, err := c.properties(src, v)
+		if err != nil {
+			return err
+		}
+		out[k] = props
+	case "additionalProperties", "items":
+		sub, err := c.subschema(src, k, v)
+		if err != nil {
+			return err
+		}
+		out[k] = sub
+	case "anyOf":
+		// Only the structural form of int-or-string is expected here.
+		if !src.intOrString || !isIntOrStringAnyOf(v) {
+			return fmt.Errorf("%s: anyOf other than int-or-string is not supported", src.path)
+		}
+	default:
+		return fmt.Errorf("%s: unsupported keyword %q", src.path, k)
+	}
+	return nil
+}
+
+// ref points a swagger #/definitions/ reference into the shared $defs, with
+// the definition's type beside it unless src accepts null.
+func (c *converter) ref(out node, src schemaIn, v any) error {
+	ref, _ := v.(string)
+	name, ok := strings.CutPrefix(ref, "#/definitions/")
+	if !ok {
+		return fmt.Errorf("%s: unsupported $ref %q", src.path, ref)
+	}
+	out["$ref"] = c.refPrefix + escapePointer(name)
+	if t, ok := c.defTypes[name]; ok && !src.nullable {
+		out["type"] = t
+	}
+	return nil
+}
+
+// properties converts each property's schema; those src does not require
+// also accept null.
+func (c *converter) properties(src schemaIn, v any) (node, error) {
+	props, ok := v.(node)
+	if !ok {
+		return nil, fmt.Errorf("%s: properties is %T", src.path, v)
+	}
+	conv := node{}
+	for _, name := range sortedKeys(props) {
+		p, ok := props[name].(node)
+		if !ok {
+			return nil, fmt.Errorf("%s.%s: schema is %T", src.path, name, props[name])
+		}
+		s, err := c.schema(p, src.path+"."+name, !src.required[name])
+		if err != nil {
+			return nil, err
+		}
+		conv[name] = s
+	}
+	return conv, nil
+}
+
+// subschema converts the value of additionalProperties or items (k): a
+// schema, or for additionalProperties a boolean.
+func (c *converter) subschema(src schemaIn, k string, v any) (any, error) {
+	switch v := v.(type) {
+	case bool:
+		if k == "items" {
+			return nil, fmt.Errorf("%s: items: %v is not supported", src.path, v)
+		}
+		return v, nil
+	case node:
+		return c.schema(v, src.path+"."+k, false)
+	default:
+		return nil, fmt.Errorf("%s: %s is %T", src.path, k, v)
+	}
+}
+
+// moveExclusiveBounds turns OpenAPI's boolean exclusiveMinimum and
+// exclusiveMaximum into JSON Schema 2020-12's, which take the bound itself.
+func moveExclusiveBounds(out, in node, path string) error {
 	for excl, bound := range map[string]string{"exclusiveMinimum": "minimum", "exclusiveMaximum": "maximum"} {
 		if !isTrue(in[excl]) {
 			continue
 		}
 		if in[bound] == nil {
-			return nil, fmt.Errorf("%s: %s without %s", path, excl, bound)
+			return fmt.Errorf("%s: %s without %s", path, excl, bound)
 		}
 		out[excl] = in[bound]
 		delete(out, bound)
 	}
-	if intOrString {
-		out["type"] = []any{"integer", "string"}
-	}
-	if _, ok := in["properties"]; ok && in["additionalProperties"] == nil && !preserve {
-		out["additionalProperties"] = false
-	}
-	if nullable {
-		addNull(out)
-	}
-	return out, nil
+	return nil
 }
 
 // addNull lets s accept null: null joins its type and its enum. A bare $ref
