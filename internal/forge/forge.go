@@ -49,9 +49,16 @@ const (
 // wait. It is never a pass.
 type UnverifiedError struct {
 	Reason string
+	// Err is the cause, when there is one: the context's error, or the
+	// last request's network, redirect or size error. It holds no token
+	// (a token travels only in a header); Reason is the redacted message.
+	Err error
 }
 
 func (e *UnverifiedError) Error() string { return "could not verify the token: " + e.Reason }
+
+// Unwrap is the cause.
+func (e *UnverifiedError) Unwrap() error { return e.Err }
 
 // Need is what a check asks of a token: its own kind's requirements and,
 // when it serves another use too, those of the other kinds.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -344,6 +345,32 @@ func BenchmarkCheck100Tokens(b *testing.B) {
 			if err := <-errs; err != nil {
 				b.Fatal(err)
 			}
+		}
+	}
+}
+
+// TestUnverifiedKeepsItsCause: a check that ends because the context did,
+// or because GitHub could not be reached, unwraps to that cause, and the
+// whole chain's messages hold no token.
+func TestUnverifiedKeepsItsCause(t *testing.T) {
+	s := fake(t, fakegithub.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := github.Check(ctx, parse(t, classicFull), forge.RuntimeToken, opts(s))
+	var unverified *forge.UnverifiedError
+	if !errors.As(err, &unverified) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: err = %v; want an *UnverifiedError that unwraps to context.Canceled", err)
+	}
+
+	s.ResetConnection(-1)
+	_, err = github.Check(context.Background(), parse(t, classicFull), forge.RuntimeToken, opts(s))
+	var netErr net.Error
+	if !errors.As(err, &unverified) || !errors.As(err, &netErr) {
+		t.Fatalf("reset connections: err = %v; want an *UnverifiedError that unwraps to a net.Error", err)
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if strings.Contains(e.Error(), classicFull) {
+			t.Fatalf("%T in the chain shows the token: %v", e, e)
 		}
 	}
 }

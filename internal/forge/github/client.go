@@ -46,6 +46,7 @@ type caller struct {
 func (c *caller) do(ctx context.Context, method, path string, body any) (answer, error) {
 	backoff := c.opts.Backoff
 	waited := time.Duration(0)
+	var cause error // the last request's own error: network, redirect, size
 	for attempt := 0; ; attempt++ {
 		a, err := c.once(ctx, method, path, body)
 		retry := time.Duration(0)
@@ -53,13 +54,13 @@ func (c *caller) do(ctx context.Context, method, path string, body any) (answer,
 		switch {
 		case err != nil:
 			if ctx.Err() != nil {
-				return answer{}, &UnverifiedError{Reason: ctx.Err().Error()}
+				return answer{}, &UnverifiedError{Reason: ctx.Err().Error(), Err: ctx.Err()}
 			}
 			if final(err) {
-				return answer{}, &UnverifiedError{Reason: redact(err.Error(), c.tok)}
+				return answer{}, &UnverifiedError{Reason: redact(err.Error(), c.tok), Err: err}
 			}
 			why = "request failed: " + redact(err.Error(), c.tok)
-			retry = backoff
+			retry, cause = backoff, err
 		case a.status >= 500:
 			why = fmt.Sprintf("GitHub answered %d %s", a.status, http.StatusText(a.status))
 			retry = backoff
@@ -69,7 +70,7 @@ func (c *caller) do(ctx context.Context, method, path string, body any) (answer,
 					return answer{}, &UnverifiedError{Reason: rateLimitReason(a, wait, c.opts.MaxWait)}
 				}
 				if err := c.opts.Sleep(ctx, wait); err != nil {
-					return answer{}, &UnverifiedError{Reason: err.Error()}
+					return answer{}, &UnverifiedError{Reason: err.Error(), Err: err}
 				}
 				waited += wait
 				continue
@@ -77,13 +78,13 @@ func (c *caller) do(ctx context.Context, method, path string, body any) (answer,
 			return a, nil
 		}
 		if !c.retryWrites && (method == http.MethodPost || method == http.MethodPatch) {
-			return answer{}, &UnverifiedError{Reason: why + " (not retried: the change may have been made)"}
+			return answer{}, &UnverifiedError{Reason: why + " (not retried: the change may have been made)", Err: cause}
 		}
 		if attempt >= c.opts.Retries {
-			return answer{}, &UnverifiedError{Reason: fmt.Sprintf("%s (after %d attempts)", why, attempt+1)}
+			return answer{}, &UnverifiedError{Reason: fmt.Sprintf("%s (after %d attempts)", why, attempt+1), Err: cause}
 		}
 		if err := c.opts.Sleep(ctx, retry); err != nil {
-			return answer{}, &UnverifiedError{Reason: err.Error()}
+			return answer{}, &UnverifiedError{Reason: err.Error(), Err: err}
 		}
 		backoff *= 2
 	}
