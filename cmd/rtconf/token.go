@@ -85,10 +85,10 @@ func tokenCheckAction(c *cli.Context) error {
 	} else {
 		writeCheck(c.App.Writer, tok, res, opts.Now)
 	}
-	switch res.Code() {
-	case 1:
+	switch res.Outcome() {
+	case forge.NotMet:
 		return &findingsError{"the token does not meet the requirements"}
-	case 2:
+	case forge.Inconclusive:
 		return errors.New("the token could not be fully verified")
 	}
 	return nil

@@ -25,20 +25,21 @@ func TestNeedFor(t *testing.T) {
 	}
 }
 
-func TestResultCode(t *testing.T) {
+func TestResultOutcome(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		r    forge.Result
-		want int
+		want forge.Outcome
 	}{
-		{"granted", forge.Result{Requirements: []forge.Requirement{{Verdict: forge.Granted}}}, 0},
-		{"unknown", forge.Result{Requirements: []forge.Requirement{{Verdict: forge.Unknown}}}, 2},
-		{"missing wins", forge.Result{Requirements: []forge.Requirement{{Verdict: forge.Unknown}, {Verdict: forge.Missing}}}, 1},
-		{"expired", forge.Result{Expired: true}, 1},
-		{"invalid", forge.Result{Invalid: true}, 1},
+		{"granted", forge.Result{Requirements: []forge.Requirement{{Verdict: forge.Granted}}}, forge.Met},
+		{"unknown", forge.Result{Requirements: []forge.Requirement{{Verdict: forge.Unknown}}}, forge.Inconclusive},
+		{"missing wins", forge.Result{Requirements: []forge.Requirement{{Verdict: forge.Unknown}, {Verdict: forge.Missing}}}, forge.NotMet},
+		{"expired", forge.Result{Expired: true}, forge.NotMet},
+		{"invalid", forge.Result{Invalid: true}, forge.NotMet},
+		{"expiring is a warning", forge.Result{Expiring: true, Requirements: []forge.Requirement{{Verdict: forge.Granted}}}, forge.Met},
 	} {
-		if got := tc.r.Code(); got != tc.want {
-			t.Errorf("%s: Code() = %d, want %d", tc.name, got, tc.want)
+		if got := tc.r.Outcome(); got != tc.want {
+			t.Errorf("%s: Outcome() = %s, want %s", tc.name, got, tc.want)
 		}
 	}
 }

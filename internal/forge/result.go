@@ -135,19 +135,34 @@ func (r Result) Issues() []Issue {
 	return out
 }
 
-// Code is the exit code the result stands for: 0 everything granted, 1
-// something missing, expired or invalid, 2 something could not be verified.
-func (r Result) Code() int {
-	code := 0
+// Outcome is what a check concluded, for the caller to act on (the
+// command line turns it into an exit code).
+type Outcome string
+
+// The outcomes.
+const (
+	// Met: every requirement granted, the token valid and not expired.
+	Met Outcome = "met"
+	// NotMet: something missing, or the token expired or invalid.
+	NotMet Outcome = "not-met"
+	// Inconclusive: nothing is missing, but something could not be
+	// verified. Never a pass.
+	Inconclusive Outcome = "inconclusive"
+)
+
+// Outcome sums up the issues: NotMet when any is fatal, else Inconclusive
+// when a requirement could not be verified, else Met.
+func (r Result) Outcome() Outcome {
+	out := Met
 	for _, is := range r.Issues() {
 		switch {
 		case is.Fatal:
-			return 1
+			return NotMet
 		case is.Kind == IssueUnverified:
-			code = 2
+			out = Inconclusive
 		}
 	}
-	return code
+	return out
 }
 
 // Granted lists what was found granted, for the sealed secret's record.

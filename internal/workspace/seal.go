@@ -264,7 +264,7 @@ func liveCheck(ctx context.Context, cfg *config.Config, rt config.Runtime, login
 		seal.AnnotationCheckedAt:    now,
 		seal.AnnotationScopes:       strings.Join(res.Granted(), ", "),
 	}
-	if res.Code() == 2 {
+	if res.Outcome() == forge.Inconclusive {
 		record[seal.AnnotationVerification] = seal.VerificationPartial
 	}
 	if !res.ExpiresAt.IsZero() {

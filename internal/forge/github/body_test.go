@@ -55,7 +55,7 @@ func TestBadRepositoryBodies(t *testing.T) {
 				res, err := github.Check(context.Background(), parse(t, tok.value), forge.RuntimeToken, o)
 				for _, k := range tt.pass {
 					if k == tok.kind {
-						if err != nil || res.Code() != 0 {
+						if err != nil || res.Outcome() != forge.Met {
 							t.Fatalf("Check = %+v, %v; want a pass", res, err)
 						}
 						return
@@ -63,7 +63,7 @@ func TestBadRepositoryBodies(t *testing.T) {
 				}
 				var uv *forge.UnverifiedError
 				if !errors.As(err, &uv) || !strings.Contains(err.Error(), tt.want) {
-					t.Fatalf("Check = %+v (code %d), %v; want could not verify: %q", res, res.Code(), err, tt.want)
+					t.Fatalf("Check = %+v (outcome %s), %v; want could not verify: %q", res, res.Outcome(), err, tt.want)
 				}
 				if res.Requests != 1 {
 					t.Errorf("%d requests, want 1: nothing more is asked once the answer is not the repository", res.Requests)

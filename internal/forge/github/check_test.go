@@ -171,7 +171,7 @@ func testCheck(t *testing.T, now time.Time) {
 						t.Errorf("requirements (-want +got):\n%s", diff)
 					}
 				}
-				if got := res.Code(); got != tc.code {
+				if got := exitCode(res.Outcome()); got != tc.code {
 					t.Errorf("Code() = %d, want %d; %+v", got, tc.code, res)
 				}
 				if tc.requests != 0 && res.Requests != tc.requests {
@@ -205,7 +205,7 @@ func TestCheckExpiredByRtconfsClock(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !res.Expired || res.Code() != 1 || res.Problem != "" || !res.ExpiresAt.Equal(now.Add(-time.Hour)) {
+		if !res.Expired || res.Outcome() != forge.NotMet || res.Problem != "" || !res.ExpiresAt.Equal(now.Add(-time.Hour)) {
 			t.Errorf("Check = %+v; want expired at %s, code 1, no problem", res, now.Add(-time.Hour))
 		}
 	})
@@ -240,7 +240,7 @@ func TestCheckFaults(t *testing.T) {
 			o.Timeout = 200 * time.Millisecond
 			res, err := github.Check(context.Background(), parse(t, classicFull), forge.RuntimeToken, o)
 			if tc.want == "" {
-				if err != nil || res.Code() != 0 {
+				if err != nil || res.Outcome() != forge.Met {
 					t.Fatalf("Check = %+v, %v; want a pass", res, err)
 				}
 				return
@@ -309,8 +309,8 @@ func BenchmarkCheckClassicToken(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if res.Code() != 0 {
-			b.Fatalf("code %d", res.Code())
+		if res.Outcome() != forge.Met {
+			b.Fatalf("outcome %s", res.Outcome())
 		}
 	}
 }
@@ -335,8 +335,8 @@ func BenchmarkCheck100Tokens(b *testing.B) {
 			go func() {
 				defer func() { <-sem }()
 				res, err := github.Check(context.Background(), parse(b, v), forge.RuntimeToken, o)
-				if err == nil && res.Code() != 0 {
-					err = fmt.Errorf("code %d", res.Code())
+				if err == nil && res.Outcome() != forge.Met {
+					err = fmt.Errorf("outcome %s", res.Outcome())
 				}
 				errs <- err
 			}()
@@ -373,4 +373,16 @@ func TestUnverifiedKeepsItsCause(t *testing.T) {
 			t.Fatalf("%T in the chain shows the token: %v", e, e)
 		}
 	}
+}
+
+// exitCode is the exit code `rtconf token check` gives an outcome, as the
+// table states them.
+func exitCode(o forge.Outcome) int {
+	switch o {
+	case forge.NotMet:
+		return 1
+	case forge.Inconclusive:
+		return 2
+	}
+	return 0
 }

@@ -115,7 +115,7 @@ func TestCheckFaultTable(t *testing.T) {
 					t.Errorf("waited %s in all, more than %s", slept, bound)
 				}
 				if tc.want == "" {
-					if err != nil || res.Code() != 0 {
+					if err != nil || res.Outcome() != forge.Met {
 						t.Fatalf("Check = %+v, %v; want a pass after the transient fault", res, err)
 					}
 					return

@@ -60,7 +60,7 @@ func TestRedirectsKeepTheToken(t *testing.T) {
 					var res forge.Result
 					res, err = github.Check(context.Background(), parse(t, classicFull), forge.RuntimeToken, opts(api))
 					if tt.follow {
-						if err != nil || res.Code() != 0 {
+						if err != nil || res.Outcome() != forge.Met {
 							t.Fatalf("%s: Check = %+v, %v; want the same-origin redirect followed to a pass", call, res, err)
 						}
 						continue
