@@ -100,6 +100,9 @@ type Forge interface {
 	// PublicHost is the host of the provider's own service (github.com),
 	// whose API needs no confirmation.
 	PublicHost() string
+	// SelfManaged names what a self-managed host of the provider runs,
+	// for messages: "GitHub Enterprise Server".
+	SelfManaged() string
 	// APIURLForm says how the host's API URLs are written, for messages.
 	APIURLForm() string
 	// AllowedAPIURL is the API base a token for repoURL may be sent to,

@@ -20,7 +20,8 @@ const HostsFile = "hosts.yml"
 // maxHostsFile bounds what is read of the known-hosts file.
 const maxHostsFile = 1 << 20
 
-// KnownHosts are the GitHub Enterprise Server hosts that the user has
+// KnownHosts are the self-managed Git hosts (GitHub Enterprise Server,
+// GitLab self-managed, …) that the user has
 // confirmed rtconf may send their tokens to, kept in Dir/hosts.yml (the
 // CLI passes os.UserConfigDir()/rtconf), as gh keeps its hosts. github.com
 // needs no confirmation.
@@ -35,10 +36,11 @@ type KnownHosts struct {
 	Answer io.Reader
 }
 
-// UnconfirmedHostError is a GitHub Enterprise Server host the user has not
+// UnconfirmedHostError is a self-managed Git host the user has not
 // confirmed, met where rtconf cannot ask (no terminal) or refused.
 type UnconfirmedHostError struct {
 	Host, APIURL string
+	Kind         string // what the host runs: "GitHub Enterprise Server"
 	File         string // the known-hosts file, "" when there is none
 	Declined     bool   // the user answered no
 }
@@ -51,9 +53,9 @@ func (e *UnconfirmedHostError) Error() string {
 	if e.File != "" {
 		kept = ", which keeps it in " + e.File
 	}
-	return fmt.Sprintf("refusing to send the token to %s: %s, the host of repository.url in rtconf.yaml, is a GitHub Enterprise Server host you have not confirmed, "+
+	return fmt.Sprintf("refusing to send the token to %s: %s, the host of repository.url in rtconf.yaml, is a %s host you have not confirmed, "+
 		"and a pull request can change rtconf.yaml (run the command once on a terminal to confirm the host%s, or pass --api-url %s)",
-		e.APIURL, e.Host, kept, e.APIURL)
+		e.APIURL, e.Host, e.Kind, kept, e.APIURL)
 }
 
 // File is the path of the known-hosts file, or "".
@@ -64,9 +66,10 @@ func (k KnownHosts) File() string {
 	return filepath.Join(k.Dir, HostsFile)
 }
 
-// Confirm returns nil when host may receive tokens at apiURL: it is
-// recorded, or the user confirms it now (and it is recorded).
-func (k KnownHosts) Confirm(host, apiURL string) error {
+// Confirm returns nil when host, which runs kind ("GitHub Enterprise
+// Server"), may receive tokens at apiURL: it is recorded, or the user
+// confirms it now (and it is recorded).
+func (k KnownHosts) Confirm(host, apiURL, kind string) error {
 	hosts, err := k.read()
 	if err != nil {
 		return err
@@ -75,20 +78,20 @@ func (k KnownHosts) Confirm(host, apiURL string) error {
 		return nil
 	}
 	if k.Prompt == nil || k.Answer == nil {
-		return &UnconfirmedHostError{Host: host, APIURL: apiURL, File: k.File()}
+		return &UnconfirmedHostError{Host: host, APIURL: apiURL, Kind: kind, File: k.File()}
 	}
 	where := "for this run only: rtconf has no configuration directory to keep it in"
 	if k.File() != "" {
 		where = "kept in " + k.File()
 	}
 	fmt.Fprintf(k.Prompt, "rtconf is about to send your token to %s, the API of %s, the host of repository.url in rtconf.yaml.\n"+
-		"No token has been sent to %s before. Trust this GitHub Enterprise Server host (%s)? [y/N] ", apiURL, host, host, where)
+		"No token has been sent to %s before. Trust this %s host (%s)? [y/N] ", apiURL, host, host, kind, where)
 	line, err := bufio.NewReader(k.Answer).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return fmt.Errorf("read the answer: %w", err)
 	}
 	if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
-		return &UnconfirmedHostError{Host: host, APIURL: apiURL, File: k.File(), Declined: true}
+		return &UnconfirmedHostError{Host: host, APIURL: apiURL, Kind: kind, File: k.File(), Declined: true}
 	}
 	if k.Dir == "" {
 		return nil
@@ -142,7 +145,7 @@ func (k KnownHosts) write(hosts []string) error {
 	if err != nil {
 		return err
 	}
-	data := append([]byte("# GitHub Enterprise Server hosts you confirmed that rtconf may send your tokens to.\n"+
+	data := append([]byte("# Self-managed Git hosts you confirmed that rtconf may send your tokens to.\n"+
 		"# Remove a host to be asked again.\n"), out...)
 	if err := os.MkdirAll(k.Dir, 0o700); err != nil {
 		return fmt.Errorf("record the confirmed host: %w", err)

@@ -13,11 +13,14 @@ type Trust struct {
 	// APIURL is --api-url: the user's own choice on the command line, which
 	// may name any host, as gh --hostname may.
 	APIURL string
-	// CIAPIURL is GITHUB_API_URL when rtconf runs in GitHub Actions
+	// CIAPIURL is the API the CI runner set when rtconf runs in CI:
+	// GITHUB_API_URL in GitHub Actions (CIVar and CIName name it for
+	// messages; GITHUB_API_URL and GitHub Actions when empty).
 	// (GITHUB_ACTIONS=true): the API the runner set, which a pull request
 	// cannot change. The repository's host must be its host.
 	CIAPIURL string
-	// Hosts holds the GitHub Enterprise Server hosts the user confirmed.
+	CIVar, CIName string
+	// Hosts holds the self-managed hosts the user confirmed.
 	Hosts KnownHosts
 }
 
@@ -58,21 +61,25 @@ func (t Trust) Resolve(f Forge, repoURL, configured string) (Destination, error)
 	}
 	host := f.GitHost(allowed)
 	if t.CIAPIURL != "" {
-		api, err := apiBase(f, "GITHUB_API_URL", t.CIAPIURL)
+		ciVar, ciName := t.CIVar, t.CIName
+		if ciVar == "" {
+			ciVar, ciName = "GITHUB_API_URL", "GitHub Actions"
+		}
+		api, err := apiBase(f, ciVar, t.CIAPIURL)
 		if err != nil {
 			return Destination{}, err
 		}
 		if runner := f.GitHost(api); runner != host {
 			return Destination{}, &HostError{Field: "repository.url",
-				Reason: fmt.Sprintf("the repository is on %s, but this GitHub Actions runner's API (GITHUB_API_URL) is %s's: nothing was sent, since in a workflow a token goes only to the runner's API", host, runner),
+				Reason: fmt.Sprintf("the repository is on %s, but this %s runner's API (%s) is %s's: nothing was sent, since in a workflow a token goes only to the runner's API", host, ciName, ciVar, runner),
 				Hint:   "fix repository.url in rtconf.yaml, or pass --api-url"}
 		}
-		return Destination{APIURL: api, GitHost: host, From: "GITHUB_API_URL"}, nil
+		return Destination{APIURL: api, GitHost: host, From: ciVar}, nil
 	}
 	if host == f.PublicHost() {
 		return Destination{APIURL: allowed, GitHost: host, From: "repository.url"}, nil
 	}
-	if err := t.Hosts.Confirm(host, allowed); err != nil {
+	if err := t.Hosts.Confirm(host, allowed, f.SelfManaged()); err != nil {
 		return Destination{}, err
 	}
 	return Destination{APIURL: allowed, GitHost: host, From: "repository.url"}, nil

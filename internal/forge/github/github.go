@@ -52,6 +52,9 @@ func (Forge) RepoCreds(token.Token) (map[string]string, string) {
 // PublicHost implements forge.Forge.
 func (Forge) PublicHost() string { return PublicHost }
 
+// SelfManaged implements forge.Forge.
+func (Forge) SelfManaged() string { return "GitHub Enterprise Server" }
+
 // APIURLForm implements forge.Forge.
 func (Forge) APIURLForm() string { return "https://api.github.com or https://HOST/api/v3" }
 

@@ -118,7 +118,7 @@ func TestKnownHosts(t *testing.T) {
 
 	no := forge.KnownHosts{Dir: dir, Prompt: &prompt, Answer: strings.NewReader("n\n")}
 	var uh *forge.UnconfirmedHostError
-	if err := no.Confirm(host, api); !errors.As(err, &uh) || !uh.Declined {
+	if err := no.Confirm(host, api, "GitHub Enterprise Server"); !errors.As(err, &uh) || !uh.Declined {
 		t.Fatalf("declined: %v", err)
 	}
 	if !strings.Contains(prompt.String(), "Trust this GitHub Enterprise Server host (kept in "+filepath.Join(dir, "hosts.yml")+")? [y/N]") {
@@ -127,12 +127,12 @@ func TestKnownHosts(t *testing.T) {
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Fatalf("a declined host made %s: %v", dir, err)
 	}
-	if err := (forge.KnownHosts{Dir: dir, Prompt: &prompt, Answer: strings.NewReader("")}).Confirm(host, api); !errors.As(err, &uh) {
+	if err := (forge.KnownHosts{Dir: dir, Prompt: &prompt, Answer: strings.NewReader("")}).Confirm(host, api, "GitHub Enterprise Server"); !errors.As(err, &uh) {
 		t.Fatalf("no answer: %v", err)
 	}
 
 	yes := forge.KnownHosts{Dir: dir, Prompt: &prompt, Answer: strings.NewReader("Y\n")}
-	if err := yes.Confirm(host, api); err != nil {
+	if err := yes.Confirm(host, api, "GitHub Enterprise Server"); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "hosts.yml"))
@@ -144,10 +144,10 @@ func TestKnownHosts(t *testing.T) {
 	}
 	// Confirmed now: no terminal needed, nothing asked.
 	prompt.Reset()
-	if err := (forge.KnownHosts{Dir: dir}).Confirm(host, api); err != nil {
+	if err := (forge.KnownHosts{Dir: dir}).Confirm(host, api, "GitHub Enterprise Server"); err != nil {
 		t.Fatal(err)
 	}
-	if err := (forge.KnownHosts{Dir: dir}).Confirm("other.example.com", "https://other.example.com/api/v3/"); !errors.As(err, &uh) || uh.Declined {
+	if err := (forge.KnownHosts{Dir: dir}).Confirm("other.example.com", "https://other.example.com/api/v3/", "GitHub Enterprise Server"); !errors.As(err, &uh) || uh.Declined {
 		t.Fatalf("another host without a terminal: %v", err)
 	}
 	if prompt.Len() != 0 {
@@ -158,7 +158,7 @@ func TestKnownHosts(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "hosts.yml"), []byte("hosts: {"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := (forge.KnownHosts{Dir: dir}).Confirm(host, api); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "hosts.yml")) {
+	if err := (forge.KnownHosts{Dir: dir}).Confirm(host, api, "GitHub Enterprise Server"); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "hosts.yml")) {
 		t.Fatalf("broken file: %v", err)
 	}
 }
