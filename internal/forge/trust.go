@@ -18,7 +18,7 @@ type Trust struct {
 	// messages; GITHUB_API_URL and GitHub Actions when empty).
 	// (GITHUB_ACTIONS=true): the API the runner set, which a pull request
 	// cannot change. The repository's host must be its host.
-	CIAPIURL string
+	CIAPIURL      string
 	CIVar, CIName string
 	// Hosts holds the self-managed hosts the user confirmed.
 	Hosts KnownHosts
