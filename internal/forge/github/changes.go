@@ -130,12 +130,12 @@ func (c *Client) call(ctx context.Context, op, method, path string, body, out an
 	if err != nil {
 		return c.explain(op, err)
 	}
-	if a.status < 200 || a.status > 299 {
+	if a.Status < 200 || a.Status > 299 {
 		return c.explainAnswer(op, method, path, a)
 	}
 	if out != nil {
-		if err := json.Unmarshal([]byte(a.body), out); err != nil {
-			return &Error{Op: op, Status: a.status, Reason: "GitHub's answer is not the JSON rtconf expects", cause: err}
+		if err := json.Unmarshal([]byte(a.Body), out); err != nil {
+			return &Error{Op: op, Status: a.Status, Reason: "GitHub's answer is not the JSON rtconf expects", cause: err}
 		}
 	}
 	return nil
@@ -196,21 +196,21 @@ func (c *Client) explain(op string, err error) error {
 // answer is read with go-github's own CheckResponse.
 func (c *Client) explainAnswer(op, method, path string, a answer) error {
 	u, _ := url.Parse(c.c.opts.APIURL + path)
-	resp := &http.Response{StatusCode: a.status, Header: a.header,
-		Body: io.NopCloser(strings.NewReader(a.body)), Request: &http.Request{Method: method, URL: u}}
-	e := &Error{Op: op, Status: a.status}
+	resp := &http.Response{StatusCode: a.Status, Header: a.Header,
+		Body: io.NopCloser(strings.NewReader(a.Body)), Request: &http.Request{Method: method, URL: u}}
+	e := &Error{Op: op, Status: a.Status}
 	var er *gh.ErrorResponse
 	if err := gh.CheckResponse(resp); errors.As(err, &er) {
-		e.Reason = fmt.Sprintf("GitHub answered %d: %s", a.status, detail(er))
+		e.Reason = fmt.Sprintf("GitHub answered %d: %s", a.Status, detail(er))
 	} else {
-		e.Reason = fmt.Sprintf("GitHub answered %d %s", a.status, http.StatusText(a.status))
+		e.Reason = fmt.Sprintf("GitHub answered %d %s", a.Status, http.StatusText(a.Status))
 	}
-	switch a.status {
+	switch a.Status {
 	case http.StatusUnauthorized:
 		e.Hint = "the token is invalid, expired or revoked"
 	case http.StatusForbidden, http.StatusNotFound:
 		e.Hint = "the token may lack the permission"
-		if p := a.header.Get("X-Accepted-GitHub-Permissions"); p != "" {
+		if p := a.Header.Get("X-Accepted-GitHub-Permissions"); p != "" {
 			e.Hint += "; GitHub accepts " + p
 		}
 	}

@@ -65,14 +65,14 @@ func repoPath(o Options) string {
 // refused handles the answers that end a check: bad credentials and SSO.
 func refused(a answer, res *Result) bool {
 	switch {
-	case a.status == http.StatusUnauthorized:
+	case a.Status == http.StatusUnauthorized:
 		res.Invalid = true
 		res.Problem = "GitHub refuses the token (401 Bad credentials): it is invalid, expired or revoked"
 		return true
-	case a.status == http.StatusForbidden && a.header.Get("X-GitHub-SSO") != "":
+	case a.Status == http.StatusForbidden && a.Header.Get("X-GitHub-SSO") != "":
 		res.Invalid = true
 		res.Problem = "the token is not authorised for the organisation's SAML single sign-on"
-		if _, u, ok := strings.Cut(a.header.Get("X-GitHub-SSO"), "url="); ok {
+		if _, u, ok := strings.Cut(a.Header.Get("X-GitHub-SSO"), "url="); ok {
 			res.Problem += "; authorise it at " + strings.TrimSpace(u)
 		}
 		return true
@@ -82,7 +82,7 @@ func refused(a answer, res *Result) bool {
 
 // expiry records the token's expiry from the first answer.
 func expiry(a answer, o Options, res *Result) {
-	v := a.header.Get("GitHub-Authentication-Token-Expiration")
+	v := a.Header.Get("GitHub-Authentication-Token-Expiration")
 	if v == "" {
 		res.Notes = append(res.Notes, "GitHub reports no expiry for this token")
 		return
@@ -107,17 +107,17 @@ func checkClassic(ctx context.Context, c *caller, kind Kind, o Options, res *Res
 	if refused(a, res) {
 		return nil
 	}
-	switch a.status {
+	switch a.Status {
 	case http.StatusOK:
 		if _, err := readRepo(a, o, false); err != nil {
 			return err
 		}
 	case http.StatusNotFound:
 	default:
-		return &UnverifiedError{Reason: fmt.Sprintf("GitHub answered %d to GET /%s, which tells nothing about the token", a.status, repoPath(o))}
+		return &UnverifiedError{Reason: fmt.Sprintf("GitHub answered %d to GET /%s, which tells nothing about the token", a.Status, repoPath(o))}
 	}
 	expiry(a, o, res)
-	header, sent := a.header["X-Oauth-Scopes"]
+	header, sent := a.Header["X-Oauth-Scopes"]
 	if !sent {
 		for _, want := range requirementsClassic(kind, o.Also) {
 			res.Requirements = append(res.Requirements, Requirement{Name: want, Verdict: Unknown,
@@ -133,7 +133,7 @@ func checkClassic(ctx context.Context, c *caller, kind Kind, o Options, res *Res
 		}
 		res.Requirements = append(res.Requirements, r)
 	}
-	if a.status == http.StatusNotFound {
+	if a.Status == http.StatusNotFound {
 		res.Requirements = append(res.Requirements, Requirement{Name: "access to " + o.Owner + "/" + o.Repo, Verdict: Missing, Certainty: Observed,
 			Detail: "GitHub answers 404: the repository does not exist or the token's user cannot see it"})
 	}
@@ -155,7 +155,7 @@ type repoAnswer struct {
 func readRepo(a answer, o Options, needPermissions bool) (repoAnswer, error) {
 	var r repoAnswer
 	want := o.Owner + "/" + o.Repo
-	if err := json.Unmarshal([]byte(a.body), &r); err != nil {
+	if err := json.Unmarshal([]byte(a.Body), &r); err != nil {
 		return r, &UnverifiedError{Reason: fmt.Sprintf("GitHub's answer to GET /%s is not the JSON of a repository", repoPath(o))}
 	}
 	if !strings.EqualFold(r.FullName, want) {

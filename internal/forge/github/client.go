@@ -21,14 +21,10 @@ import (
 type UnverifiedError = forge.UnverifiedError
 
 // answer is one response, reduced to what the checks read.
-type answer struct {
-	status int
-	header http.Header
-	body   string
-}
+type answer = forge.Answer
 
-// caller sends requests with a token, retrying what can be retried: the
-// one way rtconf talks to the GitHub API, for checks and changes alike.
+// caller sends requests with a token under forge.Policy: the one way rtconf
+// talks to the GitHub API, for checks and changes alike.
 type caller struct {
 	tok  token.Token
 	opts Options
@@ -39,55 +35,14 @@ type caller struct {
 	retryWrites bool
 }
 
-// do sends one request: 5xx, timeouts and broken connections are retried
-// with backoff (a write only when retryWrites says so); rate limits, which
-// refuse a request before it is carried out, are waited out when within
-// MaxWait, for every method.
+// do sends one request under the policy.
 func (c *caller) do(ctx context.Context, method, path string, body any) (answer, error) {
-	backoff := c.opts.Backoff
-	waited := time.Duration(0)
-	var cause error // the last request's own error: network, redirect, size
-	for attempt := 0; ; attempt++ {
-		a, err := c.once(ctx, method, path, body)
-		retry := time.Duration(0)
-		var why string
-		switch {
-		case err != nil:
-			if ctx.Err() != nil {
-				return answer{}, &UnverifiedError{Reason: ctx.Err().Error(), Err: ctx.Err()}
-			}
-			if final(err) {
-				return answer{}, &UnverifiedError{Reason: redact(err.Error(), c.tok), Err: err}
-			}
-			why = "request failed: " + redact(err.Error(), c.tok)
-			retry, cause = backoff, err
-		case a.status >= 500:
-			why = fmt.Sprintf("GitHub answered %d %s", a.status, http.StatusText(a.status))
-			retry = backoff
-		default:
-			if wait, limited := rateLimited(a, c.opts.Now); limited {
-				if wait < 0 || waited+wait > c.opts.MaxWait {
-					return answer{}, &UnverifiedError{Reason: rateLimitReason(a, wait, c.opts.MaxWait)}
-				}
-				if err := c.opts.Sleep(ctx, wait); err != nil {
-					return answer{}, &UnverifiedError{Reason: err.Error(), Err: err}
-				}
-				waited += wait
-				continue
-			}
-			return a, nil
-		}
-		if !c.retryWrites && (method == http.MethodPost || method == http.MethodPatch) {
-			return answer{}, &UnverifiedError{Reason: why + " (not retried: the change may have been made)", Err: cause}
-		}
-		if attempt >= c.opts.Retries {
-			return answer{}, &UnverifiedError{Reason: fmt.Sprintf("%s (after %d attempts)", why, attempt+1), Err: cause}
-		}
-		if err := c.opts.Sleep(ctx, retry); err != nil {
-			return answer{}, &UnverifiedError{Reason: err.Error(), Err: err}
-		}
-		backoff *= 2
+	p := forge.Policy{
+		Options: c.opts, Title: "GitHub", RetryWrites: c.retryWrites,
+		Limited: rateLimited, Final: final,
+		Redact: func(s string) string { return redact(s, c.tok) },
 	}
+	return p.Do(ctx, method, func(ctx context.Context) (answer, error) { return c.once(ctx, method, path, body) })
 }
 
 func (c *caller) once(ctx context.Context, method, path string, body any) (answer, error) {
@@ -103,8 +58,6 @@ func (c *caller) once(ctx context.Context, method, path string, body any) (answe
 	if err != nil {
 		return answer{}, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
-	defer cancel()
 	c.n++
 	resp, err := client.BareDo(ctx, req)
 	var ghErr *gh.ErrorResponse
@@ -127,7 +80,7 @@ func (c *caller) once(ctx context.Context, method, path string, body any) (answe
 		}
 		return answer{}, err
 	}
-	a := answer{status: r.StatusCode, header: r.Header}
+	a := answer{Status: r.StatusCode, Header: r.Header}
 	if r.Body != nil {
 		// The body is bounded by HTTPClient's transport; go-github may have
 		// read an error answer already and kept at most forge.MaxResponse of it.
@@ -139,16 +92,16 @@ func (c *caller) once(ctx context.Context, method, path string, body any) (answe
 		if rerr != nil && r.StatusCode < 300 {
 			return answer{}, fmt.Errorf("reading the answer: %w", rerr)
 		}
-		a.body = string(b)
+		a.Body = string(b)
 	}
-	if a.body == "" {
+	if a.Body == "" {
 		switch {
 		case ghErr != nil:
-			a.body = ghErr.Message
+			a.Body = ghErr.Message
 		case rlErr != nil:
-			a.body = rlErr.Message
+			a.Body = rlErr.Message
 		case abuse != nil:
-			a.body = abuse.Message
+			a.Body = abuse.Message
 		}
 	}
 	return a, nil
@@ -165,36 +118,29 @@ func final(err error) bool {
 // rateLimited tells whether an answer is a rate limit and how long to wait:
 // a primary limit until X-RateLimit-Reset, a secondary one for Retry-After
 // (or a minute when GitHub names no time, as its documentation advises).
-func rateLimited(a answer, now time.Time) (time.Duration, bool) {
-	if a.status != http.StatusForbidden && a.status != http.StatusTooManyRequests {
-		return 0, false
+func rateLimited(a answer, now time.Time) (forge.RateLimit, bool) {
+	if a.Status != http.StatusForbidden && a.Status != http.StatusTooManyRequests {
+		return forge.RateLimit{}, false
 	}
-	if ra := a.header.Get("Retry-After"); ra != "" {
+	what := "GitHub's secondary rate limit"
+	if a.Header.Get("X-RateLimit-Remaining") == "0" {
+		what = "GitHub's primary rate limit"
+	}
+	if ra := a.Header.Get("Retry-After"); ra != "" {
 		if s, err := strconv.Atoi(ra); err == nil {
-			return time.Duration(s) * time.Second, true
+			return forge.RateLimit{Wait: time.Duration(s) * time.Second, What: what}, true
 		}
 	}
-	if a.header.Get("X-RateLimit-Remaining") == "0" {
-		if reset, err := strconv.ParseInt(a.header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
-			return max(time.Unix(reset, 0).Sub(now), 0) + time.Second, true
+	if a.Header.Get("X-RateLimit-Remaining") == "0" {
+		if reset, err := strconv.ParseInt(a.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
+			return forge.RateLimit{Wait: max(time.Unix(reset, 0).Sub(now), 0) + time.Second, What: what}, true
 		}
-		return -1, true
+		return forge.RateLimit{Wait: -1, What: what}, true
 	}
-	if strings.Contains(strings.ToLower(a.body), "secondary rate limit") || a.status == http.StatusTooManyRequests {
-		return time.Minute, true
+	if strings.Contains(strings.ToLower(a.Body), "secondary rate limit") || a.Status == http.StatusTooManyRequests {
+		return forge.RateLimit{Wait: time.Minute, What: what}, true
 	}
-	return 0, false
-}
-
-func rateLimitReason(a answer, wait, maxWait time.Duration) string {
-	kind := "secondary"
-	if a.header.Get("X-RateLimit-Remaining") == "0" {
-		kind = "primary"
-	}
-	if wait < 0 {
-		return fmt.Sprintf("GitHub's %s rate limit is exhausted and it named no reset time", kind)
-	}
-	return fmt.Sprintf("GitHub's %s rate limit asks to wait %s, more than --max-wait %s", kind, wait.Round(time.Second), maxWait)
+	return forge.RateLimit{}, false
 }
 
 // redact removes the token from a message, in case a transport error

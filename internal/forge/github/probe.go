@@ -99,7 +99,7 @@ func checkFineGrained(ctx context.Context, c *caller, kind Kind, o Options, res 
 	}
 	expiry(a, o, res)
 	wants := fineGrainedWants(kind, o.Also)
-	switch a.status {
+	switch a.Status {
 	case http.StatusOK:
 	case http.StatusNotFound:
 		for _, p := range wants {
@@ -110,7 +110,7 @@ func checkFineGrained(ctx context.Context, c *caller, kind Kind, o Options, res 
 	default:
 		for _, p := range wants {
 			res.Requirements = append(res.Requirements, Requirement{Name: p.String(), Verdict: Unknown,
-				Detail: fmt.Sprintf("GitHub answered %d to GET /%s", a.status, repoPath(o))})
+				Detail: fmt.Sprintf("GitHub answered %d to GET /%s", a.Status, repoPath(o))})
 		}
 		return nil
 	}
@@ -167,17 +167,17 @@ func checkPermission(ctx context.Context, c *caller, o Options, want Permission,
 	if err != nil {
 		return req, err
 	}
-	readOK := slices.Contains(p.readOK, a.status)
+	readOK := slices.Contains(p.readOK, a.Status)
 	if !readOK {
 		req.Verdict, req.Certainty = Missing, Observed
 		req.Detail = refusal(method, path, a)
-		if a.status != http.StatusForbidden {
+		if a.Status != http.StatusForbidden {
 			req.Verdict, req.Certainty = Unknown, ""
 		}
 		return req, nil
 	}
 	if want.Level == "read" {
-		req.Verdict, req.Certainty, req.Detail = Granted, Observed, fmt.Sprintf("%s /%s answered %d", method, path, a.status)
+		req.Verdict, req.Certainty, req.Detail = Granted, Observed, fmt.Sprintf("%s /%s answered %d", method, path, a.Status)
 		return req, nil
 	}
 	if !o.ProbeWrites {
@@ -195,7 +195,7 @@ func checkPermission(ctx context.Context, c *caller, o Options, want Permission,
 	if err != nil {
 		return req, err
 	}
-	switch a.status {
+	switch a.Status {
 	case http.StatusUnprocessableEntity:
 		req.Verdict, req.Certainty = Granted, Observed
 		req.Detail = fmt.Sprintf("%s /%s with an invalid body answered 422: allowed", method, path)
@@ -204,14 +204,14 @@ func checkPermission(ctx context.Context, c *caller, o Options, want Permission,
 		req.Detail = refusal(method, path, a)
 	default:
 		req.Verdict = Unknown
-		req.Detail = fmt.Sprintf("%s /%s answered %d, which tells neither way", method, path, a.status)
+		req.Detail = fmt.Sprintf("%s /%s answered %d, which tells neither way", method, path, a.Status)
 	}
 	return req, nil
 }
 
 func refusal(method, path string, a answer) string {
-	d := fmt.Sprintf("%s /%s answered %d", method, path, a.status)
-	if acc := a.header.Get("X-Accepted-GitHub-Permissions"); acc != "" {
+	d := fmt.Sprintf("%s /%s answered %d", method, path, a.Status)
+	if acc := a.Header.Get("X-Accepted-GitHub-Permissions"); acc != "" {
 		var alts []string
 		for _, alt := range ParseAcceptedPermissions(acc) {
 			var ps []string

@@ -1,0 +1,111 @@
+package forge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Answer is one response, reduced to what a provider reads of it.
+type Answer struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+// RateLimit is a provider's reading of an answer that is a rate limit.
+type RateLimit struct {
+	// Wait is how long the host asks to wait; negative when it named no
+	// time.
+	Wait time.Duration
+	// What names the limit for messages: "GitHub's primary rate limit".
+	What string
+}
+
+// Policy is the one retry and rate-limit policy of every provider's API
+// requests, for checks and changes alike: a 5xx, a timeout or a broken
+// connection is retried up to Options.Retries times with exponential
+// backoff from Options.Backoff (a POST or PATCH only when RetryWrites
+// says so, since it may have been carried out); a rate limit, which
+// refuses a request before it is carried out, is waited out for any
+// method when the wait fits in Options.MaxWait; each attempt is bounded by
+// Options.Timeout. Every failure is an *UnverifiedError: never a pass.
+type Policy struct {
+	Options Options
+	// Title is the host in messages: "GitHub".
+	Title string
+	// RetryWrites retries POST and PATCH too: right for probes whose
+	// bodies are invalid on purpose, wrong for a change.
+	RetryWrites bool
+	// Limited tells whether an answer is a rate limit, by the host's own
+	// headers, at now.
+	Limited func(a Answer, now time.Time) (RateLimit, bool)
+	// Final tells whether a failed request must not be retried (it would
+	// only fail again: a refused redirect, an answer too large).
+	Final func(error) bool
+	// Redact removes the token from a message.
+	Redact func(string) string
+}
+
+// Do sends one request with send, as the policy says.
+func (p Policy) Do(ctx context.Context, method string, send func(context.Context) (Answer, error)) (Answer, error) {
+	o := p.Options
+	backoff := o.Backoff
+	waited := time.Duration(0)
+	var cause error // the last attempt's own error: network, redirect, size
+	for attempt := 0; ; attempt++ {
+		a, err := p.once(ctx, send)
+		var why string
+		switch {
+		case err != nil:
+			if ctx.Err() != nil {
+				return Answer{}, &UnverifiedError{Reason: ctx.Err().Error(), Err: ctx.Err()}
+			}
+			if p.Final != nil && p.Final(err) {
+				return Answer{}, &UnverifiedError{Reason: p.Redact(err.Error()), Err: err}
+			}
+			why, cause = "request failed: "+p.Redact(err.Error()), err
+		case a.Status >= 500:
+			why = fmt.Sprintf("%s answered %d %s", p.Title, a.Status, http.StatusText(a.Status))
+		default:
+			rl, limited := p.Limited(a, o.Now)
+			if !limited {
+				return a, nil
+			}
+			if rl.Wait < 0 {
+				return Answer{}, &UnverifiedError{Reason: rl.What + " is exhausted and it named no reset time"}
+			}
+			if waited+rl.Wait > o.MaxWait {
+				return Answer{}, &UnverifiedError{Reason: fmt.Sprintf("%s asks to wait %s, more than --max-wait %s", rl.What, rl.Wait.Round(time.Second), o.MaxWait)}
+			}
+			if err := o.Sleep(ctx, rl.Wait); err != nil {
+				return Answer{}, &UnverifiedError{Reason: err.Error(), Err: err}
+			}
+			waited += rl.Wait
+			continue
+		}
+		if !p.RetryWrites && (method == http.MethodPost || method == http.MethodPatch) {
+			return Answer{}, &UnverifiedError{Reason: why + " (not retried: the change may have been made)", Err: cause}
+		}
+		if attempt >= o.Retries {
+			return Answer{}, &UnverifiedError{Reason: fmt.Sprintf("%s (after %d attempts)", why, attempt+1), Err: cause}
+		}
+		if err := o.Sleep(ctx, backoff); err != nil {
+			return Answer{}, &UnverifiedError{Reason: err.Error(), Err: err}
+		}
+		backoff *= 2
+	}
+}
+
+// once is one attempt, bounded by Options.Timeout.
+func (p Policy) once(ctx context.Context, send func(context.Context) (Answer, error)) (Answer, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.Options.Timeout)
+	defer cancel()
+	a, err := send(ctx)
+	if err == nil && a.Status == 0 {
+		err = errors.New("no response")
+	}
+	return a, err
+}
