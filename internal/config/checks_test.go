@@ -296,7 +296,7 @@ runtimes: [{name: a, namespace: a}]
 		in: text(`
 repository:
   url: https://github.com/acme/shared
-  provider: gitlab
+  provider: gitlub
 argocd: {namespace: Argo}
 sealing: {fingerprint: sha256:abc}
 runtimes:
@@ -307,7 +307,7 @@ runtimes:
 		want: []Problem{{
 			Position: Position{Line: 3, Column: 13},
 			Field:    "repository.provider",
-			Message:  `value must be "github"`,
+			Message:  `value must be one of "github", "gitlab"`,
 		}, {
 			Position: Position{Line: 4, Column: 21},
 			Field:    "argocd.namespace",

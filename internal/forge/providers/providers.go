@@ -4,25 +4,40 @@ package providers
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/rtconf/rtconf/internal/forge"
 	"github.com/rtconf/rtconf/internal/forge/github"
+	"github.com/rtconf/rtconf/internal/forge/gitlab"
 	"github.com/rtconf/rtconf/internal/token"
 )
 
 // Default is the provider when repository.provider is empty.
 const Default = github.Name
 
+// all are the providers, in a stable order: the default first.
+func all() []forge.Forge { return []forge.Forge{github.Forge{}, gitlab.Forge{}} }
+
 // Names lists the providers rtconf knows, in a stable order.
-func Names() []string { return []string{github.Name} }
+func Names() []string {
+	var out []string
+	for _, f := range all() {
+		out = append(out, f.Name())
+	}
+	return out
+}
 
 // For returns the provider name selects ("" is Default).
 func For(name string) (forge.Forge, error) {
-	switch name {
-	case "", github.Name:
-		return github.Forge{}, nil
+	if name == "" {
+		name = Default
 	}
-	return nil, fmt.Errorf("unknown repository provider %q (known: %v)", name, Names())
+	for _, f := range all() {
+		if f.Name() == name {
+			return f, nil
+		}
+	}
+	return nil, fmt.Errorf("unknown repository provider %q (known: %s)", name, strings.Join(Names(), ", "))
 }
 
 // DefaultOptions are the default provider's live-check options: the
@@ -32,20 +47,41 @@ func DefaultOptions() forge.Options { return github.DefaultOptions() }
 // ParseToken parses value as a token of any provider rtconf knows. The
 // command line reads a token before it knows which provider rtconf.yaml
 // names; the job then checks it against its own (forge.Forge.ParseToken).
-// With one provider, its error is that provider's.
+// A value that is no provider's token gets the error of the provider
+// whose tokens it looks most like: GitLab's for gl…, else GitHub's.
 func ParseToken(value string) (token.Token, error) {
-	return github.ParseToken(value)
+	var first error
+	for _, f := range all() {
+		tok, err := f.ParseToken(value)
+		if err == nil {
+			return tok, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	if strings.HasPrefix(strings.TrimSpace(value), "gl") {
+		_, err := gitlab.ParseToken(value)
+		return token.Token{}, err
+	}
+	return token.Token{}, first
 }
 
 // CheckRequests lists the requests a live check may send, per provider,
 // for the help of `token check`.
-func CheckRequests() []string { return github.Requests() }
+func CheckRequests() []string {
+	out := github.Requests()
+	for _, r := range gitlab.Requests() {
+		out = append(out, "GitLab: "+r)
+	}
+	return out
+}
 
 // IsCIFile reports whether p is the CI file of some provider: a path
 // rtconf writes (generator.Writes).
 func IsCIFile(p string) bool {
-	for _, name := range Names() {
-		if f, err := For(name); err == nil && f.CIFile() == p {
+	for _, f := range all() {
+		if f.CIFile() == p {
 			return true
 		}
 	}

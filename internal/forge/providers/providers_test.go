@@ -3,6 +3,7 @@ package providers_test
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/rtconf/rtconf/internal/forge/providers"
@@ -11,14 +12,14 @@ import (
 )
 
 func TestFor(t *testing.T) {
-	for _, name := range []string{"", "github"} {
+	for name, want := range map[string]string{"": "github", "github": "github", "gitlab": "gitlab"} {
 		f, err := providers.For(name)
-		if err != nil || f.Name() != "github" {
-			t.Errorf("For(%q) = %v, %v; want github", name, f, err)
+		if err != nil || f.Name() != want {
+			t.Errorf("For(%q) = %v, %v; want %s", name, f, err, want)
 		}
 	}
-	if _, err := providers.For("gitlab"); err == nil {
-		t.Error("For(gitlab) = nil error; want unknown provider")
+	if _, err := providers.For("bitbucket"); err == nil || !strings.Contains(err.Error(), "known: github, gitlab") {
+		t.Errorf("For(bitbucket) = %v; want unknown provider, naming the known ones", err)
 	}
 }
 
@@ -47,12 +48,45 @@ func TestSchemaNamesTheProviders(t *testing.T) {
 	}
 }
 
+// sample is a token of each provider's shape.
+var sample = map[string]string{
+	"github": testcreds.Classic("providers"),
+	"gitlab": "glpat-" + strings.Repeat("x", 20),
+}
+
+// TestParseTokenAcceptsEveryProvider: the command line reads a token of
+// any provider; each provider's own ParseToken then refuses the others'.
+func TestParseTokenAcceptsEveryProvider(t *testing.T) {
+	for name, v := range sample {
+		tok, err := providers.ParseToken(v)
+		if err != nil || tok.Reveal() != v {
+			t.Errorf("%s token: ParseToken = %v, %v", name, tok, err)
+		}
+		for _, other := range providers.Names() {
+			f, _ := providers.For(other)
+			if _, err := f.ParseToken(v); (err == nil) != (other == name) {
+				t.Errorf("%s's ParseToken of a %s token: err = %v", other, name, err)
+			}
+		}
+	}
+	for v, want := range map[string]string{
+		"glpat-short":                     "too short for a glpat- token",
+		"gldt-" + strings.Repeat("y", 20): "a deploy token",
+		"ghp_short":                       "too short for a ghp_ token",
+		"plain":                           "does not look like a GitHub token",
+	} {
+		if _, err := providers.ParseToken(v); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseToken(%q) = %v; want an error with %q", v, err, want)
+		}
+	}
+}
+
 // TestRepoCredsUseTheGitUsername: Argo CD's repo-creds and rtconf's pushes
 // send the same username with a token.
 func TestRepoCredsUseTheGitUsername(t *testing.T) {
 	for _, name := range providers.Names() {
 		f, _ := providers.For(name)
-		tok, err := f.ParseToken(testcreds.Classic("providers"))
+		tok, err := f.ParseToken(sample[name])
 		if err != nil {
 			t.Fatal(err)
 		}
