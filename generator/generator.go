@@ -278,7 +278,7 @@ func (g *gen) runtimeApp(rt config.Runtime) *argocd.Application {
 		Spec: argocd.ApplicationSpec{
 			Project: g.cfg.ArgoCD.Project,
 			Source: &argocd.ApplicationSource{
-				RepoURL:        g.cfg.Repository.URL,
+				RepoURL:        g.cfg.ArgoRepoURL(),
 				TargetRevision: g.cfg.Repository.Revision,
 				Path:           OverlayDir(rt.Name),
 			},
@@ -307,7 +307,7 @@ func (g *gen) resourcesApp(rt config.Runtime, name, cluster, server, namespace s
 		Spec: argocd.ApplicationSpec{
 			Project: g.cfg.ArgoCD.Project,
 			Source: &argocd.ApplicationSource{
-				RepoURL:        g.cfg.Repository.URL,
+				RepoURL:        g.cfg.ArgoRepoURL(),
 				TargetRevision: g.cfg.Repository.Revision,
 				Path:           DirResources,
 				Directory:      &argocd.ApplicationSourceDirectory{Recurse: true, Include: includeGlob(include)},

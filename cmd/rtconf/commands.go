@@ -3,9 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/rtconf/rtconf/internal/forge/providers"
 	"github.com/rtconf/rtconf/internal/workspace"
 	"github.com/rtconf/rtconf/schemas"
 )
@@ -27,17 +29,18 @@ func initCommand() *cli.Command {
 			&cli.BoolFlag{Name: "demo", Usage: "write a complete demo repository with a DEMO-ONLY sealing certificate"},
 			&cli.StringFlag{Name: "repo", Usage: "https `URL` of the shared configuration repository"},
 			&cli.StringFlag{Name: "revision", Value: workspace.DefaultInitOptions().Revision, Usage: "`BRANCH` (or tag) Argo CD tracks"},
+			&cli.StringFlag{Name: "provider", Value: providers.Default, Usage: "Git `PROVIDER` of the repository: " + strings.Join(providers.Names(), " or ")},
 			&cli.StringFlag{Name: "runtime", Usage: "`NAME` of the first runtime (a DNS-1123 label)"},
 			&cli.StringFlag{Name: "namespace", Usage: "`NAMESPACE` the runtime is installed in (default: the runtime's name)"},
 			&cli.StringFlag{Name: "argocd-namespace", Usage: "`NAMESPACE` of Argo CD (default: the runtime's namespace)"},
-			&cli.StringSliceFlag{Name: "user", Usage: "GitHub `LOGIN` of a user who gets a Git user token (repeat for more)"},
+			&cli.StringSliceFlag{Name: "user", Usage: "`LOGIN` on the Git host of a user who gets a Git user token (repeat for more)"},
 			&cli.StringFlag{Name: "certificate", Usage: "`PATH` in the repository of the sealed-secrets controller's certificate"},
-			&cli.BoolFlag{Name: "create", Usage: "create the repository on GitHub when it does not exist (private unless --public)"},
+			&cli.BoolFlag{Name: "create", Usage: "create the repository (a GitLab project, in its group) on the Git host when it does not exist (private unless --public)"},
 			&cli.BoolFlag{Name: "public", Usage: "with --create: make the repository public"},
-			&cli.BoolFlag{Name: "push", Usage: "push the branch to GitHub over HTTPS with the token"},
-			&cli.BoolFlag{Name: "protect", Usage: "protect the branch: require pull requests and the `" + checkName + "` check"},
+			&cli.BoolFlag{Name: "push", Usage: "push the branch to the Git host over HTTPS with the token"},
+			&cli.BoolFlag{Name: "protect", Usage: "protect the branch: require pull (merge) requests and the `" + checkName + "` check (on GitLab: pipelines must succeed)"},
 			&cli.StringFlag{Name: "remote", Usage: "Git `URL` to push to, your own choice (default: the created repository, the remote origin, or --repo, on its host)"},
-			&cli.StringFlag{Name: "api-url", Usage: "GitHub API `URL` to send the token to, your own choice (default: the API of repository.url's host)"},
+			&cli.StringFlag{Name: "api-url", Usage: "API `URL` of the Git host to send the token to, your own choice (default: the API of repository.url's host)"},
 			&cli.StringFlag{Name: "token-file", Usage: "with --create/--push/--protect: read the token from `FILE` (default: standard input)"},
 			&cli.StringFlag{Name: "token-env", Usage: "with --create/--push/--protect: read the token from the environment variable `VAR`"},
 			lockWaitFlag(),
@@ -51,6 +54,7 @@ func initCommand() *cli.Command {
 			opts.Dir = dir
 			opts.Demo = c.Bool("demo")
 			opts.RepoURL = c.String("repo")
+			opts.Provider = c.String("provider")
 			opts.Revision = c.String("revision")
 			opts.Runtime = c.String("runtime")
 			opts.Namespace = c.String("namespace")

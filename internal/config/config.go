@@ -160,6 +160,10 @@ func (c *Config) Forge() forge.Forge {
 	return f
 }
 
+// ArgoRepoURL is repository.url as the Applications rtconf writes name it
+// (the provider's form: GitLab's ends in .git).
+func (c *Config) ArgoRepoURL() string { return c.Forge().ArgoRepoURL(c.Repository.URL) }
+
 // OwnerRepo splits the repository URL into its namespace (owner, or group
 // with subgroups) and repository name (without .git), by the provider's
 // path rules; ok is false when the URL has no such path.

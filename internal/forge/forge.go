@@ -109,6 +109,9 @@ type Forge interface {
 	// given the configured one ("" for the default): the rule that binds a
 	// token to its host. It returns a *HostError when configured is not it.
 	AllowedAPIURL(repoURL, configured string) (string, error)
+	// ArgoRepoURL is repository.url as the Applications' repoURL: the form
+	// Argo CD fetches without a redirect (GitLab: ending in .git).
+	ArgoRepoURL(repoURL string) string
 	// GitHost is the Git host beside the API at apiURL.
 	GitHost(apiURL string) string
 	// RepoPath splits the path of repository.url into the namespace

@@ -92,7 +92,7 @@ func appFields(cfg *config.Config, rt config.Runtime, app rendered) []appField {
 	return []appField{
 		{"/metadata/name", nested(app.obj, "metadata", "name"), config.AppName(rt)},
 		{"/metadata/namespace", nested(app.obj, "metadata", "namespace"), cfg.ArgoNamespace(rt)},
-		{"/spec/source/repoURL", normalizeRepoURL(nested(app.obj, "spec", "source", "repoURL")), normalizeRepoURL(cfg.Repository.URL)},
+		{"/spec/source/repoURL", normalizeRepoURL(nested(app.obj, "spec", "source", "repoURL")), normalizeRepoURL(cfg.ArgoRepoURL())},
 		{"/spec/source/targetRevision", nested(app.obj, "spec", "source", "targetRevision"), cfg.Repository.Revision},
 		{"/spec/source/path", strings.TrimSuffix(path.Clean(nested(app.obj, "spec", "source", "path")), "/"), generator.OverlayDir(rt.Name)},
 		{"/spec/destination/server", strings.TrimSuffix(nested(app.obj, "spec", "destination", "server"), "/"), strings.TrimSuffix(rt.Server, "/")},

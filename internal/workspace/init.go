@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -33,7 +34,9 @@ type InitOptions struct {
 	// of a configuration built from the fields below.
 	Demo bool
 
-	RepoURL       string
+	RepoURL string
+	// Provider is repository.provider ("": the default, GitHub).
+	Provider      string
 	Revision      string
 	Runtime       string
 	Namespace     string // default: the runtime's name
@@ -66,6 +69,9 @@ func (o InitOptions) Validate() error {
 	if o.Demo {
 		if o.Now.IsZero() {
 			return errors.New("init: no clock to date the demo tokens")
+		}
+		if o.Provider != "" && o.Provider != config.DefaultProvider {
+			return &UsageError{"--demo writes a GitHub example; leave out --provider, or drop --demo"}
 		}
 		if o.RepoURL != "" || o.Runtime != "" || o.Namespace != "" || o.ArgoNamespace != "" || len(o.Users) > 0 || o.Certificate != "" {
 			return &UsageError{"--demo writes a complete example configuration; leave out --repo, --runtime, --namespace, --argocd-namespace, --user and --certificate, or drop --demo"}
@@ -243,7 +249,7 @@ func (o InitOptions) configFile() ([]byte, error) {
 		ns = o.Runtime
 	}
 	cfg := config.Config{
-		Repository: config.Repository{URL: o.RepoURL, Revision: o.Revision, Provider: config.DefaultProvider},
+		Repository: config.Repository{URL: o.RepoURL, Revision: o.Revision, Provider: cmp.Or(o.Provider, config.DefaultProvider)},
 		ArgoCD:     config.ArgoCD{Namespace: o.ArgoNamespace},
 		Sealing:    config.Sealing{Certificate: o.Certificate},
 		Runtimes:   []config.Runtime{{Name: o.Runtime, Namespace: ns, Users: o.Users}},
@@ -267,6 +273,7 @@ func flagFor(field string) string {
 	for _, ff := range [...]struct{ field, flag string }{
 		{"repository.url", "--repo"},
 		{"repository.revision", "--revision"},
+		{"repository.provider", "--provider"},
 		{"argocd.namespace", "--argocd-namespace"},
 		{"sealing.certificate", "--certificate"},
 		{"runtimes[0].name", "--runtime"},

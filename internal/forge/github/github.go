@@ -63,6 +63,10 @@ func (Forge) AllowedAPIURL(repoURL, configured string) (string, error) {
 	return AllowedAPIURL(repoURL, configured)
 }
 
+// ArgoRepoURL implements forge.Forge: GitHub serves a repository with and
+// without .git alike, so repository.url is used as written.
+func (Forge) ArgoRepoURL(repoURL string) string { return repoURL }
+
 // GitHost implements forge.Forge.
 func (Forge) GitHost(apiURL string) string { return GitHost(apiURL) }
 

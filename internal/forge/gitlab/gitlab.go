@@ -66,6 +66,16 @@ func (Forge) AllowedAPIURL(repoURL, configured string) (string, error) {
 	return AllowedAPIURL(repoURL, configured)
 }
 
+// ArgoRepoURL implements forge.Forge: GitLab redirects a URL without .git,
+// and Argo CD does not follow that redirect, so the Applications name the
+// project with .git (the repo-creds prefix matches both forms).
+func (Forge) ArgoRepoURL(repoURL string) string {
+	if u := strings.TrimSuffix(repoURL, "/"); !strings.HasSuffix(u, ".git") {
+		return u + ".git"
+	}
+	return repoURL
+}
+
 // GitHost implements forge.Forge.
 func (Forge) GitHost(apiURL string) string { return GitHost(apiURL) }
 
