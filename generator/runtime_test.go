@@ -70,7 +70,7 @@ func TestPlanRuntime(t *testing.T) {
 	next := *cfg
 	next.Runtimes = append([]config.Runtime{}, cfg.Runtimes...)
 	next.Runtimes[0].Users = []string{"Alice", "carol-1"} // bob leaves prod-eu
-	next.Runtimes[1].Users = nil                           // alice leaves prod-us
+	next.Runtimes[1].Users = nil                          // alice leaves prod-us
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		t.Fatal(err)
