@@ -160,3 +160,31 @@ func (f faultSeam) fs(root *os.Root) writer.FS {
 	}
 	return f(root)
 }
+
+// onTree plans changes of the repository at dir with plan and writes them,
+// all at once or not at all, under the repository's lock (openTree). A dry
+// run only plans, without the lock (readTree).
+func onTree(ctx context.Context, dir, configFile string, run RunOptions, dryRun bool, faults faultSeam, plan func(*os.Root) ([]generator.Change, error)) error {
+	if dryRun {
+		root, err := readTree(dir)
+		if err != nil {
+			return err
+		}
+		defer root.Close()
+		_, err = plan(root)
+		return err
+	}
+	t, err := openTree(ctx, dir, configFile, run)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	changes, err := plan(t.Root)
+	if err != nil {
+		return err
+	}
+	if err := writer.Apply(faults.fs(t.Root), changes); err != nil {
+		return fmt.Errorf("write %s: %w", dir, err)
+	}
+	return nil
+}
