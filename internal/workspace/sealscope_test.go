@@ -5,11 +5,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rtconf/rtconf/generator"
+	"github.com/rtconf/rtconf/internal/fifotest"
 	"github.com/rtconf/rtconf/internal/workspace"
 )
 
@@ -149,4 +152,34 @@ func TestRotateTokenPlansTheTokenFile(t *testing.T) {
 	if got := unseal(t, filepath.Join(dir, p)); got["token"] != canary {
 		t.Errorf("the rotated token is not in %s", p)
 	}
+}
+
+// TestSealReadsNothingOfOtherRuntimes: with another runtime's generated
+// files replaced by FIFOs (which rtconf refuses to read, and which would
+// block a plain read), seal and token rotate still succeed: they read
+// only the token's runtime.
+func TestSealReadsNothingOfOtherRuntimes(t *testing.T) {
+	dir := demoRepo(t)
+	var fifo string
+	for _, p := range []string{"overlays/staging/application.yaml", "runtimes/staging/kustomization.yaml", "README.md"} {
+		fifo = filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.Remove(fifo); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fifotest.Within(t, 30*time.Second, fifo, func() {
+		o := sealOpts(dir)
+		o.Runtime, o.Token = "production", mustToken(t, canary)
+		if _, err := workspace.Seal(context.Background(), o); err != nil {
+			t.Errorf("seal: %v", err)
+		}
+		o.User = "alice"
+		if _, err := workspace.ApplyChange(context.Background(), workspace.RotateToken(o),
+			workspace.ChangeOptions{Dir: dir, ConfigFile: "rtconf.yaml", Now: now}); err != nil {
+			t.Errorf("token rotate: %v", err)
+		}
+	})
 }
