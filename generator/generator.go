@@ -101,6 +101,26 @@ func Generate(cfg *config.Config) ([]File, error) {
 	for _, rt := range cfg.Runtimes {
 		g.runtime(rt)
 	}
+	return g.sorted()
+}
+
+// GenerateRuntime renders the files of one runtime of cfg, byte for byte as
+// Generate renders them, sorted by path: its overlay, its folder under
+// runtimes/ and the README seed of its folder under resources/. Nothing of
+// the other runtimes is rendered, so sealing one token in a large
+// repository costs what it does in a small one.
+func GenerateRuntime(cfg *config.Config, runtime string) ([]File, error) {
+	rt, ok := cfg.Runtime(runtime)
+	if !ok {
+		return nil, fmt.Errorf("generate: runtime %q is not in the configuration", runtime)
+	}
+	g := gen{cfg: cfg}
+	g.runtime(rt)
+	return g.sorted()
+}
+
+// sorted returns the files rendered, sorted by path, or the first error.
+func (g *gen) sorted() ([]File, error) {
 	if g.err != nil {
 		return nil, g.err
 	}
@@ -167,21 +187,21 @@ func (g *gen) runtime(rt config.Runtime) {
 	}
 	g.object(path.Join(rtDir, "kustomization.yaml"), Generated, kustomization(rtResources))
 
-	ovDir := OverlayDir(rt.Name)
 	resources := []string{fileApplication, fileRuntimeToken}
 	g.object(ApplicationPath(rt.Name), Generated, g.runtimeApp(rt))
-	g.object(RuntimeTokenPath(rt.Name), TokenSlot, g.runtimeTokenPlaceholder(rt), placeholderComment)
-	g.files[len(g.files)-1].Slot = &Slot{Runtime: rt.Name}
+	slot := Slot{Runtime: rt.Name}
+	g.object(slot.Path(), TokenSlot, g.runtimeTokenPlaceholder(rt), placeholderComment)
+	g.files[len(g.files)-1].Slot = &slot
 	if !rt.RuntimeTokenAsUserToken {
 		for _, login := range sortedLogins(rt.Users) {
-			p := UserTokenPath(login)
-			resources = append(resources, p)
-			g.object(path.Join(ovDir, p), TokenSlot, g.userTokenPlaceholder(rt, login), placeholderComment)
-			g.files[len(g.files)-1].Slot = &Slot{Runtime: rt.Name, User: login}
+			slot := Slot{Runtime: rt.Name, User: login}
+			resources = append(resources, slot.resource())
+			g.object(slot.Path(), TokenSlot, g.userTokenPlaceholder(rt, login), placeholderComment)
+			g.files[len(g.files)-1].Slot = &slot
 		}
 	}
 	resources = append(resources, "../../"+rtDir)
-	g.object(path.Join(ovDir, "kustomization.yaml"), Generated, kustomization(resources))
+	g.object(KustomizationPath(rt.Name), Generated, kustomization(resources))
 }
 
 // The generated layout of a runtime's overlay: every package that needs a
@@ -206,6 +226,29 @@ func RuntimeTokenPath(runtime string) string {
 // UserTokenPath is where a user's token lives inside the runtime's overlay.
 func UserTokenPath(login string) string {
 	return dirUserTokens + "/" + strings.ToLower(login) + ".yaml"
+}
+
+// KustomizationPath is the kustomization of a runtime's overlay, which
+// lists the overlay's files, every token slot among them.
+func KustomizationPath(runtime string) string {
+	return path.Join(OverlayDir(runtime), "kustomization.yaml")
+}
+
+// RuntimeDirs are the folders that hold a runtime's generated files and
+// nothing of another runtime's: its overlay and its folder under runtimes/.
+func RuntimeDirs(runtime string) []string {
+	return []string{OverlayDir(runtime), path.Join(DirRuntimes, runtime)}
+}
+
+// Path is the file of the slot, relative to the repository root.
+func (s Slot) Path() string { return path.Join(OverlayDir(s.Runtime), s.resource()) }
+
+// resource is the slot's file as its overlay's kustomization lists it.
+func (s Slot) resource() string {
+	if s.User == "" {
+		return fileRuntimeToken
+	}
+	return UserTokenPath(s.User)
 }
 
 func sortedLogins(users []string) []string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strings"
 
@@ -67,6 +68,26 @@ func plural(one bool, singular, many string) string {
 // nothing for a tree that already matches. It never plans to overwrite a
 // file rtconf did not write, a seed the user now owns, or a sealed token.
 func Plan(tree fs.FS, files []File) ([]Change, error) {
+	return plan(tree, files, managedDirs())
+}
+
+// PlanRuntime is Plan for the files GenerateRuntime returned for runtime:
+// it removes generated files that are no longer generated only from the
+// runtime's own folders (RuntimeDirs), and reads nothing of the other
+// runtimes.
+func PlanRuntime(tree fs.FS, files []File, runtime string) ([]Change, error) {
+	return plan(tree, files, RuntimeDirs(runtime))
+}
+
+// PlanFiles is Plan for these files alone: it reads only them and removes
+// nothing.
+func PlanFiles(tree fs.FS, files []File) ([]Change, error) {
+	return plan(tree, files, nil)
+}
+
+// plan compares files with tree, then removes the generated files under
+// dirs that are not among them.
+func plan(tree fs.FS, files []File, dirs []string) ([]Change, error) {
 	var changes []Change
 	var conflicts []string
 	want := make(map[string]bool, len(files))
@@ -102,7 +123,7 @@ func Plan(tree fs.FS, files []File) ([]Change, error) {
 		return nil, &ConflictError{Paths: conflicts}
 	}
 
-	stale, err := staleFiles(tree, want)
+	stale, err := staleFiles(tree, want, dirs)
 	if err != nil {
 		return nil, err
 	}
@@ -113,11 +134,11 @@ func Plan(tree fs.FS, files []File) ([]Change, error) {
 	return changes, nil
 }
 
-// staleFiles lists the generated files under the managed folders that are no
-// longer generated. Files without the marker are the user's and stay.
-func staleFiles(tree fs.FS, want map[string]bool) ([]string, error) {
+// staleFiles lists the generated files under dirs that are no longer
+// generated. Files without the marker are the user's and stay.
+func staleFiles(tree fs.FS, want map[string]bool, dirs []string) ([]string, error) {
 	var stale []string
-	for _, dir := range managedDirs() {
+	for _, dir := range dirs {
 		err := fs.WalkDir(tree, dir, func(p string, d fs.DirEntry, err error) error {
 			if errors.Is(err, fs.ErrNotExist) && p == dir {
 				return fs.SkipDir
@@ -142,6 +163,32 @@ func staleFiles(tree fs.FS, want map[string]bool) ([]string, error) {
 		}
 	}
 	return stale, nil
+}
+
+// Listed reports whether the runtime's overlay kustomization in tree is
+// rtconf's and lists the file of slot: then a token sealed there is part of
+// the overlay without any other change. It is false when the kustomization
+// is missing, not rtconf's, or does not list the slot (the overlay is out
+// of date).
+func Listed(tree fs.FS, slot Slot) (bool, error) {
+	p := KustomizationPath(slot.Runtime)
+	data, err := fs.ReadFile(tree, p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read %s: %w", p, err)
+	}
+	if !IsGenerated(data) {
+		return false, nil
+	}
+	var k struct {
+		Resources []string `json:"resources"`
+	}
+	if err := yaml.Unmarshal(data, &k); err != nil {
+		return false, nil
+	}
+	return slices.Contains(k.Resources, slot.resource()), nil
 }
 
 // IsGenerated reports whether data carries rtconf's marker in its first lines.

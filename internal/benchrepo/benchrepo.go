@@ -56,6 +56,9 @@ func (o Options) Validate() error {
 	return nil
 }
 
+// RuntimeName is the name of the runtime i (from 0) of a repository.
+func RuntimeName(i int) string { return fmt.Sprintf("rt-%04d", i+1) }
+
 // Config renders the rtconf.yaml of the repository.
 func Config(o Options) ([]byte, error) {
 	if err := o.Validate(); err != nil {
@@ -70,7 +73,7 @@ func Config(o Options) ([]byte, error) {
 		Sealing:    config.Sealing{Certificate: CertificatePath, Fingerprint: cert.Fingerprint, Scope: config.ScopeStrict},
 	}
 	for i := range o.Runtimes {
-		name := fmt.Sprintf("rt-%04d", i+1)
+		name := RuntimeName(i)
 		rt := config.Runtime{Name: name, Namespace: name}
 		for c := range o.Clusters {
 			cl := fmt.Sprintf("cluster-%d", c+1)

@@ -17,7 +17,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rtconf/rtconf/generator"
 	"github.com/rtconf/rtconf/internal/benchrepo"
+	"github.com/rtconf/rtconf/internal/workspace"
 )
 
 func main() {
@@ -160,6 +162,7 @@ func benchSize(o *options, n int) ([]*figure, int, error) {
 	shard := &figure{size: n, name: "validate --shard 1/4"}
 	pipe := &figure{size: n, name: "pipeline: kustomize build, kubeconform -strict"}
 	copyTree := &figure{size: n, name: "baseline: cp -r of the repository (the disk's cost of making its files)"}
+	sealOne := &figure{size: n, name: sealFigure}
 	pipelineRuns := o.runs
 	if n >= 1000 {
 		pipelineRuns = min(o.runs, o.pipelineRuns)
@@ -173,6 +176,7 @@ func benchSize(o *options, n int) ([]*figure, int, error) {
 				return timed(dir, o.work, o.rtconf, "validate", "--dir", ".", "--shard", "1/4")
 			}},
 			{copyTree, func([]byte) error { return nil }, func() (sample, error) { return copyRepo(o, dir, n) }},
+			{sealOne, wantSealed, func() (sample, error) { return sealRuntimeToken(o, dir) }},
 		}
 		if r < pipelineRuns {
 			steps = append(steps, step{pipe, wantAllValid(objectsPerRuntime(benchrepo.DefaultOptions(n)) * n), func() (sample, error) {
@@ -195,7 +199,29 @@ func benchSize(o *options, n int) ([]*figure, int, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, 0, err
 	}
-	return []*figure{gen, rerun, val, shard, pipe, copyTree}, files, nil
+	return []*figure{gen, rerun, val, shard, pipe, copyTree, sealOne}, files, nil
+}
+
+// sealFigure names the figure of sealing one token.
+const sealFigure = "seal runtime-token --skip-live-check (one token)"
+
+// sealRuntimeToken times `rtconf seal runtime-token` of the first
+// runtime, unverified, with the demo token from a file, then puts the
+// token's file back as built: the other figures see the repository as it
+// was (validate warns about an unverified token).
+func sealRuntimeToken(o *options, dir string) (sample, error) {
+	rt := benchrepo.RuntimeName(0)
+	p := filepath.Join(dir, filepath.FromSlash(generator.RuntimeTokenPath(rt)))
+	built, err := os.ReadFile(p)
+	if err != nil {
+		return sample{}, err
+	}
+	tokenFile := filepath.Join(o.work, "token.txt")
+	if err := os.WriteFile(tokenFile, []byte(workspace.DemoToken("")+"\n"), 0o600); err != nil {
+		return sample{}, err
+	}
+	s, err := timed(dir, o.work, o.rtconf, "seal", "runtime-token", "--skip-live-check", "--dir", ".", "--runtime", rt, "--token-file", tokenFile)
+	return s, errors.Join(err, os.WriteFile(p, built, 0o644))
 }
 
 // step is one run of a figure and the check of its output.
@@ -257,6 +283,15 @@ func wantChanged(want int) func([]byte) error {
 		}
 		return nil
 	}
+}
+
+// wantSealed checks that rtconf seal wrote the token's file and nothing
+// else.
+func wantSealed(out []byte) error {
+	if !bytes.Contains(out, []byte("\n1 file changed (0 added, 1 updated, 0 removed)\n")) || !bytes.Contains(out, []byte("sealed classic token")) {
+		return fmt.Errorf("want the token's file alone updated, got:\n%s", tail(out))
+	}
+	return nil
 }
 
 func wantNoFindings(out []byte) error {

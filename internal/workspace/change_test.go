@@ -164,10 +164,7 @@ func TestChangeWithoutPRStaysInTheWorkingTree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, c := range res.Changes {
-		got = append(got, c.Op.String()+" "+c.Path)
-	}
+	got := changeList(res.Changes)
 	want := []string{"updated overlays/prod/kustomization.yaml", "added overlays/prod/user-tokens/bob.yaml", "updated rtconf.yaml"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("changes = %v, want %v", got, want)

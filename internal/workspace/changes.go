@@ -152,28 +152,15 @@ func RotateToken(opts SealOptions) Change {
 		Slug:     slug,
 		Title:    "Rotate the " + what,
 		Affected: []string{"the " + what + " (sealed again; the token itself is never in this pull request)"},
-		Plan: func(ctx context.Context, root *os.Root, _ []byte, cfg *config.Config) (Planned, error) {
-			rt, err := findRuntime(cfg, opts.Runtime)
-			if err != nil {
-				return Planned{}, err
-			}
-			if login != "" {
-				if err := checkUser(rt, login); err != nil {
-					return Planned{}, err
-				}
-			}
-			previous, err := sealedRecord(root, cfg, rt.Name, login)
-			if err != nil {
-				return Planned{}, err
-			}
-			o := opts
-			o.DryRun = true
-			res, err := Seal(ctx, o)
+		// The configuration ApplyChange parsed is sealed into: rtconf.yaml
+		// is read once, and only the runtime's own files are rendered.
+		Plan: func(ctx context.Context, root *os.Root, raw []byte, cfg *config.Config) (Planned, error) {
+			res, err := planSeal(ctx, root, raw, cfg, opts)
 			if err != nil {
 				return Planned{}, err
 			}
 			p := Planned{Changes: res.Changes, Warnings: res.Warnings}
-			if previous != nil {
+			if previous := sealedRecord(root, res.Path); previous != nil {
 				p.Notes = append(p.Notes, revokeNote(cfg, what, previous))
 			}
 			return p, nil
@@ -181,28 +168,18 @@ func RotateToken(opts SealOptions) Change {
 	}
 }
 
-// sealedRecord reads the annotations of the SealedSecret in a token's
-// place, or nil when there is none (a placeholder, or no file).
-func sealedRecord(root *os.Root, cfg *config.Config, runtime, login string) (map[string]string, error) {
-	files, err := generator.Generate(cfg)
-	if err != nil {
-		return nil, err
+// sealedRecord reads the annotations of the SealedSecret in the token file
+// p, or nil when there is none (a placeholder, or no file).
+func sealedRecord(root *os.Root, p string) map[string]string {
+	data, err := fs.ReadFile(repofs.FS(root), p)
+	if err != nil || generator.IsPlaceholder(data) {
+		return nil
 	}
-	for _, f := range files {
-		if f.Slot == nil || f.Slot.Runtime != runtime || f.Slot.User != login {
-			continue
-		}
-		data, err := fs.ReadFile(repofs.FS(root), f.Path)
-		if err != nil || generator.IsPlaceholder(data) {
-			return nil, nil
-		}
-		var ss ssv1alpha1.SealedSecret
-		if err := yaml.Unmarshal(data, &ss); err != nil || ss.Kind != "SealedSecret" {
-			return nil, nil
-		}
-		return ss.Annotations, nil
+	var ss ssv1alpha1.SealedSecret
+	if err := yaml.Unmarshal(data, &ss); err != nil || ss.Kind != "SealedSecret" {
+		return nil
 	}
-	return nil, nil
+	return ss.Annotations
 }
 
 // revokeNote says which token to revoke: the one sealed before, named by

@@ -12,7 +12,6 @@ import (
 	"github.com/rtconf/rtconf/generator"
 	"github.com/rtconf/rtconf/internal/config"
 	"github.com/rtconf/rtconf/internal/repofs"
-	"github.com/rtconf/rtconf/internal/writer"
 )
 
 // GenerateOptions are the inputs of Generate.
@@ -58,26 +57,14 @@ func Generate(ctx context.Context, opts GenerateOptions) (Result, error) {
 	if err := opts.Validate(); err != nil {
 		return Result{}, err
 	}
-	if opts.DryRun {
-		root, err := readTree(opts.Dir)
-		if err != nil {
-			return Result{}, err
-		}
-		defer root.Close()
-		changes, err := generatePlan(root, opts)
-		return Result{Changes: changes}, err
-	}
-	t, err := openTree(ctx, opts.Dir, opts.ConfigFile, opts.Run)
+	var changes []generator.Change
+	err := onTree(ctx, opts.Dir, opts.ConfigFile, opts.Run, opts.DryRun, opts.faults, func(root *os.Root) ([]generator.Change, error) {
+		var err error
+		changes, err = generatePlan(root, opts)
+		return changes, err
+	})
 	if err != nil {
 		return Result{}, err
-	}
-	defer t.Close()
-	changes, err := generatePlan(t.Root, opts)
-	if err != nil {
-		return Result{}, err
-	}
-	if err := writer.Apply(opts.faults.fs(t.Root), changes); err != nil {
-		return Result{}, fmt.Errorf("write %s: %w", opts.Dir, err)
 	}
 	return Result{Changes: changes}, nil
 }

@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	ssv1alpha1 "github.com/bitnami-labs/sealed-secrets/pkg/apis/sealedsecrets/v1alpha1"
 	"gopkg.in/yaml.v3"
 
 	"github.com/rtconf/rtconf/generator"
@@ -226,17 +225,7 @@ func SealDemoToken(cfg *config.Config, cert *seal.Certificate, slot generator.Sl
 	if err != nil {
 		return nil, fmt.Errorf("demo token: %w", err)
 	}
-	var obj *ssv1alpha1.SealedSecret
-	comment := "DEMO token sealed with the DEMO certificate: replace it before real use."
-	if slot.User == "" {
-		obj, err = seal.RuntimeToken(cfg, rt, tok, cert, now)
-	} else {
-		obj, err = seal.UserToken(cfg, rt, slot.User, tok, cert, now)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return seal.Marshal(obj, generator.Header, comment)
+	return sealSlot(cfg, rt, slot, tok, cert, now, nil, "DEMO token sealed with the DEMO certificate: replace it before real use.")
 }
 
 // configFile renders the rtconf.yaml that init writes.

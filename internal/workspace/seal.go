@@ -5,12 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	ssv1alpha1 "github.com/bitnami-labs/sealed-secrets/pkg/apis/sealedsecrets/v1alpha1"
 
 	"github.com/rtconf/rtconf/generator"
 	"github.com/rtconf/rtconf/internal/config"
@@ -19,12 +23,7 @@ import (
 	"github.com/rtconf/rtconf/internal/repofs"
 	"github.com/rtconf/rtconf/internal/seal"
 	"github.com/rtconf/rtconf/internal/token"
-	"github.com/rtconf/rtconf/internal/writer"
 )
-
-// DefaultCertificatePath is where `rtconf cert pin` stores the certificate
-// when rtconf.yaml names no path.
-const DefaultCertificatePath = "certs/sealed-secrets.pem"
 
 // SealOptions are the inputs of Seal.
 type SealOptions struct {
@@ -94,32 +93,37 @@ type SealResult struct {
 	Warnings []string
 }
 
-// Seal encrypts a token into its place in the runtime's overlay, together
-// with any generated file that is out of date, all at once or not at all.
+// Seal encrypts a token into its place in the runtime's overlay, all at
+// once or not at all. It writes the token's own file, and rtconf.yaml and
+// the certificate when --accept-new-cert pins a new one; it renders and
+// reads nothing of the other runtimes. Only when the overlay's
+// kustomization does not list the token's file yet (the overlay is older
+// than rtconf.yaml, or not generated) are the runtime's own files planned
+// with it. Other out-of-date files are for `rtconf generate`.
 func Seal(ctx context.Context, opts SealOptions) (SealResult, error) {
 	if err := opts.Validate(); err != nil {
 		return SealResult{}, err
 	}
-	var root *os.Root
-	if opts.DryRun {
-		r, err := readTree(opts.Dir)
+	var res SealResult
+	err := onTree(ctx, opts.Dir, opts.ConfigFile, opts.Run, opts.DryRun, opts.faults, func(root *os.Root) ([]generator.Change, error) {
+		raw, cfg, err := readConfig(root, opts.Dir, opts.ConfigFile)
 		if err != nil {
-			return SealResult{}, err
+			return nil, err
 		}
-		defer r.Close()
-		root = r
-	} else {
-		t, err := openTree(ctx, opts.Dir, opts.ConfigFile, opts.Run)
-		if err != nil {
-			return SealResult{}, err
-		}
-		defer t.Close()
-		root = t.Root
-	}
-	raw, cfg, err := readConfig(root, opts.Dir, opts.ConfigFile)
+		res, err = planSeal(ctx, root, raw, cfg, opts)
+		return res.Changes, err
+	})
 	if err != nil {
 		return SealResult{}, err
 	}
+	return res, nil
+}
+
+// planSeal plans sealing opts.Token in the repository at root, whose
+// configuration is raw, parsed as cfg: Seal writes the plan, `token rotate`
+// proposes it. It reads the certificate, the runtime's overlay
+// kustomization and the token's file, and writes nothing.
+func planSeal(ctx context.Context, root *os.Root, raw []byte, cfg *config.Config, opts SealOptions) (SealResult, error) {
 	rt, err := findRuntime(cfg, opts.Runtime)
 	if err != nil {
 		return SealResult{}, err
@@ -127,95 +131,76 @@ func Seal(ctx context.Context, opts SealOptions) (SealResult, error) {
 	if opts.Token, err = ownToken(cfg, opts.Token); err != nil {
 		return SealResult{}, err
 	}
-	login := strings.ToLower(opts.User)
-	if opts.User != "" {
+	slot := generator.Slot{Runtime: rt.Name, User: strings.ToLower(opts.User)}
+	comment := fmt.Sprintf("Git runtime token of runtime %s, sealed by rtconf.\nReplace it with: rtconf seal runtime-token --runtime %s", rt.Name, rt.Name)
+	if slot.User != "" {
 		if err := checkUser(rt, opts.User); err != nil {
 			return SealResult{}, err
 		}
+		comment = fmt.Sprintf("Git user token of %s on runtime %s, sealed by rtconf.\nReplace it with: rtconf seal user-token --runtime %s --user %s", slot.User, rt.Name, rt.Name, slot.User)
 	}
-
-	cert, source, err := loadCertificate(ctx, root, cfg, opts.Cert, opts.HTTPClient)
+	cert, warnings, pin, err := sealingCertificate(ctx, root, raw, cfg, opts)
 	if err != nil {
 		return SealResult{}, err
 	}
-	warnings, err := cert.Check(source, seal.CheckOptions{Pinned: cfg.Sealing.Fingerprint, AcceptNew: opts.AcceptNewCert, Now: opts.Now})
-	if err != nil {
-		return SealResult{}, err
-	}
-	var extra []generator.Change
-	switch {
-	case cfg.Sealing.Fingerprint == "":
-		warnings = append(warnings, "the certificate is not pinned: run `rtconf cert pin` so that sealing and validation refuse another one")
-	case !strings.EqualFold(cfg.Sealing.Fingerprint, cert.Fingerprint):
-		// --accept-new-cert: Check allowed it, so pin it.
-		extra, err = pinChanges(root, opts.ConfigFile, raw, cfg, cert, "")
-		if err != nil {
-			return SealResult{}, err
-		}
-	}
-
-	record, liveWarnings, err := liveCheck(ctx, cfg, rt, login, opts)
+	record, liveWarnings, err := liveCheck(ctx, cfg, rt, slot.User, opts)
 	if err != nil {
 		return SealResult{}, err
 	}
 	warnings = append(warnings, liveWarnings...)
+	data, err := sealSlot(cfg, rt, slot, opts.Token, cert, opts.Now, record, comment)
+	if err != nil {
+		return SealResult{}, err
+	}
+	changes, err := slotChanges(root, cfg, slot, data)
+	if err != nil {
+		return SealResult{}, err
+	}
+	return SealResult{Result: Result{Changes: mergeChanges(changes, pin)}, Path: slot.Path(), Warnings: warnings}, nil
+}
 
-	var ss []byte
-	var comment string
-	if login == "" {
-		obj, err := seal.RuntimeToken(cfg, rt, opts.Token, cert, opts.Now)
-		if err != nil {
-			return SealResult{}, err
-		}
-		for k, v := range record {
-			obj.Annotations[k] = v
-		}
-		comment = fmt.Sprintf("Git runtime token of runtime %s, sealed by rtconf.\nReplace it with: rtconf seal runtime-token --runtime %s", rt.Name, rt.Name)
-		ss, err = seal.Marshal(obj, generator.Header, comment)
-		if err != nil {
-			return SealResult{}, err
-		}
+// sealSlot seals tok into the SealedSecret of slot on rt, records the
+// annotations of record on it, and renders it as a generated file that
+// starts with comment.
+func sealSlot(cfg *config.Config, rt config.Runtime, slot generator.Slot, tok token.Token, cert *seal.Certificate, now time.Time, record map[string]string, comment string) ([]byte, error) {
+	var obj *ssv1alpha1.SealedSecret
+	var err error
+	if slot.User == "" {
+		obj, err = seal.RuntimeToken(cfg, rt, tok, cert, now)
 	} else {
-		obj, err := seal.UserToken(cfg, rt, login, opts.Token, cert, opts.Now)
-		if err != nil {
-			return SealResult{}, err
-		}
-		for k, v := range record {
-			obj.Annotations[k] = v
-		}
-		comment = fmt.Sprintf("Git user token of %s on runtime %s, sealed by rtconf.\nReplace it with: rtconf seal user-token --runtime %s --user %s", login, rt.Name, rt.Name, login)
-		ss, err = seal.Marshal(obj, generator.Header, comment)
-		if err != nil {
-			return SealResult{}, err
-		}
+		obj, err = seal.UserToken(cfg, rt, slot.User, tok, cert, now)
 	}
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(obj.Annotations, record)
+	return seal.Marshal(obj, generator.Header, comment)
+}
 
-	files, err := generator.Generate(cfg)
+// slotChanges plans data, a sealed token, into its slot. When the
+// runtime's overlay kustomization lists the slot's file, that file is all
+// that changes; otherwise the runtime's own files are planned with it, so
+// that the token is part of the overlay. Nothing of the other runtimes is
+// rendered or read.
+func slotChanges(root *os.Root, cfg *config.Config, slot generator.Slot, data []byte) ([]generator.Change, error) {
+	files, err := generator.GenerateRuntime(cfg, slot.Runtime)
 	if err != nil {
-		return SealResult{}, err
+		return nil, err
 	}
-	slot := -1
-	for i, f := range files {
-		if f.Slot != nil && f.Slot.Runtime == rt.Name && f.Slot.User == login {
-			slot = i
-		}
+	i := slices.IndexFunc(files, func(f generator.File) bool { return f.Slot != nil && *f.Slot == slot })
+	if i < 0 {
+		return nil, fmt.Errorf("seal: no place for the token of %q in runtime %q", slot.User, slot.Runtime)
 	}
-	if slot < 0 {
-		return SealResult{}, fmt.Errorf("seal: no place for the token of %q in runtime %q", login, rt.Name)
-	}
-	files[slot].Data = ss
-	files[slot].Mode = generator.Generated
-	changes, err := generator.Plan(repofs.FS(root), files)
+	files[i].Data, files[i].Mode = data, generator.Generated
+	tree := repofs.FS(root)
+	listed, err := generator.Listed(tree, slot)
 	if err != nil {
-		return SealResult{}, err
+		return nil, err
 	}
-	changes = mergeChanges(changes, extra)
-	if !opts.DryRun {
-		if err := writer.Apply(opts.faults.fs(root), changes); err != nil {
-			return SealResult{}, fmt.Errorf("write %s: %w", opts.Dir, err)
-		}
+	if listed {
+		return generator.PlanFiles(tree, files[i:i+1])
 	}
-	return SealResult{Result: Result{Changes: changes}, Path: files[slot].Path, Warnings: warnings}, nil
+	return generator.PlanRuntime(tree, files, slot.Runtime)
 }
 
 // RefusedError is a token the live check found lacking.
@@ -333,164 +318,8 @@ func checkUser(rt config.Runtime, login string) error {
 	return &UsageError{fmt.Sprintf("user %q is not listed in runtime %q; add it to users in rtconf.yaml first", login, rt.Name)}
 }
 
-// loadCertificate reads the certificate from override (a file or https URL)
-// or from the path rtconf.yaml names in the repository.
-func loadCertificate(ctx context.Context, root *os.Root, cfg *config.Config, override string, client *http.Client) (*seal.Certificate, string, error) {
-	var data []byte
-	var source string
-	switch {
-	case override != "":
-		source = override
-		var err error
-		if data, err = seal.ReadCertificate(ctx, client, override); err != nil {
-			return nil, "", err
-		}
-	case cfg.Sealing.Certificate != "":
-		source = cfg.Sealing.Certificate
-		var err error
-		if data, err = fs.ReadFile(repofs.FS(root), cfg.Sealing.Certificate); err != nil {
-			return nil, "", fmt.Errorf("read certificate %s (sealing.certificate): %w; fetch it with `kubeseal --fetch-cert` and pin it with `rtconf cert pin`", source, pathCause(err))
-		}
-	default:
-		return nil, "", &UsageError{"no sealing certificate: pin the controller's with `rtconf cert pin --cert FILE|URL`, or pass --cert"}
-	}
-	cert, err := seal.ParseCertificate(source, data)
-	if err != nil {
-		return nil, "", err
-	}
-	return cert, source, nil
-}
-
-func pathCause(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
-
-// pinChanges stores cert in the repository and records it in rtconf.yaml.
-func pinChanges(root *os.Root, configFile string, raw []byte, cfg *config.Config, cert *seal.Certificate, path string) ([]generator.Change, error) {
-	if path == "" {
-		path = cfg.Sealing.Certificate
-	}
-	if path == "" {
-		path = DefaultCertificatePath
-	}
-	if !filepath.IsLocal(filepath.FromSlash(path)) {
-		return nil, &UsageError{fmt.Sprintf("certificate path %q must be inside the repository", path)}
-	}
-	edited := raw
-	var err error
-	if cfg.Sealing.Certificate != path {
-		if edited, err = config.SetString(edited, []string{"sealing", "certificate"}, path); err != nil {
-			return nil, fmt.Errorf("pin in %s: %w", cfg.File, err)
-		}
-	}
-	if edited, err = config.SetString(edited, []string{"sealing", "fingerprint"}, cert.Fingerprint); err != nil {
-		return nil, fmt.Errorf("pin in %s: %w", cfg.File, err)
-	}
-	if _, err := config.Parse(cfg.File, edited); err != nil {
-		return nil, fmt.Errorf("pin: the edited %s would not load: %w", cfg.File, err)
-	}
-	var changes []generator.Change
-	for _, f := range []struct {
-		path string
-		data []byte
-	}{{filepath.ToSlash(configFile), edited}, {path, cert.PEM}} {
-		c, ok, err := fileChange(root, f.path, f.data)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			changes = append(changes, c)
-		}
-	}
-	return changes, nil
-}
-
-// fileChange is the change that makes p hold data, if any.
-// Only a path that does not exist is added; anything else that cannot be
-// read (a symlink, a FIFO, a folder) is an error, never overwritten.
-func fileChange(root *os.Root, p string, data []byte) (generator.Change, bool, error) {
-	old, err := repofs.ReadFile(root, p)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return generator.Change{Path: p, Op: generator.Add, Data: data}, true, nil
-	case err != nil:
-		return generator.Change{}, false, fmt.Errorf("read %s: %w", p, pathCause(err))
-	case string(old) == string(data):
-		return generator.Change{}, false, nil
-	}
-	return generator.Change{Path: p, Op: generator.Update, Data: data}, true, nil
-}
-
 func mergeChanges(a, b []generator.Change) []generator.Change {
 	out := append(append([]generator.Change{}, a...), b...)
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
-}
-
-// PinOptions are the inputs of Pin.
-type PinOptions struct {
-	Dir        string
-	ConfigFile string
-	// Cert is the certificate file or https URL to pin.
-	Cert string
-	// Path is where to store it in the repository; default: the path
-	// rtconf.yaml names, or DefaultCertificatePath.
-	Path       string
-	Now        time.Time
-	HTTPClient *http.Client
-	Run        RunOptions
-}
-
-// PinResult says what pinning changed.
-type PinResult struct {
-	Result
-	Fingerprint string
-	Previous    string
-	Warnings    []string
-}
-
-// Pin stores a controller certificate in the repository and records its
-// fingerprint in rtconf.yaml, so sealing refuses any other.
-func Pin(ctx context.Context, opts PinOptions) (PinResult, error) {
-	if opts.Dir == "" || opts.Cert == "" {
-		return PinResult{}, &UsageError{"missing --cert FILE|URL"}
-	}
-	if opts.ConfigFile == "" {
-		opts.ConfigFile = config.FileName
-	}
-	t, err := openTree(ctx, opts.Dir, opts.ConfigFile, opts.Run)
-	if err != nil {
-		return PinResult{}, err
-	}
-	defer t.Close()
-	root := t.Root
-	raw, cfg, err := readConfig(root, opts.Dir, opts.ConfigFile)
-	if err != nil {
-		return PinResult{}, err
-	}
-	data, err := seal.ReadCertificate(ctx, opts.HTTPClient, opts.Cert)
-	if err != nil {
-		return PinResult{}, err
-	}
-	cert, err := seal.ParseCertificate(opts.Cert, data)
-	if err != nil {
-		return PinResult{}, err
-	}
-	// Pinning is the explicit way to accept a new certificate.
-	warnings, err := cert.Check(opts.Cert, seal.CheckOptions{Now: opts.Now})
-	if err != nil {
-		return PinResult{}, err
-	}
-	changes, err := pinChanges(root, opts.ConfigFile, raw, cfg, cert, opts.Path)
-	if err != nil {
-		return PinResult{}, err
-	}
-	if err := writer.Apply(root, changes); err != nil {
-		return PinResult{}, fmt.Errorf("write %s: %w", opts.Dir, err)
-	}
-	return PinResult{Result: Result{Changes: changes}, Fingerprint: cert.Fingerprint, Previous: cfg.Sealing.Fingerprint, Warnings: warnings}, nil
 }

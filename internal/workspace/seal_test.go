@@ -34,7 +34,7 @@ func demoRepo(t *testing.T) string {
 	return dir
 }
 
-func mustToken(t *testing.T, v string) token.Token {
+func mustToken(t testing.TB, v string) token.Token {
 	t.Helper()
 	tok, err := github.ParseToken(v)
 	if err != nil {

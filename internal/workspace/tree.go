@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -111,18 +112,23 @@ func readTree(dir string) (*os.Root, error) {
 // recoverScope is what a roll-back may touch in the repository at dir: the
 // generated tree, the configuration file, .gitignore, and the certificate
 // each version of the configuration (as it is, staged or backed up by the
-// interrupted run) names. Git tells which files it tracks.
+// interrupted run) names. Git tells which files it tracks. The versions of
+// the configuration are read only when there is a journal to check: a run
+// with none (nearly every run) does not parse rtconf.yaml for it.
 func recoverScope(root *os.Root, dir, configFile string) writer.Scope {
 	cfgPath := filepath.ToSlash(configFile)
-	certs := map[string]bool{DefaultCertificatePath: true}
-	for _, p := range []string{cfgPath, writer.StagingName(cfgPath), writer.BackupName(cfgPath)} {
-		if c := certificatePath(root, p); c != "" {
-			certs[c] = true
+	certs := sync.OnceValue(func() map[string]bool {
+		certs := map[string]bool{DefaultCertificatePath: true}
+		for _, p := range []string{cfgPath, writer.StagingName(cfgPath), writer.BackupName(cfgPath)} {
+			if c := certificatePath(root, p); c != "" {
+				certs[c] = true
+			}
 		}
-	}
+		return certs
+	})
 	return writer.Scope{
 		Owns: func(p string) bool {
-			return p == cfgPath || p == GitignoreFile || certs[p] || generator.Writes(p)
+			return p == cfgPath || p == GitignoreFile || generator.Writes(p) || certs()[p]
 		},
 		Tracked: func(p string) (bool, error) { return gitrepo.Tracked(dir, p) },
 	}
@@ -159,4 +165,32 @@ func (f faultSeam) fs(root *os.Root) writer.FS {
 		return root
 	}
 	return f(root)
+}
+
+// onTree plans changes of the repository at dir with plan and writes them,
+// all at once or not at all, under the repository's lock (openTree). A dry
+// run only plans, without the lock (readTree).
+func onTree(ctx context.Context, dir, configFile string, run RunOptions, dryRun bool, faults faultSeam, plan func(*os.Root) ([]generator.Change, error)) error {
+	if dryRun {
+		root, err := readTree(dir)
+		if err != nil {
+			return err
+		}
+		defer root.Close()
+		_, err = plan(root)
+		return err
+	}
+	t, err := openTree(ctx, dir, configFile, run)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	changes, err := plan(t.Root)
+	if err != nil {
+		return err
+	}
+	if err := writer.Apply(faults.fs(t.Root), changes); err != nil {
+		return fmt.Errorf("write %s: %w", dir, err)
+	}
+	return nil
 }
