@@ -1,6 +1,7 @@
 // Package templates holds the text rtconf writes that is not a Kubernetes
-// object: READMEs for the shared configuration repository, its GitHub
-// Actions workflow and the demo configuration. Kubernetes objects are built as typed structs by the
+// object: READMEs for the shared configuration repository, its CI file (a
+// GitHub Actions workflow or a GitLab CI/CD pipeline) and the demo
+// configuration. Kubernetes objects are built as typed structs by the
 // generator, never from templates.
 package templates
 

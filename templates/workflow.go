@@ -5,8 +5,9 @@ import (
 	"strings"
 )
 
-// Workflow is what the GitHub Actions workflow of the shared configuration
-// repository is made from.
+// Workflow is what the CI file of the shared configuration repository is
+// made from, whatever the provider: the GitHub Actions workflow
+// (RenderWorkflow) or the GitLab CI/CD pipeline (RenderGitLabCI).
 type Workflow struct {
 	// Marker is the generator's "generated, do not edit" marker.
 	Marker string

@@ -87,7 +87,7 @@ func checkOutput(t *testing.T, where, format string, out []byte) {
 		isCommand = hostile.IsGitHubCommand
 	case output.FormatMarkdown:
 		hostile.CheckMarkdown(t, where, out)
-	case output.FormatJSON, output.FormatSARIF:
+	case output.FormatJSON, output.FormatSARIF, output.FormatGitLab:
 		if len(out) > 0 && !json.Valid(out) {
 			t.Errorf("%s: not valid JSON:\n%s", where, out)
 		}

@@ -51,7 +51,7 @@ func TestHostileText(t *testing.T) {
 				switch v.format {
 				case FormatMarkdown:
 					hostile.CheckMarkdown(t, v.file, []byte(out))
-				case FormatJSON, FormatSARIF:
+				case FormatJSON, FormatSARIF, FormatGitLab:
 					if !json.Valid([]byte(out)) {
 						t.Errorf("not valid JSON:\n%s", out)
 					}

@@ -1,7 +1,7 @@
 // Package output renders a validator.Report for people and for CI systems:
 // text for terminals, json for scripts, github for workflow annotations,
-// sarif for code scanning, junit for test report views and markdown for job
-// summaries.
+// sarif for code scanning, junit for test report views, markdown for job
+// summaries and gitlab for GitLab's Code Quality report.
 //
 // Every writer is deterministic (the same report gives the same bytes), keeps
 // the report's order of findings, and escapes whatever text a finding holds
@@ -64,15 +64,16 @@ const (
 	FormatSARIF    = "sarif"
 	FormatJUnit    = "junit"
 	FormatMarkdown = "markdown"
+	FormatGitLab   = "gitlab"
 )
 
 // Formats lists the format names.
 func Formats() []string {
-	return []string{FormatText, FormatJSON, FormatGitHub, FormatSARIF, FormatJUnit, FormatMarkdown}
+	return []string{FormatText, FormatJSON, FormatGitHub, FormatSARIF, FormatJUnit, FormatMarkdown, FormatGitLab}
 }
 
 // New returns the writer for a format name: text, json, github, sarif,
-// junit, markdown.
+// junit, markdown, gitlab.
 func New(format string, o Options) (Writer, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
@@ -93,6 +94,8 @@ func New(format string, o Options) (Writer, error) {
 		return safeWriter{format: junitWriter{version: o.ToolVersion}}, nil
 	case FormatMarkdown:
 		return safeWriter{format: markdownWriter{}}, nil
+	case FormatGitLab:
+		return safeWriter{format: gitlabWriter{}}, nil
 	}
 	return nil, fmt.Errorf("%w %q: use one of %s", ErrUnknownFormat, format, strings.Join(Formats(), ", "))
 }

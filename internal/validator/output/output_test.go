@@ -79,6 +79,7 @@ var variants = []struct {
 	{"sarif.golden", FormatSARIF, Options{ToolVersion: "1.2.3"}},
 	{"junit.golden", FormatJUnit, Options{ToolVersion: "1.2.3"}},
 	{"markdown.golden", FormatMarkdown, Options{}},
+	{"gitlab.golden", FormatGitLab, Options{}},
 }
 
 func render(t *testing.T, format string, o Options, r validator.Report) string {
