@@ -1,8 +1,6 @@
 package generator
 
 import (
-	"strings"
-
 	"github.com/rtconf/rtconf/internal/config"
 	"github.com/rtconf/rtconf/templates"
 )
@@ -74,7 +72,7 @@ func (g *gen) workflow() {
 	data, err := f.RenderCI(templates.Workflow{
 		Marker:     Marker,
 		CheckName:  CheckName,
-		Branch:     branchFilter(g.cfg.Repository.Revision),
+		Branch:     g.cfg.Repository.Revision,
 		Version:    version,
 		GoVersion:  GoVersion,
 		Shards:     Shards(g.cfg),
@@ -84,17 +82,4 @@ func (g *gen) workflow() {
 		IssueLabel: ExpiryIssueLabel,
 	})
 	g.add(f.CIFile(), Generated, data, err)
-}
-
-// branchFilter is a branch name as a literal GitHub Actions filter pattern:
-// the characters that patterns give a meaning are escaped.
-func branchFilter(name string) string {
-	var b strings.Builder
-	for _, r := range name {
-		if strings.ContainsRune(`*?+[]!\`, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -102,8 +102,25 @@ func (Forge) Changes(tok token.Token, o forge.Options) (forge.Changes, error) {
 // CIFile implements forge.Forge: the GitHub Actions workflow.
 func (Forge) CIFile() string { return ".github/workflows/rtconf.yml" }
 
-// RenderCI implements forge.Forge.
-func (Forge) RenderCI(w templates.Workflow) ([]byte, error) { return templates.RenderWorkflow(w) }
+// RenderCI implements forge.Forge. The branch becomes a literal GitHub
+// Actions filter pattern.
+func (Forge) RenderCI(w templates.Workflow) ([]byte, error) {
+	w.Branch = branchFilter(w.Branch)
+	return templates.RenderWorkflow(w)
+}
+
+// branchFilter is a branch name as a literal GitHub Actions filter pattern:
+// the characters that patterns give a meaning are escaped.
+func branchFilter(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		if strings.ContainsRune(`*?+[]!\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
 
 // CommitAuthor implements forge.Forge: an address GitHub keeps for no
 // account (users.noreply.github.com is GitHub's own domain for commit

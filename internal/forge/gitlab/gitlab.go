@@ -13,7 +13,6 @@ package gitlab
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/rtconf/rtconf/internal/forge"
@@ -104,9 +103,7 @@ func (Forge) Changes(tok token.Token, o forge.Options) (forge.Changes, error) {
 func (Forge) CIFile() string { return ".gitlab-ci.yml" }
 
 // RenderCI implements forge.Forge.
-func (Forge) RenderCI(templates.Workflow) ([]byte, error) {
-	return nil, errors.New("the GitLab CI file is not generated yet")
-}
+func (Forge) RenderCI(w templates.Workflow) ([]byte, error) { return templates.RenderGitLabCI(w) }
 
 // CommitAuthor implements forge.Forge.
 func (Forge) CommitAuthor() (string, string) { return "rtconf", "rtconf@users.noreply.gitlab.com" }
