@@ -98,7 +98,7 @@ func checkRuntimeApp(t *testing.T, cfg *config.Config, rt config.Runtime, app ma
 		want any
 	}{
 		{[]string{"spec", "source", "path"}, "overlays/" + rt.Name},
-		{[]string{"spec", "source", "repoURL"}, cfg.Repository.URL},
+		{[]string{"spec", "source", "repoURL"}, cfg.ArgoRepoURL()},
 		{[]string{"spec", "source", "targetRevision"}, cfg.Repository.Revision},
 		{[]string{"spec", "destination", "server"}, rt.Server},
 		{[]string{"spec", "destination", "namespace"}, rt.Namespace},

@@ -159,7 +159,9 @@ func (g *gen) object(p string, mode Mode, obj any, comment ...string) {
 }
 
 func (g *gen) repo() {
-	readme, err := templates.RepoREADME(g.cfg.Repository.URL)
+	doc := g.cfg.Forge().Doc()
+	doc.RepoURL = g.cfg.Repository.URL
+	readme, err := templates.RepoREADME(doc)
 	g.add("README.md", Seed, readme, err)
 	g.add(SchemaFile, Generated, schemas.Config(), nil)
 	g.workflow()

@@ -19,8 +19,25 @@ import (
 var files embed.FS
 
 // RepoREADME renders the README of a new shared configuration repository.
-func RepoREADME(repoURL string) ([]byte, error) {
-	return render("repo-readme.md.tmpl", struct{ RepoURL string }{repoURL})
+func RepoREADME(d RepoDoc) ([]byte, error) {
+	return render("repo-readme.md.tmpl", d)
+}
+
+// RepoDoc is what the repository's README says of its Git host, in the
+// host's own words (its provider supplies them).
+type RepoDoc struct {
+	RepoURL string
+	// Host is the host's name: "GitHub".
+	Host string
+	// CIFile is the CI file rtconf writes.
+	CIFile string
+	// ChangeRequest is what the host calls one: "pull request".
+	ChangeRequest string
+	// Protect says how to require the check: "require the status check
+	// `rtconf validate`".
+	Protect string
+	// CISecret is where CI keeps the runtime token: "the Actions secret".
+	CISecret string
 }
 
 // ResourcesREADME renders the README of a folder under resources/.

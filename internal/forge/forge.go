@@ -132,6 +132,9 @@ type Forge interface {
 	// Changes makes repository changes with tok through the API at
 	// o.APIURL, under the same retry and rate-limit policy as Check.
 	Changes(tok token.Token, o Options) (Changes, error)
+	// Doc is what the generated README says of the host, in its words
+	// (RepoURL is left for the caller).
+	Doc() templates.RepoDoc
 	// CIFile is where the host's CI reads the workflow rtconf generates
 	// (GitHub Actions: .github/workflows/rtconf.yml).
 	CIFile() string

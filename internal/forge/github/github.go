@@ -99,6 +99,12 @@ func (Forge) Changes(tok token.Token, o forge.Options) (forge.Changes, error) {
 	return NewClient(tok, o)
 }
 
+// Doc implements forge.Forge.
+func (f Forge) Doc() templates.RepoDoc {
+	return templates.RepoDoc{Host: "GitHub", CIFile: f.CIFile(), ChangeRequest: "pull request",
+		Protect: "require the status check `rtconf validate`", CISecret: "the Actions secret"}
+}
+
 // CIFile implements forge.Forge: the GitHub Actions workflow.
 func (Forge) CIFile() string { return ".github/workflows/rtconf.yml" }
 

@@ -99,6 +99,13 @@ func (Forge) Changes(tok token.Token, o forge.Options) (forge.Changes, error) {
 	return NewClient(tok, o)
 }
 
+// Doc implements forge.Forge.
+func (f Forge) Doc() templates.RepoDoc {
+	return templates.RepoDoc{Host: "GitLab", CIFile: f.CIFile(), ChangeRequest: "merge request",
+		Protect:  "turn on \"Pipelines must succeed\" (`rtconf init --protect` does both)",
+		CISecret: "the masked, protected CI/CD variable"}
+}
+
 // CIFile implements forge.Forge: GitLab CI's file.
 func (Forge) CIFile() string { return ".gitlab-ci.yml" }
 
