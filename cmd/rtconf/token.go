@@ -43,7 +43,8 @@ func tokenCommand() *cli.Command {
 			Flags: append(append(append(repoFlags(),
 				&cli.StringFlag{Name: "kind", Value: "runtime", Usage: "`KIND` of token: runtime or user"},
 				&cli.StringFlag{Name: "runtime", Usage: "runtime `NAME` (adds the user requirements when its runtime token serves users)"},
-				&cli.StringFlag{Name: "repo", Usage: "`OWNER/NAME` to check on (default: repository.url of rtconf.yaml)"},
+				&cli.StringFlag{Name: "repo", Usage: "`OWNER/NAME` to check on (GitLab: GROUP[/SUBGROUP…]/PROJECT; default: repository.url of rtconf.yaml)"},
+				&cli.StringFlag{Name: "provider", Usage: "Git `PROVIDER` of --repo: " + strings.Join(providers.Names(), " or ") + " (default: rtconf.yaml's, else github)"},
 				&cli.StringFlag{Name: "format", Value: "text", Usage: "`FORMAT`: text or json"},
 			), liveFlags()...), tokenFlags()...),
 			Action: tokenCheckAction,
@@ -67,9 +68,12 @@ func tokenCheckAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	target, err := workspace.ResolveTokenTarget(c.String("dir"), c.String("config"), c.String("runtime"), c.String("repo"), trust(c), kind)
+	target, err := workspace.ResolveTokenTarget(c.String("dir"), c.String("config"), c.String("runtime"), c.String("repo"), c.String("provider"), trust(c), kind)
 	if err != nil {
 		return asUsage(err)
+	}
+	if tok, err = target.Forge.ParseToken(tok.Reveal()); err != nil {
+		return &usageError{fmt.Sprintf("the token is not a %s token: %v", target.Forge.Title(), err)}
 	}
 	opts := liveOptions(c, target)
 	res, err := target.Forge.Check(c.Context, tok, forge.Need{Kind: kind, Also: target.Also}, opts)

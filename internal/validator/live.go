@@ -57,6 +57,13 @@ func liveFindings(ctx context.Context, r *repo, cfg *config.Config, rt config.Ru
 			return nil
 		}
 	}
+	own, err := cfg.Forge().ParseToken(tok.Reveal())
+	if err != nil {
+		return []Finding{{Path: cfg.File, Line: cfg.Position("/repository/provider").Line, Rule: RuleTokenLive, Severity: Error, Runtime: rt.Name,
+			Message: fmt.Sprintf("the runtime token CI holds for %s is not a %s token (repository.provider): %v", rt.Name, cfg.Forge().Title(), err),
+			Hint:    "nothing was sent; give CI the runtime token of the repository's own Git host"}}
+	}
+	tok = own
 	dest, err := where.get()
 	if err != nil {
 		return []Finding{{Path: cfg.File, Line: cfg.Position("/repository/url").Line, Rule: RuleTokenLive, Severity: Error, Runtime: rt.Name,

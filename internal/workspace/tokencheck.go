@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/rtconf/rtconf/internal/config"
 	"github.com/rtconf/rtconf/internal/forge"
+	"github.com/rtconf/rtconf/internal/forge/providers"
 )
 
 // TokenTarget is where and for what a token is checked.
@@ -27,7 +27,10 @@ type TokenTarget struct {
 // the API as trust decides for rtconf.yaml's repository. With --repo alone
 // (no rtconf.yaml read) the repository is on github.com, or in GitHub
 // Actions on the runner's host, unless --api-url names another API.
-func ResolveTokenTarget(dir, configFile, runtime, repoFlag string, trust forge.Trust, kind forge.Kind) (TokenTarget, error) {
+//
+// provider is --provider: with --repo alone it names the Git host's
+// provider ("" the default); with rtconf.yaml it must be rtconf.yaml's.
+func ResolveTokenTarget(dir, configFile, runtime, repoFlag, provider string, trust forge.Trust, kind forge.Kind) (TokenTarget, error) {
 	var t TokenTarget
 	var cfg *config.Config
 	if repoFlag == "" || runtime != "" {
@@ -51,16 +54,27 @@ func ResolveTokenTarget(dir, configFile, runtime, repoFlag string, trust forge.T
 		}
 	}
 	if repoFlag != "" {
-		owner, name, ok := strings.Cut(repoFlag, "/")
-		if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
-			return t, &UsageError{fmt.Sprintf("--repo %q: write OWNER/NAME", repoFlag)}
+		owner, name, hint := forgeFor(cfg, provider).RepoPath(repoFlag)
+		if hint != "" {
+			return t, &UsageError{fmt.Sprintf("--repo %q: write OWNER/NAME (GitLab: GROUP[/SUBGROUP…]/PROJECT)", repoFlag)}
 		}
 		t.Owner, t.Repo = owner, name
 	}
 	if t.Owner == "" {
 		return t, errors.New("no repository to check the token on: pass --repo OWNER/NAME")
 	}
-	t.Forge = cfg.Forge()
+	if cfg == nil {
+		f, err := providers.For(provider)
+		if err != nil {
+			return t, &UsageError{"--provider: " + err.Error()}
+		}
+		t.Forge = f
+	} else {
+		t.Forge = cfg.Forge()
+		if provider != "" && provider != t.Forge.Name() {
+			return t, &UsageError{fmt.Sprintf("--provider %s, but repository.provider in %s is %s", provider, cfg.File, t.Forge.Name())}
+		}
+	}
 	repoURL, configured := "", ""
 	if cfg != nil {
 		repoURL, configured = cfg.Repository.URL, cfg.Repository.APIURL
@@ -77,4 +91,17 @@ func ResolveTokenTarget(dir, configFile, runtime, repoFlag string, trust forge.T
 	}
 	t.APIURL = dest.APIURL
 	return t, nil
+}
+
+// forgeFor is cfg's provider, or the one provider names without a
+// configuration (the default when that is unknown: ResolveTokenTarget
+// reports it).
+func forgeFor(cfg *config.Config, provider string) forge.Forge {
+	if cfg != nil {
+		return cfg.Forge()
+	}
+	if f, err := providers.For(provider); err == nil {
+		return f
+	}
+	return (*config.Config)(nil).Forge()
 }
