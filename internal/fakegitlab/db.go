@@ -150,6 +150,9 @@ func (d *db) addGroup(g Group) error {
 func (d *db) addProject(p Project) (*project, error) {
 	nsPath, path, ok := cutLast(p.PathWithNamespace)
 	ns := d.namespaces[strings.ToLower(nsPath)]
+	if ok && ns == nil && !strings.Contains(nsPath, "/") {
+		ns = d.userNamed(nsPath).ns // a user named only by the project's namespace
+	}
 	if !ok || ns == nil {
 		return nil, fmt.Errorf("project %q: its namespace %q is neither a group nor a user", p.PathWithNamespace, nsPath)
 	}
