@@ -1,7 +1,9 @@
 package fakegitlab
 
 import (
+	"fmt"
 	"net/http"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -198,5 +200,79 @@ func TestEditProject(t *testing.T) {
 	resp, body := raw(t, s, "PUT", "/projects/acme%2Fplatform%2Fconfig", tokDev, `{"default_branch":"x"}`)
 	if resp.StatusCode != 403 || body != `{"message":"403 Forbidden"}` {
 		t.Errorf("developer's PUT: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestProjectCreationLevel(t *testing.T) {
+	for _, tc := range []struct {
+		level string
+		role  int
+		ok    bool
+	}{
+		{"", Developer, false}, // the fake's default: maintainer
+		{"", Maintainer, true},
+		{"developer", Developer, true},
+		{"developer", Reporter, false},
+		{"maintainer", Owner, true},
+		{"owner", Maintainer, false},
+		{"owner", Owner, true},
+		{"noone", Owner, false},
+	} {
+		o := options()
+		o.Groups = append(o.Groups, Group{FullPath: "team", ProjectCreationLevel: tc.level, Members: map[string]int{"dev": tc.role}})
+		s := New(t, o)
+		c := client(t, s, tokDev, false)
+		ns, _, err := c.Namespaces.GetNamespace("team")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = c.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("New Thing"), NamespaceID: gitlab.Ptr(ns.ID)})
+		if (err == nil) != tc.ok {
+			t.Errorf("level %q, role %d: %v, want allowed: %v", tc.level, tc.role, err, tc.ok)
+		}
+		if tc.ok && !slices.Equal(s.CreatedProjects(), []string{"team/new-thing"}) {
+			t.Errorf("created %v", s.CreatedProjects())
+		}
+	}
+}
+
+// fatalTB records New's refusal instead of ending the test.
+type fatalTB struct {
+	testing.TB
+	msg string
+}
+
+func (f *fatalTB) Fatal(args ...any) { f.msg = fmt.Sprint(args...); runtime.Goexit() }
+func (f *fatalTB) Fatalf(format string, args ...any) {
+	f.msg = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+func TestOptionsRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(*Options)
+		want string
+	}{
+		{"no clock", func(o *Options) { o.Now = nil }, "fakegitlab: Options.Now is required: give the fake the test's clock"},
+		{"orphan subgroup", func(o *Options) { o.Groups = []Group{{FullPath: "a/b"}} }, `fakegitlab: group "a/b": its parent group "a" is not listed before it`},
+		{"project without namespace", func(o *Options) { o.Projects = []Project{{PathWithNamespace: "solo"}} }, `fakegitlab: project "solo": its namespace "" is neither a group nor a user`},
+		{"repeated project", func(o *Options) { o.Projects = append(o.Projects, Project{PathWithNamespace: "ACME/secret"}) }, `fakegitlab: project "ACME/secret" is repeated`},
+		{"token without user", func(o *Options) { o.Tokens = []Token{{Value: "x"}} }, "fakegitlab: token 0 needs a Value and a User, and its own value"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := options()
+			tc.edit(&o)
+			f := &fatalTB{TB: t}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				New(f, o)
+			}()
+			<-done
+			if f.msg != tc.want {
+				t.Errorf("New: %q, want %q", f.msg, tc.want)
+			}
+		})
 	}
 }
