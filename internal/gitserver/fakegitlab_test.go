@@ -4,12 +4,14 @@ package gitserver_test
 // remote here, and the fake's merge requests see the branches pushed to it.
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/go-git/go-billy/v5/memfs"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/go-git/go-git/v5/storage/memory"
 	"github.com/google/go-cmp/cmp"
 	gitlab "gitlab.com/gitlab-org/api/client-go"
@@ -67,6 +69,21 @@ func TestWithFakeGitLab(t *testing.T) {
 	want := map[string]string{"rtconf.yaml": "version: 1\n", "runtimes/prod.yaml": "name: prod\n"}
 	if diff := cmp.Diff(want, gitserver.Tree(t, gs.ProjectDir("acme/platform/shared-config"), "rtconf/add-prod")); diff != "" {
 		t.Errorf("pushed branch (-want +got):\n%s", diff)
+	}
+	// Protected through the API and on the remote: pushes to main are refused.
+	if _, _, err := gl.ProtectedBranches.ProtectRepositoryBranches(created.ID, &gitlab.ProtectRepositoryBranchesOptions{
+		Name: gitlab.Ptr("main"), PushAccessLevel: gitlab.Ptr(gitlab.NoPermissions)}); err != nil {
+		t.Fatal(err)
+	}
+	gs.ProtectProject(t, created.PathWithNamespace, "main")
+	before := gitserver.Refs(t, gs.ProjectDir(created.PathWithNamespace))
+	err = local.Push(&git.PushOptions{RefSpecs: []config.RefSpec{"refs/heads/main:refs/heads/main"},
+		Auth: &githttp.BasicAuth{Username: "oauth2", Password: token}})
+	if err == nil || !strings.Contains(err.Error(), "hook declined") {
+		t.Errorf("push to protected main: %v, want a declined update", err)
+	}
+	if diff := cmp.Diff(before, gitserver.Refs(t, gs.ProjectDir(created.PathWithNamespace))); diff != "" {
+		t.Errorf("a refused push changed refs (-before +after):\n%s", diff)
 	}
 	if gs.ProjectDir("acme/../x") != "" || gs.ProjectDir("solo") != "" {
 		t.Error("ProjectDir accepts a path that leaves the root or has no namespace")

@@ -62,3 +62,17 @@ func (s *Server) ProjectBranchExists(pathWithNamespace, branch string) bool {
 	ns, name, err := splitProject(pathWithNamespace)
 	return err == nil && s.BranchExists(ns, name, branch)
 }
+
+// ProtectProject is Protect for a GitLab project by full path, printing
+// GitLab's message for a push to a protected branch ("GitLab: You are not
+// allowed to push code to protected branches on this project."); Git then
+// reports the ref as "pre-receive hook declined", as it does against GitLab.
+func (s *Server) ProtectProject(t testing.TB, pathWithNamespace, branch string) {
+	t.Helper()
+	dir := s.ProjectDir(pathWithNamespace)
+	if dir == "" {
+		t.Fatalf("gitserver: protect %q: not a project path", pathWithNamespace)
+	}
+	s.installHook(t, dir, "refs/heads/"+branch,
+		"GitLab: You are not allowed to push code to protected branches on this project.")
+}
