@@ -3,6 +3,7 @@ package fakegitlab
 import (
 	"net/http"
 	"slices"
+	"strings"
 )
 
 // Protected branches, as lib/api/protected_branches.rb answers them
@@ -55,15 +56,19 @@ func protect(s *Server, c *call) response {
 	return jsonResponse(http.StatusCreated, pb.json())
 }
 
-// listProtections answers GET /projects/:id/protected_branches, paginated.
+// listProtections answers GET /projects/:id/protected_branches, paginated,
+// filtered by search (part of the name).
+// https://docs.gitlab.com/api/protected_branches/#list-protected-branches
 func listProtections(s *Server, c *call) response {
 	p, res := s.authorize(c, Maintainer)
 	if res != nil {
 		return *res
 	}
-	items := make([]any, len(p.protected))
-	for i, pb := range p.protected {
-		items[i] = pb.json()
+	items := []any{}
+	for _, pb := range p.protected {
+		if strings.Contains(pb.name, c.body.str("search")) {
+			items = append(items, pb.json())
+		}
 	}
 	return s.paginate(c, "projects/"+idString(p.id)+"/protected_branches", items)
 }

@@ -54,6 +54,9 @@ func TestProtectedBranches(t *testing.T) {
 	if err != nil || len(list) != 1 || resp.TotalItems != 1 {
 		t.Errorf("list: %v %v", list, err)
 	}
+	if list, _, err := maint.ProtectedBranches.ListProtectedBranches(config, &gitlab.ListProtectedBranchesOptions{Search: gitlab.Ptr("dev")}); err != nil || len(list) != 0 {
+		t.Errorf("search: %v %v", list, err)
+	}
 	if _, err := maint.ProtectedBranches.UnprotectRepositoryBranches(config, "main"); err != nil {
 		t.Error(err)
 	}
