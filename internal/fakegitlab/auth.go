@@ -14,7 +14,8 @@ import (
 // (https://gitlab.com/gitlab-org/gitlab), documented at
 // https://docs.gitlab.com/api/rest/authentication/:
 //
-//   - the token comes from the PRIVATE-TOKEN header or Authorization: Bearer;
+//   - the token comes from the private_token parameter, the PRIVATE-TOKEN
+//     header or Authorization: Bearer;
 //   - an unknown token raises UnauthorizedError: 401 {"message":"401 Unauthorized"};
 //   - a known one is checked expired first, then revoked, then for scope:
 //     expired and revoked are 401 with rack-oauth2's body
@@ -49,9 +50,13 @@ const oauthRealm = "Protected by OAuth 2.0"
 
 const insufficientScope = "The request requires higher privileges than provided by the access token."
 
-// authenticate reads PRIVATE-TOKEN, then Authorization: Bearer.
+// authenticate reads the private_token parameter, the PRIVATE-TOKEN header,
+// then Authorization: Bearer (AuthFinders#extract_personal_access_token).
 func (s *Server) authenticate(r *http.Request) actor {
-	value := strings.TrimSpace(r.Header.Get("Private-Token"))
+	value := strings.TrimSpace(r.URL.Query().Get("private_token"))
+	if value == "" {
+		value = strings.TrimSpace(r.Header.Get("Private-Token"))
+	}
 	if value == "" {
 		scheme, v, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		if strings.EqualFold(scheme, "bearer") {

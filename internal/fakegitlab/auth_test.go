@@ -82,6 +82,9 @@ func TestRefusedTokens(t *testing.T) {
 		{"read_repository reads the user", "GET", "/user", tokRepo, 403, fmt.Sprintf(scopeBody, "read_user api read_api"), ""},
 		{"scope before existence", "GET", "/projects/nope%2Fnope", tokRepo, 403, fmt.Sprintf(scopeBody, "api read_api"), ""},
 		{"unknown route", "GET", "/nope", tokMaint, 404, `{"error":"404 Not Found"}`, ""},
+		{"private_token parameter", "GET", "/user?private_token=" + tokRevoked, "", 401,
+			`{"error":"invalid_token","error_description":"Token was revoked. You have to re-authorize from the user."}`,
+			`Bearer realm="Protected by OAuth 2.0", error="invalid_token", error_description="Token was revoked. You have to re-authorize from the user."`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			body := ""
