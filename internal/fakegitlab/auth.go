@@ -20,7 +20,8 @@ import (
 //   - a known one is checked expired first, then revoked, then for scope:
 //     expired and revoked are 401 with rack-oauth2's body
 //     {"error":"invalid_token","error_description":…} and a
-//     WWW-Authenticate: Bearer header;
+//     WWW-Authenticate: Bearer header
+//     (https://github.com/nov/rack-oauth2/blob/main/lib/rack/oauth2/server/resource/error.rb);
 //   - a scope the endpoint does not accept is 403 with
 //     {"error":"insufficient_scope","error_description":"The request requires
 //     higher privileges than provided by the access token.","scope":…}, where
