@@ -6,6 +6,7 @@ package fakegitlab
 // client-go hides, a header) they use net/http.
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -74,15 +75,24 @@ func options() Options {
 func client(t *testing.T, s *Server, token string, bearer bool, opts ...gitlab.ClientOptionFunc) *gitlab.Client {
 	t.Helper()
 	opts = append([]gitlab.ClientOptionFunc{gitlab.WithBaseURL(s.URL()), gitlab.WithHTTPClient(s.Client()), gitlab.WithoutRetries()}, opts...)
-	newClient := gitlab.NewClient
+	c, err := gitlab.NewClient(token, opts...)
 	if bearer {
-		newClient = gitlab.NewOAuthClient
+		c, err = gitlab.NewAuthSourceClient(bearerSource(token), opts...)
 	}
-	c, err := newClient(token, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// bearerSource sends a token as Authorization: Bearer, as client-go's
+// OAuthTokenSource does with a static token.
+type bearerSource string
+
+func (bearerSource) Init(context.Context, *gitlab.Client) error { return nil }
+
+func (b bearerSource) Header(context.Context) (string, string, error) {
+	return "Authorization", "Bearer " + string(b), nil
 }
 
 // raw sends one request with net/http; token goes in PRIVATE-TOKEN.
