@@ -107,6 +107,7 @@ type Project struct {
 	Name              string // default: the last path segment
 	Visibility        string // private (default), internal or public
 	DefaultBranch     string // default "main"
+	Description       string
 	// Members maps a username to its project access level. The owner of a
 	// user namespace is the Owner of its projects.
 	Members map[string]int

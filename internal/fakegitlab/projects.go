@@ -38,6 +38,9 @@ func putProject(s *Server, c *call) response {
 	if c.body.has("default_branch") {
 		p.DefaultBranch = c.body.str("default_branch")
 	}
+	if c.body.has("description") {
+		p.Description = c.body.str("description")
+	}
 	return jsonResponse(http.StatusOK, s.projectJSON(p, c.a.user))
 }
 
@@ -88,7 +91,7 @@ func createProject(s *Server, c *call) response {
 		return apiError(http.StatusBadRequest, "message", taken)
 	}
 	p, err := s.db.addProject(Project{PathWithNamespace: ns.fullPath + "/" + path, Name: name,
-		Visibility: b.str("visibility"), DefaultBranch: b.str("default_branch")})
+		Visibility: b.str("visibility"), DefaultBranch: b.str("default_branch"), Description: b.str("description")})
 	if err != nil {
 		return apiError(http.StatusBadRequest, "message", err.Error())
 	}
@@ -162,7 +165,7 @@ func (s *Server) projectJSON(p *project, u *user) map[string]any {
 		"path":                                  p.path,
 		"path_with_namespace":                   p.PathWithNamespace,
 		"name_with_namespace":                   strings.ReplaceAll(p.ns.fullPath, "/", " / ") + " / " + p.Name,
-		"description":                           "",
+		"description":                           p.Description,
 		"default_branch":                        p.DefaultBranch,
 		"visibility":                            p.Visibility,
 		"web_url":                               web,

@@ -106,7 +106,7 @@ func TestCreateProject(t *testing.T) {
 		{"bad visibility", tokMaint, "y", acme.ID, "secret", 400, "{error: visibility does not have a valid value}"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			opt := &gitlab.CreateProjectOptions{Path: gitlab.Ptr(tc.path)}
+			opt := &gitlab.CreateProjectOptions{Path: gitlab.Ptr(tc.path), Description: gitlab.Ptr("shared")}
 			if tc.namespace != 0 {
 				opt.NamespaceID = gitlab.Ptr(tc.namespace)
 			}
@@ -124,7 +124,7 @@ func TestCreateProject(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, _, err := client(t, s, tc.token, false).Projects.GetProject(p.ID, nil)
-			if err != nil || got.PathWithNamespace != p.PathWithNamespace || got.Name != tc.path {
+			if err != nil || got.PathWithNamespace != p.PathWithNamespace || got.Name != tc.path || got.Description != "shared" {
 				t.Fatalf("GET after create: %+v, %v", got, err)
 			}
 		})

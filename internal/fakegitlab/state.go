@@ -28,7 +28,7 @@ type MergeRequest struct {
 
 // ProjectSettings are the project settings PUT /projects/:id changes.
 type ProjectSettings struct {
-	DefaultBranch                    string
+	DefaultBranch, Description       string
 	OnlyAllowMergeIfPipelineSucceeds bool
 	RemoveSourceBranchAfterMerge     bool
 }
@@ -95,7 +95,7 @@ func (s *Server) ProjectSettings(project string) (ProjectSettings, bool) {
 	if p == nil {
 		return ProjectSettings{}, false
 	}
-	return ProjectSettings{DefaultBranch: p.DefaultBranch,
+	return ProjectSettings{DefaultBranch: p.DefaultBranch, Description: p.Description,
 		OnlyAllowMergeIfPipelineSucceeds: p.OnlyAllowMergeIfPipelineSucceeds,
 		RemoveSourceBranchAfterMerge:     p.RemoveSourceBranchAfterMerge}, true
 }
