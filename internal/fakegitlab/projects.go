@@ -6,7 +6,7 @@ import (
 )
 
 // getProject answers GET /projects/:id.
-// https://docs.gitlab.com/api/projects/#retrieve-a-project
+// https://docs.gitlab.com/api/projects/#get-a-single-project
 func getProject(s *Server, c *call) response {
 	p, res := s.findProject(c)
 	if res != nil {

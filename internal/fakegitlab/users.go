@@ -9,7 +9,7 @@ import (
 // record (Entities::PersonalAccessToken), whatever its scopes. Project and
 // group access tokens are personal access tokens of their bot user, so they
 // are answered too.
-// https://docs.gitlab.com/api/personal_access_tokens/#get-details-on-a-personal-access-token
+// https://docs.gitlab.com/api/personal_access_tokens/ (the token itself, GET /personal_access_tokens/self)
 func getTokenSelf(s *Server, c *call) response {
 	t := c.a.tok
 	var expires, lastUsed any
@@ -38,7 +38,7 @@ func getTokenSelf(s *Server, c *call) response {
 }
 
 // getUser answers GET /user: the authenticated user (Entities::UserPublic).
-// https://docs.gitlab.com/api/users/#retrieve-the-current-user
+// https://docs.gitlab.com/api/users/#get-the-current-user
 func getUser(s *Server, c *call) response {
 	u := c.a.user
 	m := s.userJSON(u)
