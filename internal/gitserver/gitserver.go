@@ -208,23 +208,34 @@ func (s *Server) newRepo(owner, name string) (string, error) {
 func (s *Server) Protect(t testing.TB, owner, name, branch string) {
 	t.Helper()
 	ref := "refs/heads/" + branch
+	s.installHook(t, s.BareDir(owner, name), ref,
+		"GH006: Protected branch update failed for "+ref+".",
+		"Changes must be made through a pull request.")
+}
+
+// installHook installs the pre-receive hook of the bare repository dir that
+// refuses updates of ref, printing lines as errors.
+func (s *Server) installHook(t testing.TB, dir, ref string, lines ...string) {
+	t.Helper()
+	var echo strings.Builder
+	for _, l := range lines {
+		fmt.Fprintf(&echo, "\t\techo \"error: %s\" >&2\n", l)
+	}
 	hook := fmt.Sprintf(`#!/bin/sh
-# Installed by gitserver.Protect: %[1]s is a protected branch.
+# Installed by gitserver: %[1]s is a protected branch.
 status=0
 while read -r old new ref; do
 	if [ "$ref" = "%[1]s" ]; then
-		echo "error: GH006: Protected branch update failed for %[1]s." >&2
-		echo "error: Changes must be made through a pull request." >&2
-		status=1
+%[2]s		status=1
 	fi
 done
 exit $status
-`, ref)
-	path := filepath.Join(s.BareDir(owner, name), "hooks", "pre-receive")
+`, ref, echo.String())
+	path := filepath.Join(dir, "hooks", "pre-receive")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatalf("gitserver: protect %s/%s: %v", owner, name, err)
+		t.Fatalf("gitserver: protect %s: %v", dir, err)
 	}
 	if err := os.WriteFile(path, []byte(hook), 0o755); err != nil {
-		t.Fatalf("gitserver: protect %s/%s: %v", owner, name, err)
+		t.Fatalf("gitserver: protect %s: %v", dir, err)
 	}
 }
