@@ -2,6 +2,7 @@ package gitlab
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -106,6 +107,11 @@ func (c *Client) EnsureRepository(ctx context.Context, namespace, name string, p
 		}, o...)
 		return r, err
 	})
+	var ge *Error
+	if errors.As(err, &ge) && ge.Status == http.StatusBadRequest && strings.Contains(ge.Reason, "namespace is not valid") {
+		// GitLab's answer when the user may not create projects there.
+		ge.Hint = "the token's user may not create projects in " + namespace + ": the group's \"Allowed to create projects\" setting decides who may"
+	}
 	if err != nil {
 		return forge.Repository{}, false, err
 	}

@@ -67,6 +67,9 @@ func (c *caller) call(ctx context.Context, method string, f func(...gl.RequestOp
 				return forge.Answer{}, forge.ErrResponseTooLarge
 			}
 			return forge.Answer{Status: er.Response.StatusCode, Header: er.Response.Header, Body: string(er.Body)}, nil
+		case errors.Is(err, gl.ErrNotFound) && resp != nil && resp.Response != nil:
+			// client-go keeps no body of a 404, only its sentinel.
+			return forge.Answer{Status: resp.StatusCode, Header: resp.Header, Body: `{"message":"404 Not Found"}`}, nil
 		case err != nil:
 			return forge.Answer{}, err
 		}
