@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 
@@ -236,7 +237,7 @@ func printChangeResult(w, ew io.Writer, ch workspace.Change, res workspace.Chang
 	printChanges(w, res.Changes, false)
 	if res.PRURL != "" {
 		fmt.Fprintf(w, "committed %s on branch %s and pushed it\n", res.Commit[:7], res.Branch)
-		fmt.Fprintf(w, "opened pull request: %s\n", res.PRURL)
+		fmt.Fprintf(w, "opened %s: %s\n", cmp.Or(res.PRKind, "pull request"), res.PRURL)
 	} else {
 		fmt.Fprintf(w, "%s: review the change (git diff), then commit and push it, or run again with --pr\n", ch.Title)
 	}

@@ -113,7 +113,7 @@ func printBootstrap(w io.Writer, dir string, res workspace.BootstrapResult) {
 		fmt.Fprintf(w, "pushed %s to %s\n", res.Branch, res.Remote)
 	}
 	if res.Protected {
-		fmt.Fprintf(w, "protected %s: pull requests and the %q check are required\n", res.Branch, checkName)
+		fmt.Fprintf(w, "protected %s: %s\n", res.Branch, res.Required)
 	}
 	switch {
 	case res.Owned == nil:

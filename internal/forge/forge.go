@@ -132,6 +132,9 @@ type Forge interface {
 	// Changes makes repository changes with tok through the API at
 	// o.APIURL, under the same retry and rate-limit policy as Check.
 	Changes(tok token.Token, o Options) (Changes, error)
+	// Protection says what Changes.Protect requires, for output: "pull
+	// requests and the \"rtconf validate\" check are required".
+	Protection(check string) string
 	// Doc is what the generated README says of the host, in its words
 	// (RepoURL is left for the caller).
 	Doc() templates.RepoDoc

@@ -51,6 +51,8 @@ type BootstrapResult struct {
 	Remote      string
 	Pushed      bool
 	Protected   bool
+	// Required says what protection now requires, in the host's words.
+	Required string
 }
 
 // online tells whether the options need GitHub or a remote.
@@ -188,6 +190,7 @@ func publish(ctx context.Context, repo *gitrepo.Repo, cfg *config.Config, res Bo
 			return res, err
 		}
 		res.Protected = true
+		res.Required = host.forge.Protection(b.CheckName)
 	}
 	return res, nil
 }

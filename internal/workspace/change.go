@@ -80,6 +80,9 @@ type ChangeResult struct {
 	Branch string
 	Commit string
 	PRURL  string
+	// PRKind is what the host calls the request: "pull request" or
+	// "merge request".
+	PRKind string
 }
 
 // DirtyError refuses a pull request from a working tree with changes of
@@ -228,7 +231,7 @@ func proposeChange(ctx context.Context, repo *gitrepo.Repo, root *os.Root, ch Ch
 		back(true)
 		return ChangeResult{}, fmt.Errorf("%w%s; the change is kept in commit %s on the local branch %s", err, cleanup, short, res.Branch)
 	}
-	res.PRURL = url
+	res.PRURL, res.PRKind = url, host.forge.Doc().ChangeRequest
 	back(true)
 	return res, nil
 }

@@ -11,6 +11,7 @@ package github
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/rtconf/rtconf/internal/forge"
@@ -97,6 +98,11 @@ func (Forge) DefaultOptions() forge.Options { return DefaultOptions() }
 // Changes implements forge.Forge.
 func (Forge) Changes(tok token.Token, o forge.Options) (forge.Changes, error) {
 	return NewClient(tok, o)
+}
+
+// Protection implements forge.Forge.
+func (Forge) Protection(check string) string {
+	return fmt.Sprintf("pull requests and the %q check are required", check)
 }
 
 // Doc implements forge.Forge.

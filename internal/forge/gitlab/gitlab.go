@@ -13,6 +13,7 @@ package gitlab
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/rtconf/rtconf/internal/forge"
@@ -97,6 +98,11 @@ func (Forge) DefaultOptions() forge.Options { return DefaultOptions() }
 // Changes implements forge.Forge.
 func (Forge) Changes(tok token.Token, o forge.Options) (forge.Changes, error) {
 	return NewClient(tok, o)
+}
+
+// Protection implements forge.Forge.
+func (Forge) Protection(check string) string {
+	return fmt.Sprintf("no direct pushes, merges by Maintainers, and pipelines (with %q) must succeed", check)
 }
 
 // Doc implements forge.Forge.
