@@ -87,7 +87,7 @@ func tokenCheckAction(c *cli.Context) error {
 			return err
 		}
 	} else {
-		writeCheck(c.App.Writer, tok, res, opts.Now)
+		writeCheck(c.App.Writer, tok, res, opts.Now, target.Forge.Title())
 	}
 	switch res.Outcome() {
 	case forge.NotMet:
@@ -108,7 +108,7 @@ func liveOptions(c *cli.Context, t workspace.TokenTarget) forge.Options {
 	return o
 }
 
-func writeCheck(w io.Writer, tok token.Token, res forge.Result, now time.Time) {
+func writeCheck(w io.Writer, tok token.Token, res forge.Result, now time.Time, host string) {
 	fmt.Fprintf(w, "token: %s (%s)\n", tok.Kind(), tok.Fingerprint())
 	if res.Problem != "" {
 		fmt.Fprintf(w, "INVALID: %s\n", res.Problem)
@@ -134,5 +134,5 @@ func writeCheck(w io.Writer, tok token.Token, res forge.Result, now time.Time) {
 	for _, n := range res.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
-	fmt.Fprintf(w, "%d %s to GitHub\n", res.Requests, pluralWord(res.Requests, "request"))
+	fmt.Fprintf(w, "%d %s to %s\n", res.Requests, pluralWord(res.Requests, "request"), host)
 }

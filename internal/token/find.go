@@ -1,6 +1,10 @@
 package token
 
-import "strings"
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
 
 // Redacted stands in for a token-shaped value that Redact removed.
 const Redacted = "(redacted token)"
@@ -12,13 +16,53 @@ const Redacted = "(redacted token)"
 const minSecretChars = 20
 
 // Find returns the start and end of every token-shaped part of s, in
-// order: a prefix of a GitHub token (in any case) followed by at least 20
+// order: a GitLab token's prefix and at least 12 token characters; or a
+// prefix of a GitHub token (in any case) followed by at least 20
 // token characters, up to the end of the run of token characters
 // ([A-Za-z0-9_]) it is in; or a whole run of exactly 40 hexadecimal
 // digits, the shape of a legacy classic token (a Git commit hash has it
 // too, and is found as well). Find is meant for output, which must never
 // show a token, so it errs on the side of finding too much.
 func Find(s string) [][2]int {
+	return merge(findGitHubShaped(s), findGitLabShaped(s))
+}
+
+// gitLabShaped is a GitLab token's prefix (in any case) and at least 12
+// characters that GitLab tokens use ([A-Za-z0-9_.-]): a glpat- access
+// token, legacy or routable, whole or cut off, and GitLab's other tokens
+// (https://docs.gitlab.com/security/tokens/#token-prefixes).
+var gitLabShaped = regexp.MustCompile(`(?i)gl(?:pat|dt|cbt|ptt|rt|oas|ft|imt|agent|soat|ffct)-[A-Za-z0-9_.\-]{12,}`)
+
+func findGitLabShaped(s string) [][2]int {
+	var out [][2]int
+	for _, loc := range gitLabShaped.FindAllStringIndex(s, -1) {
+		out = append(out, [2]int{loc[0], loc[1]})
+	}
+	return out
+}
+
+// merge joins two sorted lists of ranges into one sorted list in which
+// overlapping ranges are one.
+func merge(a, b [][2]int) [][2]int {
+	all := append(append([][2]int(nil), a...), b...)
+	if len(all) == 0 {
+		return nil
+	}
+	slices.SortFunc(all, func(x, y [2]int) int { return x[0] - y[0] })
+	out := [][2]int{all[0]}
+	for _, r := range all[1:] {
+		last := &out[len(out)-1]
+		if r[0] <= last[1] {
+			last[1] = max(last[1], r[1])
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// findGitHubShaped is Find for GitHub's shapes.
+func findGitHubShaped(s string) [][2]int {
 	var found [][2]int
 	for i := 0; i < len(s); {
 		if !isTokenByte(s[i]) {

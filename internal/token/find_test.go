@@ -26,12 +26,17 @@ func TestRedact(t *testing.T) {
 		{"other kinds", "gho_" + alnum(5, 36) + " ghs_" + alnum(7, 36), token.Redacted + " " + token.Redacted},
 		{"legacy", "token " + legacy + ".", "token " + token.Redacted + "."},
 		{"legacy upper case", strings.ToUpper(legacy), token.Redacted},
+		{"GitLab", "scope api glpat-" + alnum(3, 20) + ")", "scope api " + token.Redacted + ")"},
+		{"GitLab routable", "x=glpat-" + alnum(4, 27) + ".01." + alnum(5, 9) + " y", "x=" + token.Redacted + " y"},
+		{"GitLab deploy token, upper case", "GLDT-" + alnum(6, 20), token.Redacted},
+		{"GitLab cut off", "glpat-" + alnum(7, 12), token.Redacted},
 		// Not tokens: short runs after a prefix, hex runs of other
 		// lengths (fingerprints), words.
 		{"short after prefix", "ghs_list and ghp_" + alnum(1, 19), "ghs_list and ghp_" + alnum(1, 19)},
 		{"fingerprint", "sha256:" + strings.Repeat("ab", 32), "sha256:" + strings.Repeat("ab", 32)},
 		{"41 hex", legacy + "8", legacy + "8"},
 		{"plain text", "no token here: ghp_ alone", "no token here: ghp_ alone"},
+		{"GitLab prefix, short", "glpat-short and gldt-", "glpat-short and gldt-"},
 		{"empty", "", ""},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rtconf/rtconf/internal/fakegitlab"
+	"github.com/rtconf/rtconf/internal/gitserver"
+	"github.com/rtconf/rtconf/internal/testclock"
+)
+
+// canaryGitLab is a GitLab access token made of the canary seed, so that
+// leaked finds it in every encoding, as it finds the GitHub canaries.
+var canaryGitLab = "glpat-" + canarySeed
+
+// TestGitLabTokensNeverLeak runs every command that touches GitLab with the
+// canary token, in success and under faults, and looks for the canary in
+// stdout, stderr, every file and Git object of the work folder, and every
+// request the fake GitLab received (where only PRIVATE-TOKEN may hold it).
+func TestGitLabTokensNeverLeak(t *testing.T) {
+	t.Parallel()
+	type gcase struct {
+		name   string
+		args   []string
+		stdin  string
+		env    []string
+		inject func(*fakegitlab.Server)
+		code   int
+	}
+	cert := filepath.Join(demoTemplate(t), "certs", "demo-sealed-secrets.pem")
+	rt := []string{"seal", "runtime-token", "--dir", "{repo}", "--runtime", "production", "--cert", cert, "--api-url", "{api}"}
+	ut := []string{"seal", "user-token", "--dir", "{repo}", "--runtime", "production", "--user", "alice", "--cert", cert, "--api-url", "{api}"}
+	check := []string{"token", "check", "--dir", "{repo}", "--api-url", "{api}"}
+	pr := []string{"--pr", "--dir", "{repo}", "--api-url", "{api}", "--remote", "{git}/acme/platform/shared.git", "--token-env", "GL_TOKEN"}
+	with := func(base []string, more ...string) []string { return append(append([]string(nil), base...), more...) }
+	forever := func(status int) func(*fakegitlab.Server) {
+		return func(s *fakegitlab.Server) { s.Fault("/", -1, status, nil, `{"message":"`+canaryGitLab+`"}`) }
+	}
+	cases := []gcase{
+		{name: "seal runtime: checked live", args: rt, stdin: canaryGitLab + "\n", code: 0},
+		{name: "seal runtime: 502 for ever, the body repeating the token", args: rt, stdin: canaryGitLab, inject: forever(http.StatusBadGateway), code: 2},
+		{name: "seal runtime: 429 longer than --max-wait", args: with(rt, "--max-wait", "1s"), stdin: canaryGitLab, inject: func(s *fakegitlab.Server) { s.RateLimit(-1, 600) }, code: 2},
+		{name: "seal runtime: connection reset for ever", args: rt, stdin: canaryGitLab, inject: func(s *fakegitlab.Server) { s.ResetConnection(100) }, code: 2},
+		{name: "seal runtime: 401", args: rt, stdin: canaryGitLab, inject: forever(http.StatusUnauthorized), code: 2},
+		{name: "seal runtime: token as a positional argument", args: with(rt, canaryGitLab), code: 2},
+		{name: "seal user: checked live, from the environment", args: with(ut, "--token-env", "GL_TOKEN"), code: 0},
+		{name: "token check", args: check, stdin: canaryGitLab, code: 0},
+		{name: "token check, json", args: with(check, "--format", "json"), stdin: canaryGitLab, code: 0},
+		{name: "token check: 403 insufficient scope", args: check, stdin: canaryGitLab, inject: func(s *fakegitlab.Server) {
+			s.Fault("/projects/", -1, http.StatusForbidden, nil, `{"error":"insufficient_scope","scope":"api `+canaryGitLab+`"}`)
+		}, code: 2},
+		{name: "validate --live", args: []string{"validate", "--live", "--dir", "{repo}", "--api-url", "{api}"}, env: []string{"RTCONF_RUNTIME_TOKEN=" + canaryGitLab}, code: 0},
+		{name: "user add as a merge request", args: with([]string{"user", "add", "carol", "--runtime", "production"}, pr...), code: 0},
+		{name: "user add: the merge request refused", args: with([]string{"user", "add", "dave", "--runtime", "production"}, pr...), inject: func(s *fakegitlab.Server) {
+			s.Fault("/projects/acme%2Fplatform%2Fshared/merge_requests", -1, http.StatusForbidden, nil, `{"message":"`+canaryGitLab+`"}`)
+		}, code: 2},
+		{name: "init --create --push --protect", args: []string{"init", "{work}/new", "--provider", "gitlab", "--repo", "https://gitlab.example.com/acme/platform/fresh", "--runtime", "prod",
+			"--create", "--push", "--protect", "--api-url", "{api}", "--remote", "{git}/acme/platform/fresh.git", "--token-env", "GL_TOKEN"}, code: 0},
+	}
+	bin := rtconfBinary(t)
+	type result struct {
+		code           int
+		stdout, stderr []byte
+		work           string
+		api            *fakegitlab.Server
+	}
+	results := make([]result, len(cases))
+	var wg sync.WaitGroup
+	for i, tc := range cases {
+		api, git, work := gitlabLeakEnv(t)
+		if tc.inject != nil {
+			tc.inject(api)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			expand := strings.NewReplacer("{repo}", filepath.Join(work, "repo"), "{work}", work, "{api}", api.URL(), "{git}", git.URL())
+			var args []string
+			for _, a := range tc.args {
+				args = append(args, expand.Replace(a))
+			}
+			var stdout, stderr bytes.Buffer
+			cmd := exec.Command(bin, args...)
+			cmd.Dir, cmd.Stdin, cmd.Stdout, cmd.Stderr = work, strings.NewReader(tc.stdin), &stdout, &stderr
+			cmd.Env = append(append(os.Environ(), "GL_TOKEN="+canaryGitLab, "HOME="+work, "XDG_CONFIG_HOME="+work), tc.env...)
+			code := 0
+			var exitErr *exec.ExitError
+			if err := cmd.Run(); errors.As(err, &exitErr) {
+				code = exitErr.ExitCode()
+			} else if err != nil {
+				code = -1
+			}
+			results[i] = result{code: code, stdout: stdout.Bytes(), stderr: stderr.Bytes(), work: work, api: api}
+		}()
+	}
+	wg.Wait()
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := results[i]
+			if res.code != tc.code {
+				t.Errorf("exit code %d, want %d; stdout: %s\nstderr: %s", res.code, tc.code, res.stdout, res.stderr)
+			}
+			checkNoLeak(t, "stdout", res.stdout)
+			checkNoLeak(t, "stderr", res.stderr)
+			checkTreeNoLeak(t, res.work)
+			for _, r := range res.api.Requests() {
+				for name, vs := range r.Header {
+					for _, v := range vs {
+						if name != "Private-Token" {
+							checkNoLeak(t, "request header "+name, []byte(v))
+						}
+					}
+				}
+				checkNoLeak(t, "request "+r.Method+" "+r.Path, []byte(r.Path+"?"+r.Query+"\n"+r.Body))
+			}
+		})
+	}
+}
+
+// gitlabLeakEnv is a fake GitLab that knows the canary (api, Maintainer of
+// acme/platform), a Git server that takes it, and a work folder with a
+// GitLab repository pushed to acme/platform/shared.
+func gitlabLeakEnv(t *testing.T) (*fakegitlab.Server, *gitserver.Server, string) {
+	t.Helper()
+	git := gitserver.New(t, gitserver.Options{Token: canaryGitLab})
+	api := fakegitlab.New(t, fakegitlab.Options{
+		Now:    testclock.Fixed(testclock.Default()),
+		Users:  []fakegitlab.User{{Username: "robot"}},
+		Tokens: []fakegitlab.Token{{Value: canaryGitLab, User: "robot", Scopes: []string{"api"}, Expires: testclock.Default().Add(90 * 24 * time.Hour)}},
+		Groups: []fakegitlab.Group{
+			{FullPath: "acme"},
+			{FullPath: "acme/platform", Members: map[string]int{"robot": fakegitlab.Maintainer}},
+		},
+		CloneURL:     git.NewProjectFunc(t),
+		BranchExists: git.ProjectBranchExists,
+	})
+	work := t.TempDir()
+	var out, errOut bytes.Buffer
+	args := []string{"rtconf", "init", filepath.Join(work, "repo"), "--provider", "gitlab", "--repo", "https://gitlab.example.com/acme/platform/shared",
+		"--runtime", "production", "--user", "alice", "--create", "--push", "--api-url", api.URL(), "--remote", git.URL() + "/acme/platform/shared.git"}
+	if code := run(context.Background(), args, strings.NewReader(canaryGitLab), &out, &errOut, testclock.Fixed(testclock.Default())); code != 0 {
+		t.Fatalf("init exited %d: %s%s", code, out.String(), errOut.String())
+	}
+	return api, git, work
+}
