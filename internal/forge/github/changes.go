@@ -135,33 +135,14 @@ func (c *Client) call(ctx context.Context, op, method, path string, body, out an
 	}
 	if out != nil {
 		if err := json.Unmarshal([]byte(a.Body), out); err != nil {
-			return &Error{Op: op, Status: a.Status, Reason: "GitHub's answer is not the JSON rtconf expects", cause: err}
+			return &Error{Op: op, Status: a.Status, Reason: "GitHub's answer is not the JSON rtconf expects", Err: err}
 		}
 	}
 	return nil
 }
 
-// Error is a GitHub API call that failed; its message never holds the
-// token, and its cause (Unwrap) is a network, context or decoding error,
-// never one that repeats a request.
-type Error struct {
-	Op     string
-	Status int
-	Reason string
-	Hint   string
-	cause  error
-}
-
-func (e *Error) Error() string {
-	msg := e.Op + ": " + e.Reason
-	if e.Hint != "" {
-		msg += " (" + e.Hint + ")"
-	}
-	return msg
-}
-
-// Unwrap is the cause.
-func (e *Error) Unwrap() error { return e.cause }
+// Error is a GitHub API call that failed: forge's one error of changes.
+type Error = forge.APIError
 
 func isStatus(err error, status int) bool {
 	var e *Error
@@ -174,7 +155,7 @@ func isStatus(err error, status int) bool {
 func (c *Client) explain(op string, err error) error {
 	var unverified *forge.UnverifiedError
 	var redirect *forge.RedirectError
-	e := &Error{Op: op, cause: err}
+	e := &Error{Op: op, Err: err}
 	switch {
 	case errors.As(err, &redirect):
 		e.Reason = redirect.Error()

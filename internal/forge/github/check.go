@@ -19,15 +19,7 @@ type Options = forge.Options
 
 // DefaultOptions checks against github.com.
 func DefaultOptions() Options {
-	return Options{
-		APIURL:        "https://api.github.com/",
-		MaxWait:       time.Minute,
-		Retries:       3,
-		Backoff:       time.Second,
-		Timeout:       15 * time.Second,
-		ExpiryWarning: 14 * 24 * time.Hour,
-		Sleep:         forge.Sleep,
-	}
+	return forge.DefaultOptions(PublicAPIURL)
 }
 
 // Requirement is one scope or permission and the verdict on it.

@@ -29,34 +29,15 @@ func NewClient(tok token.Token, o forge.Options) (*Client, error) {
 	return &Client{c: c}, nil
 }
 
-// Error is a GitLab API call that failed; its message never holds the
-// token.
-type Error struct {
-	Op     string
-	Status int
-	Reason string
-	Hint   string
-	cause  error
-}
-
-func (e *Error) Error() string {
-	msg := e.Op + ": " + e.Reason
-	if e.Hint != "" {
-		msg += " (" + e.Hint + ")"
-	}
-	return msg
-}
-
-// Unwrap is the cause: the policy's *forge.UnverifiedError, when the
-// request got no answer.
-func (e *Error) Unwrap() error { return e.cause }
+// Error is a GitLab API call that failed: forge's one error of changes.
+type Error = forge.APIError
 
 // run sends one change request; an answer other than 2xx becomes an
 // *Error that says what GitLab answered and what to do.
 func (c *Client) run(ctx context.Context, op, method string, f func(...gl.RequestOptionFunc) (*gl.Response, error)) (forge.Answer, error) {
 	a, err := c.c.call(ctx, method, f)
 	if err != nil {
-		return a, &Error{Op: op, Reason: redact(err.Error(), c.c.tok), cause: err}
+		return a, &Error{Op: op, Reason: redact(err.Error(), c.c.tok), Err: err}
 	}
 	if a.Status >= 200 && a.Status < 300 {
 		return a, nil

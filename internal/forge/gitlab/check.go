@@ -15,15 +15,7 @@ import (
 
 // DefaultOptions checks against gitlab.com.
 func DefaultOptions() forge.Options {
-	return forge.Options{
-		APIURL:        PublicAPIURL,
-		MaxWait:       time.Minute,
-		Retries:       3,
-		Backoff:       time.Second,
-		Timeout:       15 * time.Second,
-		ExpiryWarning: 14 * 24 * time.Hour,
-		Sleep:         forge.Sleep,
-	}
+	return forge.DefaultOptions(PublicAPIURL)
 }
 
 // Requests lists the requests a check sends, for `rtconf token check --help`.
