@@ -389,3 +389,44 @@ func ExampleOwnerURL() {
 	fmt.Println(u)
 	// Output: https://github.com/acme/
 }
+
+// TestGitLabRepoCreds: a GitLab runtime token unseals into repo-creds Argo
+// CD uses for the project the Applications name: the url is a prefix of
+// Argo CD's normalised form (lower case, .git dropped) of the repoURL rtconf
+// writes (with .git) and of the project's URL without it; the username is
+// not empty; the token is the password.
+func TestGitLabRepoCreds(t *testing.T) {
+	for _, url := range []string{
+		"https://gitlab.com/acme/platform/shared-config",
+		"https://gitlab.com/acme/platform/shared-config.git",
+		"https://git.example.com/Acme/deep/er/nested/shared-config",
+	} {
+		cfg, err := config.Parse("rtconf.yaml", []byte("repository:\n  url: "+url+"\n  provider: gitlab\nruntimes:\n  - name: prod\n    namespace: codefresh\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		value := "glpat-" + strings.Repeat("k", 20)
+		tok, err := cfg.Forge().ParseToken(value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ss, err := seal.RuntimeToken(cfg, cfg.Runtimes[0], tok, demoCert(t), sealedAt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := unseal(t, ss)
+		if err != nil {
+			t.Fatal(err)
+		}
+		normalise := func(u string) string { return strings.TrimSuffix(strings.ToLower(u), ".git") }
+		prefix := strings.ToLower(got.Data["url"])
+		for _, repoURL := range []string{cfg.ArgoRepoURL(), strings.TrimSuffix(url, ".git"), strings.TrimSuffix(url, ".git") + ".git"} {
+			if !strings.HasPrefix(normalise(repoURL), prefix) {
+				t.Errorf("%s: repo-creds url %q is not a prefix of %q (Argo CD's form of %s)", url, got.Data["url"], normalise(repoURL), repoURL)
+			}
+		}
+		if !strings.HasSuffix(cfg.ArgoRepoURL(), ".git") || got.Data["username"] == "" || got.Data["password"] != value || got.Data["type"] != "git" {
+			t.Errorf("%s: repoURL %q, repo-creds %v", url, cfg.ArgoRepoURL(), got.Data)
+		}
+	}
+}
