@@ -275,12 +275,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		res = s.route(r.Method, path, r.URL.Query(), body, a)
 	}
 
-	h := w.Header()
-	s.commonHeaders(h, a, rate)
-	for k, v := range res.header {
-		h[k] = v
-	}
-	fakehost.Write(w, rl, res.status, res.body)
+	s.commonHeaders(w.Header(), a, rate)
+	fakehost.Write(w, rl, res.status, res.header, res.body)
 }
 
 // commonHeaders sets what GitHub sends on every response.

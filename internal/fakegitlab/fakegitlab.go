@@ -250,12 +250,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		res = s.route(r, path, body, a)
 	}
 
-	h := w.Header()
-	s.commonHeaders(h, rate)
-	for k, v := range res.header {
-		h[k] = v
-	}
-	fakehost.Write(w, rl, res.status, res.body)
+	s.commonHeaders(w.Header(), rate)
+	fakehost.Write(w, rl, res.status, res.header, res.body)
 }
 
 // commonHeaders sets what GitLab sends on every API response, rate-limit

@@ -89,15 +89,19 @@ func (s *Server[H]) Begin(w http.ResponseWriter, r *http.Request, path string) (
 	return rl, true
 }
 
-// Write writes an answer whose headers are set, but Content-Length: with
-// status and body, or for a KindCut rule the headers and half the body
-// before it drops the connection.
-func Write[H any](w http.ResponseWriter, rl *Rule[H], status int, body []byte) {
+// Write writes an answer: header over the headers already set, then status
+// and body with their Content-Length, or for a KindCut rule the headers and
+// half the body before it drops the connection.
+func Write[H any](w http.ResponseWriter, rl *Rule[H], status int, header http.Header, body []byte) {
+	h := w.Header()
+	for k, v := range header {
+		h[k] = v
+	}
 	if rl != nil && rl.Kind == KindCut {
 		cut(w, status, body)
 		return
 	}
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	w.Write(body)
 }

@@ -23,20 +23,18 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	status, body := http.StatusOK, `{"ok":true}`
+	status, header, body := http.StatusOK, http.Header(nil), `{"ok":true}`
 	if r.URL.Path == "/empty" {
 		body = ""
 	}
 	switch {
 	case rl != nil && rl.Kind == KindFault:
-		status, body = rl.Status, rl.Body
-		for k, v := range rl.Header {
-			w.Header()[k] = v
-		}
+		status, header, body = rl.Status, rl.Header.Clone(), rl.Body
 	case rl != nil && rl.Kind == KindHost:
 		status, body = http.StatusTooManyRequests, rl.Host
 	}
-	Write(w, rl, status, []byte(body))
+	w.Header().Set("X-Common", "1")
+	Write(w, rl, status, header, []byte(body))
 }
 
 func start(t *testing.T, o Options) *fake {
@@ -89,8 +87,17 @@ func TestRulesInOrder(t *testing.T) {
 		{"/a", 200, `{"ok":true}`},
 		{"/c", 200, `{"ok":true}`},
 	} {
-		if status, body := f.mustGet(t, want.path); status != want.status || body != want.body {
-			t.Errorf("request %d (%s): %d %q, want %d %q", i, want.path, status, body, want.status, want.body)
+		resp, err := f.host.Client().Get(f.host.URL() + want.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want.status || string(b) != want.body {
+			t.Errorf("request %d (%s): %d %q, want %d %q", i, want.path, resp.StatusCode, b, want.status, want.body)
+		}
+		if extra := resp.Header.Get("X-Extra"); resp.Header.Get("X-Common") != "1" || (extra == "yes") != (i == 0) {
+			t.Errorf("request %d: headers %v", i, resp.Header)
 		}
 	}
 }
