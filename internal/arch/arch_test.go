@@ -47,7 +47,7 @@ var layers = map[string]int{
 // testOnly are the packages only tests may import: fakes, test servers and
 // test data.
 var testOnly = map[string]bool{
-	"internal/fakegithub": true, "internal/fakegitlab": true, "internal/gitserver": true, "internal/testcreds": true,
+	"internal/fakegithub": true, "internal/fakegitlab": true, "internal/fakehost": true, "internal/gitserver": true, "internal/testcreds": true,
 	"internal/testclock": true, "internal/hostile": true, "internal/faultfs": true, "internal/fifotest": true, "internal/arch": true,
 }
 

@@ -24,12 +24,12 @@
 package fakegithub
 
 import (
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,6 +37,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/rtconf/rtconf/internal/fakehost"
 )
 
 // Token is a token the fake knows.
@@ -97,10 +99,9 @@ type Request struct {
 
 // Server is a running fake GitHub API.
 type Server struct {
-	ts    *httptest.Server
+	host  *fakehost.Server[limit]
 	opts  Options
 	start time.Time
-	done  chan struct{} // closed when the test ends, to release stalled handlers
 
 	tokens  map[string]*Token
 	repos   map[string]*Repo // by "owner/name", lower case
@@ -119,10 +120,10 @@ type Server struct {
 	pulls       map[string][]PullRequest   // by "owner/name", lower case
 	pullSeq     int64                      // the last pull request's id
 
-	mu    sync.Mutex
-	log   []Request
-	rules []*rule
-	used  map[string]int // rate-limit use per bucket (a login, or "" for anonymous)
+	log fakehost.Log[Request]
+
+	mu   sync.Mutex
+	used map[string]int // rate-limit use per bucket (a login, or "" for anonymous)
 }
 
 const apiPrefix = "/api/v3"
@@ -137,7 +138,6 @@ func New(t testing.TB, o Options) *Server {
 	s := &Server{
 		opts:    o,
 		start:   o.Now(),
-		done:    make(chan struct{}),
 		tokens:  map[string]*Token{},
 		repos:   map[string]*Repo{},
 		repoIDs: map[string]int64{},
@@ -172,13 +172,8 @@ func New(t testing.TB, o Options) *Server {
 		s.repoIDs[key] = int64(1000 + i)
 		s.userID(r.Owner)
 	}
-	s.ts = httptest.NewUnstartedServer(s)
-	countRequestsPerConn(s.ts)
-	s.serve()
-	t.Cleanup(func() {
-		close(s.done)
-		s.ts.Close()
-	})
+	// HTTPS, as GitHub serves, when Options.TLS is set.
+	s.host = fakehost.Start[limit](t, s, fakehost.Options{TLS: o.TLS, Latency: o.Latency})
 	return s
 }
 
@@ -209,24 +204,24 @@ func clone(o Options) Options {
 // URL is the API base URL with a trailing slash (…/api/v3/ for Enterprise), as go-github's BaseURL expects.
 func (s *Server) URL() string {
 	if s.opts.Enterprise {
-		return s.ts.URL + apiPrefix + "/"
+		return s.host.URL() + apiPrefix + "/"
 	}
-	return s.ts.URL + "/"
+	return s.host.URL() + "/"
 }
 
 // Client is an *http.Client for the server.
-func (s *Server) Client() *http.Client { return s.ts.Client() }
+func (s *Server) Client() *http.Client { return s.host.Client() }
+
+// Certificate is the TLS certificate (Options.TLS), for a process that
+// trusts it through SSL_CERT_FILE.
+func (s *Server) Certificate() *x509.Certificate { return s.host.Certificate() }
 
 // Requests returns every request received so far, in order.
 func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Request, len(s.log))
-	for i, r := range s.log {
-		out[i] = r
-		out[i].Header = r.Header.Clone()
-	}
-	return out
+	return s.log.All(func(r Request) Request {
+		r.Header = r.Header.Clone()
+		return r
+	})
 }
 
 // userID gives login a stable numeric ID. It is called only before the server
@@ -254,22 +249,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.opts.Enterprise {
 		path, prefixed = strings.CutPrefix(path, apiPrefix)
 	}
-	s.mu.Lock()
-	s.log = append(s.log, Request{Method: r.Method, Path: path, Header: r.Header.Clone(), Body: string(body)})
-	s.mu.Unlock()
-
-	rl := s.take(path, retriedByClient(r))
-	if !s.wait(r, s.opts.Latency) {
-		return
-	}
-	switch {
-	case rl == nil:
-	case rl.kind == kindStall:
-		if !s.wait(r, rl.delay) {
-			return
-		}
-	case rl.kind == kindReset:
-		drop(w)
+	s.log.Add(Request{Method: r.Method, Path: path, Header: r.Header.Clone(), Body: string(body)})
+	rl, ok := s.host.Begin(w, r, path)
+	if !ok {
 		return
 	}
 
@@ -277,34 +259,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rate := s.count(a)
 	var res response
 	switch {
-	case rl != nil && rl.kind == kindFault:
-		res = response{status: rl.status, header: rl.header.Clone(), body: []byte(rl.body)}
-	case rl != nil && rl.kind == kindPrimary:
-		rate.remaining, rate.used, rate.reset = 0, rate.limit, rl.reset
+	case rl != nil && rl.Kind == fakehost.KindFault:
+		res = response{status: rl.Status, header: rl.Header.Clone(), body: []byte(rl.Body)}
+	case rl != nil && rl.Kind == fakehost.KindHost && rl.Host.primary:
+		rate.remaining, rate.used, rate.reset = 0, rate.limit, rl.Host.reset
 		res = s.primaryLimited(a, r)
 	case rate.remaining < 0:
 		rate.remaining = 0
 		res = s.primaryLimited(a, r)
-	case rl != nil && rl.kind == kindSecondary:
-		res = secondaryLimited(rl)
+	case rl != nil && rl.Kind == fakehost.KindHost: // a secondary limit
+		res = secondaryLimited(rl.Host)
 	case !prefixed:
 		res = notFound("https://docs.github.com/enterprise-server/rest")
 	default:
 		res = s.route(r.Method, path, r.URL.Query(), body, a)
 	}
 
-	h := w.Header()
-	s.commonHeaders(h, a, rate)
-	for k, v := range res.header {
-		h[k] = v
-	}
-	if rl != nil && rl.kind == kindCut {
-		cut(w, res)
-		return
-	}
-	h.Set("Content-Length", strconv.Itoa(len(res.body)))
-	w.WriteHeader(res.status)
-	w.Write(res.body)
+	s.commonHeaders(w.Header(), a, rate)
+	fakehost.Write(w, rl, res.status, res.header, res.body)
 }
 
 // commonHeaders sets what GitHub sends on every response.

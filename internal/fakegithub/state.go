@@ -53,7 +53,7 @@ func protectionKey(owner, repo, branch string) string { return repoKey(owner, re
 // server's own host, where GHES serves its web UI beside /api/v3.
 func (s *Server) webRoot() string {
 	if s.opts.Enterprise {
-		return s.ts.URL
+		return s.host.URL()
 	}
 	return "https://github.com"
 }

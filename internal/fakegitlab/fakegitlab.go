@@ -40,15 +40,17 @@
 package fakegitlab
 
 import (
+	"crypto/x509"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/rtconf/rtconf/internal/fakehost"
 )
 
 // Access levels, as GitLab's API reports and takes them
@@ -150,10 +152,9 @@ type Request struct {
 
 // Server is a running fake GitLab.
 type Server struct {
-	ts    *httptest.Server
+	host  *fakehost.Server[rateLimit]
 	opts  Options
 	start time.Time
-	done  chan struct{} // closed when the test ends, to release stalled handlers
 
 	reqID atomic.Int64
 
@@ -162,10 +163,10 @@ type Server struct {
 	state sync.Mutex
 	db    *db
 
-	mu    sync.Mutex
-	log   []Request
-	rules []*rule
-	used  map[string]int // rate-limit use per bucket and window
+	log fakehost.Log[Request]
+
+	mu   sync.Mutex
+	used map[string]int // rate-limit use per bucket and window
 }
 
 const apiPrefix = "/api/v4"
@@ -176,32 +177,31 @@ func New(t testing.TB, o Options) *Server {
 	if o.Now == nil {
 		t.Fatal("fakegitlab: Options.Now is required: give the fake the test's clock")
 	}
-	s := &Server{opts: o, start: o.Now(), done: make(chan struct{}), used: map[string]int{}}
+	s := &Server{opts: o, start: o.Now(), used: map[string]int{}}
 	d, err := newDB(o, s.start)
 	if err != nil {
 		t.Fatalf("fakegitlab: %v", err)
 	}
 	s.db = d
-	s.ts = httptest.NewUnstartedServer(s)
-	countRequestsPerConn(s.ts)
-	s.serve()
-	t.Cleanup(func() {
-		close(s.done)
-		s.ts.Close()
-	})
+	// HTTPS, as GitLab.com serves, when Options.TLS is set.
+	s.host = fakehost.Start[rateLimit](t, s, fakehost.Options{TLS: o.TLS, Latency: o.Latency})
 	return s
 }
 
 // URL is the API base URL, http(s)://127.0.0.1:PORT/api/v4/, as
 // gitlab.WithBaseURL takes it.
-func (s *Server) URL() string { return s.ts.URL + apiPrefix + "/" }
+func (s *Server) URL() string { return s.host.URL() + apiPrefix + "/" }
 
 // WebURL is the server's web root (web_url of users, groups and projects),
 // without a trailing slash.
-func (s *Server) WebURL() string { return s.ts.URL }
+func (s *Server) WebURL() string { return s.host.URL() }
 
 // Client is an *http.Client for the server.
-func (s *Server) Client() *http.Client { return s.ts.Client() }
+func (s *Server) Client() *http.Client { return s.host.Client() }
+
+// Certificate is the TLS certificate (Options.TLS), for a process that
+// trusts it through SSL_CERT_FILE.
+func (s *Server) Certificate() *x509.Certificate { return s.host.Certificate() }
 
 // Now reads the fake's clock: give it to the code under test so that both
 // agree on the time.
@@ -209,14 +209,10 @@ func (s *Server) Now() time.Time { return s.opts.Now() }
 
 // Requests returns every request received so far, in order.
 func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Request, len(s.log))
-	for i, r := range s.log {
-		out[i] = r
-		out[i].Header = r.Header.Clone()
-	}
-	return out
+	return s.log.All(func(r Request) Request {
+		r.Header = r.Header.Clone()
+		return r
+	})
 }
 
 // response is an answer before it is written.
@@ -229,22 +225,9 @@ type response struct {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	path, prefixed := strings.CutPrefix(r.URL.EscapedPath(), apiPrefix)
-	s.mu.Lock()
-	s.log = append(s.log, Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: string(body)})
-	s.mu.Unlock()
-
-	rl := s.take(path, retriedByClient(r))
-	if !s.wait(r, s.opts.Latency) {
-		return
-	}
-	switch {
-	case rl == nil:
-	case rl.kind == kindStall:
-		if !s.wait(r, rl.delay) {
-			return
-		}
-	case rl.kind == kindReset:
-		drop(w)
+	s.log.Add(Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: string(body)})
+	rl, ok := s.host.Begin(w, r, path)
+	if !ok {
 		return
 	}
 
@@ -252,12 +235,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rate := s.count(a, r)
 	var res response
 	switch {
-	case rl != nil && rl.kind == kindFault:
-		res = response{status: rl.status, header: rl.header.Clone(), body: []byte(rl.body)}
-	case rl != nil && rl.kind == kindRateLimit:
+	case rl != nil && rl.Kind == fakehost.KindFault:
+		res = response{status: rl.Status, header: rl.Header.Clone(), body: []byte(rl.Body)}
+	case rl != nil && rl.Kind == fakehost.KindHost:
 		rate.remaining, rate.observed = 0, rate.limit
-		rate.reset = s.opts.Now().Add(time.Duration(max(rl.retryAfter, 0)) * time.Second)
-		res = throttled(rl.retryAfter)
+		rate.reset = s.opts.Now().Add(time.Duration(max(rl.Host.retryAfter, 0)) * time.Second)
+		res = throttled(rl.Host.retryAfter)
 	case rate.remaining < 0:
 		rate.remaining = 0
 		res = throttled(int(rate.reset.Sub(s.opts.Now()).Seconds()))
@@ -267,18 +250,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		res = s.route(r, path, body, a)
 	}
 
-	h := w.Header()
-	s.commonHeaders(h, rate)
-	for k, v := range res.header {
-		h[k] = v
-	}
-	if rl != nil && rl.kind == kindCut {
-		cut(w, res)
-		return
-	}
-	h.Set("Content-Length", strconv.Itoa(len(res.body)))
-	w.WriteHeader(res.status)
-	w.Write(res.body)
+	s.commonHeaders(w.Header(), rate)
+	fakehost.Write(w, rl, res.status, res.header, res.body)
 }
 
 // commonHeaders sets what GitLab sends on every API response, rate-limit

@@ -1,4 +1,4 @@
-package fakegithub
+package fakehost
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// What the fake does to the connection itself: the delays of Latency and
+// What a fake does to the connection itself: the delays of Latency and
 // Stall, and the drops of ResetConnection and CutBody.
 
 // connKey is the context key of a connection's request count.
@@ -27,7 +27,7 @@ func countRequestsPerConn(ts *httptest.Server) {
 
 // wait sleeps for d unless the client gives up or the test ends first; it
 // reports whether the handler should go on.
-func (s *Server) wait(r *http.Request, d time.Duration) bool {
+func (s *Server[H]) wait(r *http.Request, d time.Duration) bool {
 	if d <= 0 {
 		return true
 	}
@@ -68,14 +68,14 @@ func drop(w http.ResponseWriter) {
 }
 
 // cut sends the headers and half the body, then drops the connection.
-func cut(w http.ResponseWriter, res response) {
-	body := res.body
+func cut(w http.ResponseWriter, status int, answer []byte) {
+	body := answer
 	if len(body) < 2 {
 		body = bytes.Repeat([]byte(" "), 64) // whitespace is valid JSON padding
-		body = append(body, res.body...)
+		body = append(body, answer...)
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(res.status)
+	w.WriteHeader(status)
 	w.Write(body[:len(body)/2])
 	http.NewResponseController(w).Flush()
 	panic(http.ErrAbortHandler)
