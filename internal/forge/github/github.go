@@ -134,6 +134,10 @@ func branchFilter(name string) string {
 	return b.String()
 }
 
+// CIFormats implements forge.Forge: workflow-command annotations and SARIF
+// for code scanning.
+func (Forge) CIFormats() []string { return []string{"github", "sarif"} }
+
 // CommitAuthor implements forge.Forge: an address GitHub keeps for no
 // account (users.noreply.github.com is GitHub's own domain for commit
 // addresses), so that rtconf's commits are linked to no one.

@@ -118,6 +118,10 @@ func (Forge) CIFile() string { return ".gitlab-ci.yml" }
 // RenderCI implements forge.Forge.
 func (Forge) RenderCI(w templates.Workflow) ([]byte, error) { return templates.RenderGitLabCI(w) }
 
+// CIFormats implements forge.Forge: Code Quality and JUnit reports, which
+// GitLab shows in the merge request.
+func (Forge) CIFormats() []string { return []string{"gitlab", "junit"} }
+
 // CommitAuthor implements forge.Forge.
 func (Forge) CommitAuthor() (string, string) { return "rtconf", "rtconf@users.noreply.gitlab.com" }
 

@@ -8,6 +8,8 @@ import (
 
 	"github.com/rtconf/rtconf/internal/forge/providers"
 	"github.com/rtconf/rtconf/internal/testcreds"
+	"github.com/rtconf/rtconf/internal/validator/output"
+	"github.com/rtconf/rtconf/templates"
 	"github.com/rtconf/rtconf/schemas"
 )
 
@@ -93,6 +95,28 @@ func TestRepoCredsUseTheGitUsername(t *testing.T) {
 		plain, key := f.RepoCreds(tok)
 		if plain["username"] != f.GitUsername(tok) || key == "" || plain[key] != "" {
 			t.Errorf("%s: repo-creds %v (secret %q), Git username %q", name, plain, key, f.GitUsername(tok))
+		}
+	}
+}
+
+// TestCIFilesWriteTheirFormats: each provider's CI file asks validate for
+// the formats the provider says its CI shows, and each is a format
+// validate knows.
+func TestCIFilesWriteTheirFormats(t *testing.T) {
+	for _, name := range providers.Names() {
+		f, _ := providers.For(name)
+		data, err := f.RenderCI(templates.Workflow{Marker: "# generated", CheckName: "rtconf validate", Branch: "main",
+			Version: "v0.1.0", GoVersion: "1.26", Shards: 1, Cron: "17 6 * * *", ExpiryDays: 14, IssueTitle: "t", IssueLabel: "l"})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, format := range f.CIFormats() {
+			if !slices.Contains(output.Formats(), format) {
+				t.Errorf("%s: format %q is not one validate writes (%v)", name, format, output.Formats())
+			}
+			if !strings.Contains(string(data), "--format "+format) && !strings.Contains(string(data), format+"=") {
+				t.Errorf("%s: %s does not write --format %s", name, f.CIFile(), format)
+			}
 		}
 	}
 }
