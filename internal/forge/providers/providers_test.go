@@ -9,8 +9,8 @@ import (
 	"github.com/rtconf/rtconf/internal/forge/providers"
 	"github.com/rtconf/rtconf/internal/testcreds"
 	"github.com/rtconf/rtconf/internal/validator/output"
-	"github.com/rtconf/rtconf/templates"
 	"github.com/rtconf/rtconf/schemas"
+	"github.com/rtconf/rtconf/templates"
 )
 
 func TestFor(t *testing.T) {
