@@ -94,6 +94,9 @@ func check(ctx context.Context, c *caller, need forge.Need, res *forge.Result) e
 		return nil
 	case a.Status == http.StatusNotFound:
 		role.Detail = "Gitea answers 404: the repository " + path + " does not exist or the token's user cannot see it"
+		scope.Detail = "not probed: the token's user cannot see the repository"
+		res.Requirements = append(res.Requirements, scope, role)
+		return nil
 	case a.Status != http.StatusOK || repo == nil || !strings.EqualFold(repo.FullName, path):
 		return &forge.UnverifiedError{Reason: fmt.Sprintf("Gitea's answer to GET /repos/%s does not name that repository", path)}
 	default:

@@ -12,13 +12,13 @@ import (
 )
 
 func TestFor(t *testing.T) {
-	for name, want := range map[string]string{"": "github", "github": "github", "gitlab": "gitlab"} {
+	for name, want := range map[string]string{"": "github", "github": "github", "gitlab": "gitlab", "gitea": "gitea"} {
 		f, err := providers.For(name)
 		if err != nil || f.Name() != want {
 			t.Errorf("For(%q) = %v, %v; want %s", name, f, err, want)
 		}
 	}
-	if _, err := providers.For("bitbucket"); err == nil || !strings.Contains(err.Error(), "known: github, gitlab") {
+	if _, err := providers.For("bitbucket"); err == nil || !strings.Contains(err.Error(), "known: github, gitlab, gitea") {
 		t.Errorf("For(bitbucket) = %v; want unknown provider, naming the known ones", err)
 	}
 }
@@ -52,7 +52,12 @@ func TestSchemaNamesTheProviders(t *testing.T) {
 var sample = map[string]string{
 	"github": testcreds.Classic("providers"),
 	"gitlab": "glpat-" + strings.Repeat("x", 20),
+	"gitea":  giteaToken,
 }
+
+// giteaToken is a Gitea access token: 40 hexadecimal characters, the shape
+// of a GitHub legacy token too.
+const giteaToken = "0123456789abcdef0123456789abcdef01234567"
 
 // TestParseTokenAcceptsEveryProvider: the command line reads a token of
 // any provider; each provider's own ParseToken then refuses the others'.
@@ -61,6 +66,9 @@ func TestParseTokenAcceptsEveryProvider(t *testing.T) {
 		tok, err := providers.ParseToken(v)
 		if err != nil || tok.Reveal() != v {
 			t.Errorf("%s token: ParseToken = %v, %v", name, tok, err)
+		}
+		if name == "gitea" {
+			continue // see TestGiteaTokenIsReparsed
 		}
 		for _, other := range providers.Names() {
 			f, _ := providers.For(other)
@@ -93,6 +101,31 @@ func TestRepoCredsUseTheGitUsername(t *testing.T) {
 		plain, key := f.RepoCreds(tok)
 		if plain["username"] != f.GitUsername(tok) || key == "" || plain[key] != "" {
 			t.Errorf("%s: repo-creds %v (secret %q), Git username %q", name, plain, key, f.GitUsername(tok))
+		}
+	}
+}
+
+// TestGiteaTokenIsReparsed: a Gitea access token has the shape of a GitHub
+// legacy token. The command line, trying GitHub first, reads it as
+// GitHub's; the job re-parses it with rtconf.yaml's provider, and Gitea's
+// ParseToken makes it a Gitea access token. Gitea refuses GitHub's and
+// GitLab's prefixed tokens.
+func TestGiteaTokenIsReparsed(t *testing.T) {
+	cli, err := providers.ParseToken(giteaToken)
+	if err != nil || cli.Kind() != "classic" {
+		t.Fatalf("ParseToken(40 hex) = %v, %v; want GitHub's classic (legacy) token", cli, err)
+	}
+	f, err := providers.For("gitea")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := f.ParseToken(cli.Reveal())
+	if err != nil || own.Kind() != "access-token" || own.Reveal() != giteaToken {
+		t.Errorf("gitea's ParseToken of the CLI's token = %v, %v; want an access-token", own, err)
+	}
+	for _, other := range []string{sample["github"], sample["gitlab"]} {
+		if _, err := f.ParseToken(other); err == nil {
+			t.Errorf("gitea's ParseToken accepted another host's token")
 		}
 	}
 }
