@@ -76,17 +76,20 @@ func (c *Client) EnsureRepository(ctx context.Context, namespace, name string, p
 	}
 	opt := sdk.CreateRepoOption{Name: name, Private: private,
 		Description: "Shared configuration repository of GitOps Runtimes, managed with rtconf"}
-	a, err = c.run(ctx, "find organisation "+namespace, http.MethodGet, func() (r *sdk.Response, err error) {
+	a, orgErr := c.run(ctx, "find organisation "+namespace, http.MethodGet, func() (r *sdk.Response, err error) {
 		_, r, err = c.c.sdk.GetOrg(namespace)
 		return r, err
 	})
+	_, noOrgScope := missingScopes(a)
 	switch {
-	case err == nil:
+	case orgErr == nil:
 		_, err = c.run(ctx, "create repository "+path, http.MethodPost, func() (r *sdk.Response, err error) {
 			repo, r, err = c.c.sdk.CreateOrgRepo(namespace, opt)
 			return r, err
 		})
-	case a.Status == http.StatusNotFound:
+	case a.Status == http.StatusNotFound || noOrgScope:
+		// Not an organisation, or the token may not look: the token's own
+		// user needs no organisation scope.
 		var user *sdk.User
 		if _, err := c.run(ctx, "find the token's user", http.MethodGet, func() (r *sdk.Response, err error) {
 			user, r, err = c.c.sdk.GetMyUserInfo()
@@ -95,6 +98,9 @@ func (c *Client) EnsureRepository(ctx context.Context, namespace, name string, p
 			return forge.Repository{}, false, err
 		}
 		if user == nil || !strings.EqualFold(user.UserName, namespace) {
+			if noOrgScope {
+				return forge.Repository{}, false, orgErr
+			}
 			return forge.Repository{}, false, &Error{Op: "create repository " + path, Status: http.StatusNotFound,
 				Reason: "Gitea has no organisation " + namespace + " and it is not the token's user",
 				Hint:   "create the organisation first, or use the token's own user as owner"}
@@ -103,6 +109,8 @@ func (c *Client) EnsureRepository(ctx context.Context, namespace, name string, p
 			repo, r, err = c.c.sdk.CreateRepo(opt)
 			return r, err
 		})
+	default:
+		err = orgErr
 	}
 	if err != nil {
 		return forge.Repository{}, false, err

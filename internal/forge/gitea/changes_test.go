@@ -51,6 +51,15 @@ func TestEnsureRepository(t *testing.T) {
 		t.Errorf("for the user: %+v, %v, %v", repo, created, err)
 	}
 
+	// A token without an organisation scope may still create for its user.
+	userOnly := client(t, s, tokUserRepo)
+	if _, created, err := userOnly.EnsureRepository(ctx, "robot", "second", true); err != nil || !created {
+		t.Errorf("for the user, without organisation scope: %v, %v", created, err)
+	}
+	if _, _, err := userOnly.EnsureRepository(ctx, "acme", "third", true); !errors.As(err, &ae) || !strings.Contains(ae.Hint, "read:organization") {
+		t.Errorf("in an organisation without its scope: %v", err)
+	}
+
 	// Neither an organisation nor the token's user.
 	if _, _, err := all.EnsureRepository(ctx, "nobody", "x", true); !errors.As(err, &ae) || !strings.Contains(ae.Reason, "no organisation nobody") {
 		t.Errorf("for someone else: %v", err)

@@ -25,6 +25,7 @@ var (
 	tokOutsider = hex("f")
 	tokAll      = hex("1")
 	tokUnknown  = hex("2")
+	tokUserRepo = hex("3")
 )
 
 func hex(c string) string { return strings.Repeat(c, 40) }
@@ -41,6 +42,7 @@ func fake(t *testing.T, now time.Time) *fakegitea.Server {
 			{Value: tokNoUser, User: "robot", Scopes: []string{"write:repository"}},
 			{Value: tokOutsider, User: "outsider", Scopes: []string{"all"}},
 			{Value: tokAll, User: "robot", Scopes: []string{"all"}},
+			{Value: tokUserRepo, User: "robot", Scopes: []string{"write:repository", "write:user"}},
 		},
 		Orgs: []fakegitea.Org{{Name: "acme", Owners: []string{"robot"}, Members: []string{"dev"}}},
 		Repos: []fakegitea.Repo{{Owner: "acme", Name: "shared-config", Private: true,
