@@ -268,3 +268,37 @@ func TestFaults(t *testing.T) {
 		}
 	})
 }
+
+// TestRedirectAndSize: a redirect to another host is not followed (the
+// token is not sent there), and an answer over forge.MaxResponse ends the
+// check; neither is retried, neither passes.
+func TestRedirectAndSize(t *testing.T) {
+	need := forge.NeedFor(forge.RuntimeToken, false)
+	t.Run("redirect", func(t *testing.T) {
+		other := fakegitea.New(t, fakegitea.Options{Now: testclock.Fixed(testclock.Default())})
+		s := fake(t, testclock.Default())
+		s.Fault("/user", 1, http.StatusFound, http.Header{"Location": {other.URL() + "user"}}, "")
+		_, err := gitea.Check(context.Background(), parse(t, tokAdmin), need, opts(s, testclock.Default()))
+		var re *forge.RedirectError
+		if !errors.As(err, &re) {
+			t.Fatalf("err = %v; want a refused redirect", err)
+		}
+		if n := len(other.Requests()); n != 0 {
+			t.Errorf("the other host got %d requests", n)
+		}
+		if n := len(s.Requests()); n != 1 {
+			t.Errorf("%d requests; a refused redirect is not retried", n)
+		}
+	})
+	t.Run("too large", func(t *testing.T) {
+		s := fake(t, testclock.Default())
+		s.Fault("/repos/", 1, http.StatusForbidden, nil, `{"message":"`+strings.Repeat("x", forge.MaxResponse)+`"}`)
+		_, err := gitea.Check(context.Background(), parse(t, tokAdmin), need, opts(s, testclock.Default()))
+		if !errors.Is(err, forge.ErrResponseTooLarge) {
+			t.Fatalf("err = %v; want ErrResponseTooLarge", err)
+		}
+		if n := len(s.Requests()); n != 2 {
+			t.Errorf("%d requests; want 2 (not retried)", n)
+		}
+	})
+}
