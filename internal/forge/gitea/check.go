@@ -62,6 +62,11 @@ func check(ctx context.Context, c *caller, need forge.Need, res *forge.Result) e
 		return nil
 	case isScope:
 		res.Notes = append(res.Notes, "the token has no read:user scope ("+strings.Join(scopes, ", ")+"), so Gitea does not say whose it is; rtconf does not need it")
+	case a.Status == http.StatusForbidden:
+		// Not a scope: Gitea refuses the account itself (inactive,
+		// prohibited from signing in).
+		res.Invalid, res.Problem = true, "Gitea refuses the token's user (403): "+redact(message(a.Body), c.tok)
+		return nil
 	case a.Status == http.StatusOK && user != nil && user.UserName != "":
 		res.Notes = append(res.Notes, "the token is "+user.UserName+"'s")
 	default:

@@ -302,3 +302,15 @@ func TestRedirectAndSize(t *testing.T) {
 		}
 	})
 }
+
+// TestRefusedAccount: a 403 on GET /user that names no scope is Gitea
+// refusing the account (inactive, prohibited from signing in): the token
+// is invalid, and the message does not repeat the token.
+func TestRefusedAccount(t *testing.T) {
+	s := fake(t, testclock.Default())
+	s.Fault("/user", 1, http.StatusForbidden, nil, `{"message":"user is prohibited from signing in `+tokAdmin+`"}`)
+	res, err := gitea.Check(context.Background(), parse(t, tokAdmin), forge.NeedFor(forge.UserToken, false), opts(s, testclock.Default()))
+	if err != nil || !res.Invalid || res.Outcome() != forge.NotMet || !strings.Contains(res.Problem, "prohibited") || strings.Contains(res.Problem, tokAdmin) {
+		t.Fatalf("Check = %+v, %v", res, err)
+	}
+}
