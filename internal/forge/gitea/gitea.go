@@ -40,11 +40,12 @@ const GitUsername = "oauth2"
 // file serves both.
 const CIFile = ".gitea/workflows/rtconf.yml"
 
-// ErrNoCI is RenderCI's error: the generated workflow is GitHub's, and
-// Gitea Actions lacks what it relies on (SARIF upload to code scanning,
-// hashFiles in older releases, the job summary, GitHub's issues API for the
-// expiry check), so rtconf does not generate a CI file for Gitea yet.
-var ErrNoCI = errors.New("the CI file is not generated for Gitea yet: rtconf's workflow uploads SARIF to GitHub code scanning and uses GitHub's issues API, which Gitea Actions does not have")
+// ErrNoCI is RenderCI's error. The generated workflow is GitHub's
+// (templates.RenderWorkflow): it uploads SARIF with
+// github/codeql-action/upload-sarif to GitHub code scanning and keeps the
+// token expiry issue with the gh CLI against GitHub's API, neither of which
+// a Gitea host serves, so rtconf does not generate a CI file for Gitea yet.
+var ErrNoCI = errors.New("the CI file is not generated for Gitea yet: rtconf's workflow uploads SARIF to GitHub code scanning and keeps its expiry issue with the gh CLI, which a Gitea host does not serve")
 
 // Forge is Gitea. The zero value is ready to use.
 type Forge struct{}
