@@ -199,8 +199,8 @@ func message(body string) string {
 
 // scopePrefix begins the 403 message of a token without any of the scopes
 // a route asks for: "token does not have at least one of required
-// scope(s): [write:repository]" (Gitea's tokenRequiresScopes in
-// routers/api/v1/api.go, https://github.com/go-gitea/gitea).
+// scope(s): [write:repository]" (tokenRequiresScopes in
+// https://github.com/go-gitea/gitea/blob/main/routers/api/v1/api.go).
 const scopePrefix = "token does not have at least one of required scope(s)"
 
 // missingScopes returns the scopes a 403 body names as required, and

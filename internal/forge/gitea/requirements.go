@@ -21,7 +21,7 @@ const repoScope = "write:repository"
 // token's user's {admin, push, pull}. The runtime token manages webhooks
 // and branch protections, which Gitea's API allows repository admins only
 // (reqAdmin() on /repos/{owner}/{repo}/hooks and /branch_protections in
-// routers/api/v1/api.go); a user token pushes branches and opens pull
+// https://github.com/go-gitea/gitea/blob/main/routers/api/v1/api.go); a user token pushes branches and opens pull
 // requests, which takes push.
 const (
 	adminRequirement = "admin permission on the repository"
