@@ -27,14 +27,15 @@ const Name = "gitea"
 // GitUsername is the username rtconf sends with a token over HTTPS. Gitea
 // takes an access token as the password of HTTP basic auth and finds the
 // user from the token itself ("Assume password is token" in
-// https://github.com/go-gitea/gitea/blob/main/services/auth/basic.go), so any non-empty name does; rtconf sends oauth2, as for GitLab.
+// https://github.com/go-gitea/gitea/blob/main/services/auth/basic.go),
+// so any non-empty name does; rtconf sends oauth2, as for GitLab.
 const GitUsername = "oauth2"
 
 // CIFile: Gitea Actions reads .gitea/workflows/ (falling back to
 // .github/workflows/), in GitHub Actions' syntax
 // (https://docs.gitea.com/usage/actions/comparison; ListWorkflows in
-// https://github.com/go-gitea/gitea/blob/main/modules/actions/workflows.go). Forgejo documents .forgejo/workflows
-// with a .github/workflows fallback
+// https://github.com/go-gitea/gitea/blob/main/modules/actions/workflows.go).
+// Forgejo documents .forgejo/workflows with a .github/workflows fallback
 // (https://forgejo.org/docs/latest/user/actions/overview) and, as its own
 // integration tests show, still runs workflows from .gitea/workflows: one
 // file serves both.

@@ -21,8 +21,8 @@ const repoScope = "write:repository"
 // token's user's {admin, push, pull}. The runtime token manages webhooks
 // and branch protections, which Gitea's API allows repository admins only
 // (reqAdmin() on /repos/{owner}/{repo}/hooks and /branch_protections in
-// https://github.com/go-gitea/gitea/blob/main/routers/api/v1/api.go); a user token pushes branches and opens pull
-// requests, which takes push.
+// https://github.com/go-gitea/gitea/blob/main/routers/api/v1/api.go); a
+// user token pushes branches and opens pull requests, which takes push.
 const (
 	adminRequirement = "admin permission on the repository"
 	pushRequirement  = "push permission on the repository"
