@@ -28,8 +28,9 @@ func Requests() []string {
 
 // Check checks tok against need on the repository o.Owner/o.Repo. A Gitea
 // token cannot list its own scopes: they are inferred from Gitea's answers
-// (a 403 names the scope a route needs). Gitea access tokens do not expire,
-// so a check reports no expiry. A returned error (*forge.UnverifiedError,
+// (a 403 names the scope a route needs). Gitea access tokens do not expire
+// (https://github.com/go-gitea/gitea/issues/4793, /issues/17864), so a
+// check reports no expiry. A returned error (*forge.UnverifiedError,
 // or bad options) means nothing could be concluded.
 func Check(ctx context.Context, tok token.Token, need forge.Need, o forge.Options) (forge.Result, error) {
 	if err := o.Validate(); err != nil {
