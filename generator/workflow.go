@@ -1,7 +1,10 @@
 package generator
 
 import (
+	"errors"
+
 	"github.com/rtconf/rtconf/internal/config"
+	"github.com/rtconf/rtconf/internal/forge"
 	"github.com/rtconf/rtconf/templates"
 )
 
@@ -81,5 +84,8 @@ func (g *gen) workflow() {
 		IssueTitle: ExpiryIssueTitle,
 		IssueLabel: ExpiryIssueLabel,
 	})
+	if errors.Is(err, forge.ErrNoCI) {
+		return // the repository's own CI runs rtconf validate
+	}
 	g.add(f.CIFile(), Generated, data, err)
 }

@@ -29,7 +29,7 @@ type RepoDoc struct {
 	RepoURL string
 	// Host is the host's name: "GitHub".
 	Host string
-	// CIFile is the CI file rtconf writes.
+	// CIFile is the CI file rtconf writes; "" when it writes none.
 	CIFile string
 	// ChangeRequest is what the host calls one: "pull request".
 	ChangeRequest string

@@ -8,6 +8,7 @@ package forge
 
 import (
 	"context"
+	"errors"
 
 	"github.com/rtconf/rtconf/internal/token"
 	"github.com/rtconf/rtconf/templates"
@@ -153,6 +154,11 @@ type Forge interface {
 	// RevokeHint says where a user revokes a token on host.
 	RevokeHint(host string) string
 }
+
+// ErrNoCI is RenderCI's error for a provider rtconf writes no CI file for
+// (yet): the generator then writes none, and the repository's own CI must
+// run rtconf validate.
+var ErrNoCI = errors.New("rtconf generates no CI file for this Git host")
 
 // Changes are the repository changes rtconf asks of a Git host.
 type Changes interface {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rtconf/rtconf/internal/forge"
+	"github.com/rtconf/rtconf/internal/forge/gitea"
 	"github.com/rtconf/rtconf/internal/forge/github"
 	"github.com/rtconf/rtconf/internal/forge/gitlab"
 	"github.com/rtconf/rtconf/internal/token"
@@ -16,7 +17,7 @@ import (
 const Default = github.Name
 
 // all are the providers, in a stable order: the default first.
-func all() []forge.Forge { return []forge.Forge{github.Forge{}, gitlab.Forge{}} }
+func all() []forge.Forge { return []forge.Forge{github.Forge{}, gitlab.Forge{}, gitea.Forge{}} }
 
 // Names lists the providers rtconf knows, in a stable order.
 func Names() []string {
@@ -49,6 +50,10 @@ func DefaultOptions() forge.Options { return github.DefaultOptions() }
 // names; the job then checks it against its own (forge.Forge.ParseToken).
 // A value that is no provider's token gets the error of the provider
 // whose tokens it looks most like: GitLab's for gl…, else GitHub's.
+// A Gitea access token (40 hexadecimal characters) has the shape of a
+// GitHub legacy token, and GitHub comes first: it is parsed as GitHub's
+// here, and as Gitea's when the job re-parses it with rtconf.yaml's
+// provider.
 func ParseToken(value string) (token.Token, error) {
 	var first error
 	for _, f := range all() {
@@ -73,6 +78,9 @@ func CheckRequests() []string {
 	out := github.Requests()
 	for _, r := range gitlab.Requests() {
 		out = append(out, "GitLab: "+r)
+	}
+	for _, r := range gitea.Requests() {
+		out = append(out, "Gitea: "+r)
 	}
 	return out
 }
