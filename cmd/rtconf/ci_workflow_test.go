@@ -99,6 +99,7 @@ func configWithRuntimes(t *testing.T, n int, extra string) *config.Config {
 }
 
 func TestShardsInWorkflow(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		runtimes int
 		ci       string
@@ -134,6 +135,7 @@ func linter(t *testing.T, out io.Writer) *actionlint.Linter {
 }
 
 func TestWorkflowActionlint(t *testing.T) {
+	t.Parallel()
 	for name, data := range workflowVariants(t) {
 		var out bytes.Buffer
 		errs, err := linter(t, &out).Lint(name+"/"+generator.WorkflowFile, data, nil)
@@ -147,6 +149,7 @@ func TestWorkflowActionlint(t *testing.T) {
 }
 
 func TestWorkflowSchema(t *testing.T) {
+	t.Parallel()
 	schema := compileSchema(t, "github-workflow.json")
 	for name, data := range workflowVariants(t) {
 		if err := schema.Validate(yamlToJSON(t, data)); err != nil {
@@ -156,6 +159,7 @@ func TestWorkflowSchema(t *testing.T) {
 }
 
 func TestWorkflowBranchQuoted(t *testing.T) {
+	t.Parallel()
 	if why := config.BranchNameProblem(breakBranch); why != "" {
 		t.Fatalf("%q: %s", breakBranch, why)
 	}
@@ -201,6 +205,7 @@ type workflowShape struct {
 // every shard whatever they did; nothing may write but the jobs that must;
 // actions are pinned to commits; the token is only tested, never printed.
 func TestWorkflowShape(t *testing.T) {
+	t.Parallel()
 	pinned := regexp.MustCompile(`^\s*(- )?uses: [\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$`)
 	for name, data := range workflowVariants(t) {
 		var w workflowShape
