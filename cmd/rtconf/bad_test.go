@@ -39,7 +39,8 @@ const badDir = "../../testdata/bad"
 // except those named ">exit", ">stdout" and ">stderr": the goldens. The
 // environment holds RTCONF_BAD_TOKEN, a fake classic token.
 func TestBadInput(t *testing.T) {
-	t.Setenv("RTCONF_BAD_TOKEN", testcreds.Classic("badInputCase"))
+	setOwnEnv(t, map[string]string{"RTCONF_BAD_TOKEN": testcreds.Classic("badInputCase")})
+	t.Parallel()
 	entries, err := os.ReadDir(badDir)
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +52,10 @@ func TestBadInput(t *testing.T) {
 			continue
 		}
 		n++
-		t.Run(name, func(t *testing.T) { runBadCase(t, filepath.Join(badDir, e.Name())) })
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			runBadCase(t, filepath.Join(badDir, e.Name()))
+		})
 	}
 	if n < 40 {
 		t.Errorf("%d cases in %s, want at least 40", n, badDir)

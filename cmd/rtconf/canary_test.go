@@ -35,7 +35,7 @@ var (
 // a folder outside it holding classic.txt and fine.txt (the canaries),
 // {api} the fake GitHub's API URL, {classic} and {fine} the canaries. The
 // environment holds RTCONF_TEST_TOKEN and RTCONF_RUNTIME_TOKEN (the classic
-// canary) and RTCONF_TEST_FINE (the fine-grained one).
+// canary) and RTCONF_TEST_FINE (the fine-grained one): canaryEnv.
 type leakCase struct {
 	name  string
 	args  []string
@@ -67,9 +67,7 @@ type leakEnv struct {
 // (Git objects included, decompressed) and every request to the fake GitHub
 // other than in its Authorization header.
 func TestTokensNeverLeak(t *testing.T) {
-	t.Setenv("RTCONF_TEST_TOKEN", canaryClassic)
-	t.Setenv("RTCONF_TEST_FINE", canaryFine)
-	t.Setenv("RTCONF_RUNTIME_TOKEN", canaryClassic)
+	t.Parallel()
 	cases := append(leakCases(), flagCases()...)
 	envs := make([]leakEnv, len(cases))
 	results := make([]leakResult, len(cases))
@@ -95,6 +93,7 @@ func TestTokensNeverLeak(t *testing.T) {
 	wg.Wait()
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			e, res := envs[i], results[i]
 			if res.code != tc.code {
 				t.Errorf("exit code %d, want %d; stderr: %s", res.code, tc.code, res.stderr)
@@ -127,6 +126,7 @@ func (e leakEnv) run(bin string, tc leakCase) leakResult {
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = e.work
+	cmd.Env = canaryEnv()
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(e.expand(tc.stdin)), &stdout, &stderr
 	code := 0
 	var exitErr *exec.ExitError
@@ -138,6 +138,18 @@ func (e leakEnv) run(bin string, tc leakCase) leakResult {
 		stderr.WriteString("could not run: " + err.Error())
 	}
 	return leakResult{code: code, stdout: stdout.Bytes(), stderr: stderr.Bytes()}
+}
+
+// canaryEnv is the environment of the runs of TestTokensNeverLeak: this
+// process's, with the canaries in RTCONF_TEST_TOKEN, RTCONF_TEST_FINE and
+// RTCONF_RUNTIME_TOKEN. It is given to each run rather than set on the
+// process, where the tests that run rtconf in process, in parallel, would
+// see it (validate --live reads RTCONF_RUNTIME_TOKEN).
+func canaryEnv() []string {
+	return append(os.Environ(),
+		"RTCONF_TEST_TOKEN="+canaryClassic,
+		"RTCONF_TEST_FINE="+canaryFine,
+		"RTCONF_RUNTIME_TOKEN="+canaryClassic)
 }
 
 // rtconfBinary is this test binary under the name rtconf, which TestMain

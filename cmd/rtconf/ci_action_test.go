@@ -17,6 +17,7 @@ import (
 )
 
 func TestActionSchema(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile(actionFile)
 	if err != nil {
 		t.Fatal(err)
@@ -51,6 +52,7 @@ type actionShape struct {
 // script is a script injection); the flags passed to rtconf validate exist;
 // outputs come from a step that exists.
 func TestActionInputs(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile(actionFile)
 	if err != nil {
 		t.Fatal(err)
@@ -120,6 +122,7 @@ func TestActionInputs(t *testing.T) {
 // TestActionScripts runs shellcheck, when it is installed, on the action's
 // scripts (actionlint checks the scripts of workflows, not of actions).
 func TestActionScripts(t *testing.T) {
+	t.Parallel()
 	sc, err := exec.LookPath("shellcheck")
 	if err != nil {
 		t.Skip("shellcheck is not installed")
@@ -148,6 +151,7 @@ func TestActionScripts(t *testing.T) {
 // action: actionlint reads action.yml and checks the inputs given against
 // those declared (a missing required input, an unknown one).
 func TestActionInAWorkflow(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	action, err := os.ReadFile(actionFile)
 	if err != nil {

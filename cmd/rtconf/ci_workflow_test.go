@@ -102,6 +102,7 @@ func configWithRuntimes(t *testing.T, n int, extra string) *config.Config {
 }
 
 func TestShardsInWorkflow(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		runtimes int
 		ci       string
@@ -137,6 +138,7 @@ func linter(t *testing.T, out io.Writer) *actionlint.Linter {
 }
 
 func TestWorkflowActionlint(t *testing.T) {
+	t.Parallel()
 	for name, data := range workflowVariants(t) {
 		var out bytes.Buffer
 		errs, err := linter(t, &out).Lint(name+"/"+generator.CIFile(nil), data, nil)
@@ -150,6 +152,7 @@ func TestWorkflowActionlint(t *testing.T) {
 }
 
 func TestWorkflowSchema(t *testing.T) {
+	t.Parallel()
 	schema := compileSchema(t, "github-workflow.json")
 	for name, data := range workflowVariants(t) {
 		if err := schema.Validate(yamlToJSON(t, data)); err != nil {
@@ -159,6 +162,7 @@ func TestWorkflowSchema(t *testing.T) {
 }
 
 func TestWorkflowBranchQuoted(t *testing.T) {
+	t.Parallel()
 	if why := config.BranchNameProblem(breakBranch); why != "" {
 		t.Fatalf("%q: %s", breakBranch, why)
 	}
@@ -204,6 +208,7 @@ type workflowShape struct {
 // every shard whatever they did; nothing may write but the jobs that must;
 // actions are pinned to commits; the token is only tested, never printed.
 func TestWorkflowShape(t *testing.T) {
+	t.Parallel()
 	pinned := regexp.MustCompile(`^\s*(- )?uses: [\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$`)
 	for name, data := range workflowVariants(t) {
 		var w workflowShape

@@ -15,6 +15,7 @@ import (
 // fails if a run shares state with another (the CLI library's help and
 // version flags, GC tuning), and each run must print what it prints alone.
 func TestRunConcurrent(t *testing.T) {
+	t.Parallel()
 	repo := t.TempDir()
 	if code := run(context.Background(), []string{"rtconf", "init", "--demo", repo}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, testclock.Fixed(testclock.Default())); code != 0 {
 		t.Fatalf("init --demo: exit %d", code)

@@ -21,6 +21,7 @@ import (
 // findings name the places; no output holds a canary in any form
 // (leakForms: in full, in part, in either case, base64, hex, URL-escaped).
 func TestFindingsNeverQuoteTokens(t *testing.T) {
+	t.Parallel()
 	variants := []struct {
 		name string
 		edit func(t *testing.T, repo string)
@@ -50,6 +51,7 @@ func TestFindingsNeverQuoteTokens(t *testing.T) {
 	}
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
+			t.Parallel()
 			work := t.TempDir()
 			repo := filepath.Join(work, "repo")
 			if code := run(context.Background(), []string{"rtconf", "init", "--demo", repo}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, testclock.Fixed(testclock.Default())); code != 0 {

@@ -28,6 +28,7 @@ import (
 //	NEW_TOKEN  another token of the robot, to rotate to
 //	WRONG_TOKEN a token both refuse
 func TestGitHubScripts(t *testing.T) {
+	t.Parallel()
 	robot := testcreds.Classic("scriptrobot")
 	rotated := testcreds.Classic("scriptrotated")
 	git := gitserver.New(t, gitserver.Options{Token: robot})

@@ -19,6 +19,7 @@ import (
 // command goes on, saying so; one cut short is explained with the command
 // that fixes it, which then works. Git itself can read the result.
 func TestKilledInitLeavesGitUsable(t *testing.T) {
+	t.Parallel()
 	initDemo := func(t *testing.T, dir string) (int, string, string) {
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), []string{"rtconf", "init", "--demo", dir}, strings.NewReader(""), &stdout, &stderr, testclock.Fixed(testclock.Default()))
@@ -65,6 +66,7 @@ func TestKilledInitLeavesGitUsable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			dir := filepath.Join(t.TempDir(), "repo")
 			if code, out, errOut := initDemo(t, dir); code != 0 {
 				t.Fatalf("init --demo: exit %d\n%s%s", code, out, errOut)
@@ -102,6 +104,7 @@ func TestKilledInitLeavesGitUsable(t *testing.T) {
 	}
 
 	t.Run("branch emptied by a killed commit: explained, and the advice works", func(t *testing.T) {
+		t.Parallel()
 		dir := filepath.Join(t.TempDir(), "repo")
 		if code, out, errOut := initDemo(t, dir); code != 0 {
 			t.Fatalf("init --demo: exit %d\n%s%s", code, out, errOut)
@@ -138,6 +141,7 @@ func TestKilledInitLeavesGitUsable(t *testing.T) {
 	})
 
 	t.Run("index cut short: explained, and the advice works", func(t *testing.T) {
+		t.Parallel()
 		dir := filepath.Join(t.TempDir(), "repo")
 		if code, out, errOut := initDemo(t, dir); code != 0 {
 			t.Fatalf("init --demo: exit %d\n%s%s", code, out, errOut)

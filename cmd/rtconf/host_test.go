@@ -45,6 +45,7 @@ type hostCase struct {
 // request, whatever the case; when a command fails, nothing reached the
 // Git server either.
 func TestTokenGoesOnlyToItsHost(t *testing.T) {
+	t.Parallel()
 	const right, attacker = "https://{right}/example-org/shared-config", "https://{attacker}/example-org/shared-config"
 	ci := func(api string) map[string]string {
 		return map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_API_URL": api}
@@ -86,6 +87,7 @@ func TestTokenGoesOnlyToItsHost(t *testing.T) {
 	bin := rtconfBinary(t)
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			rightAPI, attackerAPI := fakegithub.New(t, fakeOpts), fakegithub.New(t, fakeOpts)
 			hosts := strings.NewReplacer("{right}", hostOf(rightAPI), "{attacker}", hostOf(attackerAPI))
 			work := t.TempDir()

@@ -24,6 +24,7 @@ import (
 // takes for a command (but the github format's own), no control, bidi or
 // zero-width character, no token or password, no link in Markdown.
 func TestHostileRepositoryOutput(t *testing.T) {
+	t.Parallel()
 	demo := demoTemplate(t)
 	repos := map[string]string{
 		"files and annotations": hostileFiles(t, demo),
@@ -31,42 +32,47 @@ func TestHostileRepositoryOutput(t *testing.T) {
 	}
 	shard := hostileShard(t)
 	stdin := testcreds.Classic("HOSTILEstdinTOKEN")
+	// The runs on one repository follow one another (the last ones write
+	// to it); the two repositories are tested in parallel.
 	for name, dir := range repos {
-		var runs [][]string
-		for _, f := range output.Formats() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var runs [][]string
+			for _, f := range output.Formats() {
+				runs = append(runs,
+					[]string{"validate", "--dir", dir, "--format", f, "--output", f + "=" + filepath.Join(t.TempDir(), "report")},
+					[]string{"gather", "--format", f, "--output", f + "=" + filepath.Join(t.TempDir(), "report"), shard})
+			}
+			for _, f := range []string{"text", "json"} {
+				runs = append(runs, []string{"status", "--dir", dir, "--format", f})
+			}
+			for _, f := range []string{"text", "markdown", "json"} {
+				runs = append(runs, []string{"token", "expiry", "--dir", dir, "--format", f, "--within", "100000d"})
+			}
 			runs = append(runs,
-				[]string{"validate", "--dir", dir, "--format", f, "--output", f + "=" + filepath.Join(t.TempDir(), "report")},
-				[]string{"gather", "--format", f, "--output", f + "=" + filepath.Join(t.TempDir(), "report"), shard})
-		}
-		for _, f := range []string{"text", "json"} {
-			runs = append(runs, []string{"status", "--dir", dir, "--format", f})
-		}
-		for _, f := range []string{"text", "markdown", "json"} {
-			runs = append(runs, []string{"token", "expiry", "--dir", dir, "--format", f, "--within", "100000d"})
-		}
-		runs = append(runs,
-			[]string{"generate", "--dry-run", "--dir", dir},
-			[]string{"user", "add", "carol", "--runtime", "production", "--dir", dir},
-			[]string{"cert", "pin", "--dir", dir, "--cert", filepath.Join(dir, "certs", strings.ReplaceAll(hostile.Name(), hostile.Token(), "t")+".pem")},
-			[]string{"seal", "runtime-token", "--skip-live-check", "--runtime", "production", "--dir", dir},
-			[]string{"generate", "--dir", dir},
-		)
-		for _, args := range runs {
-			t.Run(name+"/"+strings.Join(args[:2], " ")+"/"+formatOf(args), func(t *testing.T) {
-				var stdout, stderr bytes.Buffer
-				run(context.Background(), append([]string{"rtconf"}, args...), strings.NewReader(stdin), &stdout, &stderr, testclock.Fixed(testclock.Default()))
-				format := formatOf(args)
-				checkOutput(t, "stdout", format, stdout.Bytes())
-				hostile.CheckLog(t, "stderr", stderr.Bytes(), nil)
-				for i, a := range args {
-					if a == "--output" {
-						if data, err := os.ReadFile(strings.SplitN(args[i+1], "=", 2)[1]); err == nil {
-							checkOutput(t, "the report file", format, data)
+				[]string{"generate", "--dry-run", "--dir", dir},
+				[]string{"user", "add", "carol", "--runtime", "production", "--dir", dir},
+				[]string{"cert", "pin", "--dir", dir, "--cert", filepath.Join(dir, "certs", strings.ReplaceAll(hostile.Name(), hostile.Token(), "t")+".pem")},
+				[]string{"seal", "runtime-token", "--skip-live-check", "--runtime", "production", "--dir", dir},
+				[]string{"generate", "--dir", dir},
+			)
+			for _, args := range runs {
+				t.Run(strings.Join(args[:2], " ")+"/"+formatOf(args), func(t *testing.T) {
+					var stdout, stderr bytes.Buffer
+					run(context.Background(), append([]string{"rtconf"}, args...), strings.NewReader(stdin), &stdout, &stderr, testclock.Fixed(testclock.Default()))
+					format := formatOf(args)
+					checkOutput(t, "stdout", format, stdout.Bytes())
+					hostile.CheckLog(t, "stderr", stderr.Bytes(), nil)
+					for i, a := range args {
+						if a == "--output" {
+							if data, err := os.ReadFile(strings.SplitN(args[i+1], "=", 2)[1]); err == nil {
+								checkOutput(t, "the report file", format, data)
+							}
 						}
 					}
-				}
-			})
-		}
+				})
+			}
+		})
 	}
 }
 

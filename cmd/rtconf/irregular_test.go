@@ -25,6 +25,7 @@ import (
 // after 30 seconds fails the test (and its FIFO is opened for writing, so
 // that the blocked read ends).
 func TestIrregularFilesNeverPass(t *testing.T) {
+	t.Parallel()
 	demo := filepath.Join(t.TempDir(), "demo")
 	if code := run(context.Background(), []string{"rtconf", "init", "--demo", demo}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, testclock.Fixed(testclock.Default())); code != 0 {
 		t.Fatal("init --demo failed")
@@ -97,6 +98,7 @@ func TestIrregularFilesNeverPass(t *testing.T) {
 		for _, k := range kinds {
 			for _, cmd := range []string{"validate", "generate"} {
 				t.Run(pc.path+"/"+k.name+"/"+cmd, func(t *testing.T) {
+					t.Parallel()
 					repo := filepath.Join(t.TempDir(), "repo")
 					if err := os.CopyFS(repo, os.DirFS(demo)); err != nil {
 						t.Fatal(err)

@@ -30,7 +30,8 @@ const evilJournal = `{"steps":[{"path":".git/config","op":"update","tmp":"evil.t
 // with a message that names it and says what to do, and changes nothing,
 // .git included; validate reports it as an error.
 func TestPlantedJournalIsNeverActedOn(t *testing.T) {
-	t.Setenv("RTCONF_JOURNAL_TOKEN", testcreds.Classic("journalCase"))
+	setOwnEnv(t, map[string]string{"RTCONF_JOURNAL_TOKEN": testcreds.Classic("journalCase")})
+	t.Parallel()
 	commands := []struct {
 		name string
 		args []string
@@ -52,6 +53,7 @@ func TestPlantedJournalIsNeverActedOn(t *testing.T) {
 		for _, c := range commands {
 			name := c.name + map[bool]string{true: " (journal committed)", false: " (journal planted)"}[committed]
 			t.Run(name, func(t *testing.T) {
+				t.Parallel()
 				repo := copyTree(t, base)
 				before := wholeTree(t, repo)
 				var args []string
@@ -82,6 +84,7 @@ func TestPlantedJournalIsNeverActedOn(t *testing.T) {
 			})
 		}
 		t.Run("validate"+map[bool]string{true: " (journal committed)", false: " (journal planted)"}[committed], func(t *testing.T) {
+			t.Parallel()
 			repo := copyTree(t, base)
 			before := wholeTree(t, repo)
 			var stdout, stderr bytes.Buffer

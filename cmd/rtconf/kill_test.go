@@ -32,6 +32,7 @@ import (
 //   - either way a second `rtconf generate` finishes with exactly the new
 //     tree.
 func TestGenerateSurvivesSIGKILL(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs a 2-second generate about fifteen times")
 	}

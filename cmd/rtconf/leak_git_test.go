@@ -35,6 +35,8 @@ func TestGitCommandsNeverLeakTheToken(t *testing.T) {
 	rotated := testcreds.Classic("GITLEAKrotated")
 	refused := testcreds.Classic("GITLEAKrefused")
 	secrets := []string{canary, rotated, refused}
+	setOwnEnv(t, map[string]string{"LEAK_TOKEN": canary, "LEAK_ROTATED": rotated, "LEAK_REFUSED": refused})
+	t.Parallel()
 	gs := gitserver.New(t, gitserver.Options{Token: canary})
 	api := fakegithub.New(t, fakegithub.Options{
 		Now: testclock.Fixed(testclock.Default()),
@@ -49,9 +51,6 @@ func TestGitCommandsNeverLeakTheToken(t *testing.T) {
 	work := t.TempDir()
 	repo := filepath.Join(work, "repo")
 	demo := filepath.Join(work, "demo")
-	t.Setenv("LEAK_TOKEN", canary)
-	t.Setenv("LEAK_ROTATED", rotated)
-	t.Setenv("LEAK_REFUSED", refused)
 	tokenFile := filepath.Join(work, "token")
 	if err := os.WriteFile(tokenFile, []byte(canary+"\n"), 0o600); err != nil {
 		t.Fatal(err)

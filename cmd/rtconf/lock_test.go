@@ -25,6 +25,7 @@ import (
 // every user is in rtconf.yaml with a token placeholder (before the lock, the
 // last writer's rtconf.yaml won and the other edits were lost).
 func TestConcurrentChangesLoseNothing(t *testing.T) {
+	t.Parallel()
 	bin := rtconfBinary(t)
 	repo := filepath.Join(t.TempDir(), "repo")
 	if code := run(context.Background(), []string{"rtconf", "init", "--demo", repo}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, testclock.Fixed(testclock.Default())); code != 0 {
@@ -79,7 +80,8 @@ func TestConcurrentChangesLoseNothing(t *testing.T) {
 // a clear message, after waiting as long as --lock-wait says, and changes
 // nothing (.git included); nothing reaches the network first.
 func TestEveryWritingCommandTakesTheLock(t *testing.T) {
-	t.Setenv("RTCONF_LOCK_TOKEN", testcreds.Classic("lockCase"))
+	setOwnEnv(t, map[string]string{"RTCONF_LOCK_TOKEN": testcreds.Classic("lockCase")})
+	t.Parallel()
 	base := filepath.Join(t.TempDir(), "repo")
 	if code := run(context.Background(), []string{"rtconf", "init", "--demo", base}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, testclock.Fixed(testclock.Default())); code != 0 {
 		t.Fatal("init --demo failed")
@@ -106,6 +108,7 @@ func TestEveryWritingCommandTakesTheLock(t *testing.T) {
 			wait = "200ms" // once with a wait, to see the message
 		}
 		t.Run(strings.Join(args[:min(2, len(args))], " ")+" --lock-wait "+wait, func(t *testing.T) {
+			t.Parallel()
 			repo := copyTree(t, base)
 			holdRepoLock(t, repo)
 			before := wholeTree(t, repo)

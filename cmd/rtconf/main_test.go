@@ -52,6 +52,7 @@ func testClock() func() time.Time {
 // TestScripts runs the end-to-end scripts in testdata/script: the real
 // binary on real files.
 func TestScripts(t *testing.T) {
+	t.Parallel()
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,

@@ -105,9 +105,11 @@ func cases(t *testing.T) []string {
 // TestValidateGolden validates every case and compares the text and JSON
 // reports with want.txt and want.json.
 func TestValidateGolden(t *testing.T) {
-	set := schemas.NewManifestSet()
+	t.Parallel()
+	set := schemas.NewManifestSet() // safe for concurrent use
 	for _, name := range cases(t) {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			dir, opts := caseRepo(t, name)
 			opts.Schemas = set
 			root, err := os.OpenRoot(dir)

@@ -131,8 +131,10 @@ func atomicJobs(t *testing.T) []atomicJob {
 // leave the tree exactly as it was; after it, the job succeeds with the new
 // tree, at most with a hidden backup left.
 func TestJobsAreAtomic(t *testing.T) {
+	t.Parallel()
 	for _, job := range atomicJobs(t) {
 		t.Run(job.name, func(t *testing.T) {
+			t.Parallel()
 			clean := t.TempDir()
 			job.prepare(t, clean)
 			counter := &faultfs.FS{}

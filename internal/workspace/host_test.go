@@ -23,6 +23,7 @@ import (
 // attacker's API never receives a request; a refused bootstrap sends
 // nothing to the Git server.
 func TestBootstrapTokenGoesOnlyToItsHost(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		url     string // repository.url; {right} and {attacker} are the fakes' hosts
@@ -43,6 +44,7 @@ func TestBootstrapTokenGoesOnlyToItsHost(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			tok := mustToken(t, testcreds.Classic("bootstraphost"))
 			git := gitserver.New(t, gitserver.Options{Token: tok.Reveal()})
 			fake := func() *fakegithub.Server {
