@@ -1,0 +1,140 @@
+package main
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// The conventions users expect of a CLI: a version command, shell
+// completion, one-line errors for a missing flag, suggestions for a
+// mistyped command.
+
+//go:embed completion/rtconf.bash
+var bashCompletion string
+
+//go:embed completion/rtconf.zsh
+var zshCompletion string
+
+func versionCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "version",
+		Usage: "print the version (like --version)",
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c, "version"); err != nil {
+				return err
+			}
+			cli.ShowVersion(c)
+			return nil
+		},
+	}
+}
+
+func completionCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "completion",
+		Usage:     "print a shell completion script: bash, zsh or fish",
+		ArgsUsage: "bash|zsh|fish",
+		Description: "Prints the script that completes rtconf's commands and flags in the shell. Load it\n" +
+			"in the current shell, or install it where the shell looks for completions.",
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return &usageError{"completion takes one shell: bash, zsh or fish; run 'rtconf completion --help'"}
+			}
+			var script string
+			switch shell := c.Args().First(); shell {
+			case "bash":
+				script = bashCompletion
+			case "zsh":
+				script = zshCompletion
+			case "fish":
+				s, err := c.App.ToFishCompletion()
+				if err != nil {
+					return err
+				}
+				script = s
+			default:
+				return &usageError{fmt.Sprintf("completion: unknown shell %s; use bash, zsh or fish", quoteArg(shell))}
+			}
+			_, err := fmt.Fprint(c.App.Writer, script)
+			return err
+		},
+	}
+}
+
+// requireFlags takes over the library's check of required flags, which
+// prints the command's whole help: a missing flag is one line naming it
+// and the command's help. The flags stay marked as required in help.
+func requireFlags(cmd *cli.Command) []string {
+	var required []string
+	for _, f := range cmd.Flags {
+		if rf, ok := f.(cli.RequiredFlag); ok && rf.IsRequired() {
+			required = append(required, f.Names()[0])
+			if sf, ok := f.(*cli.StringFlag); ok {
+				sf.Required = false
+				sf.Usage += " (required)"
+			}
+		}
+	}
+	return required
+}
+
+// checkRequired is the usage error for the first required flag not set.
+func checkRequired(c *cli.Context, name string, required []string) error {
+	for _, r := range required {
+		if !c.IsSet(r) {
+			return &commandUsageError{fmt.Sprintf("rtconf %s: missing --%s (see rtconf %s --help)", name, r, name)}
+		}
+	}
+	return nil
+}
+
+// suggestCommand is the nearest of cmds' names to the mistyped name, or ""
+// when none is near.
+func suggestCommand(cmds []*cli.Command, name string) string {
+	best, score := "", 0.0
+	for _, c := range cmds {
+		if c.Hidden || c.Name == "help" {
+			continue
+		}
+		for _, n := range c.Names() {
+			if s := similarity(name, n); s > score {
+				best, score = n, s
+			}
+		}
+	}
+	if score < 0.5 {
+		return ""
+	}
+	return best
+}
+
+// similarity is 1 minus the edit distance of a and b over the longer's
+// length: 1 for equal names, 0 for names with nothing in common.
+func similarity(a, b string) float64 {
+	a, b = strings.ToLower(a), strings.ToLower(b)
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	longer := max(len(ra), len(rb))
+	if longer == 0 {
+		return 1
+	}
+	return 1 - float64(prev[len(rb)])/float64(longer)
+}
