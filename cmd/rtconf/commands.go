@@ -38,7 +38,7 @@ func initCommand() *cli.Command {
 			&cli.BoolFlag{Name: "create", Usage: "create the repository (a GitLab project, in its group) on the Git host when it does not exist (private unless --public)"},
 			&cli.BoolFlag{Name: "public", Usage: "with --create: make the repository public"},
 			&cli.BoolFlag{Name: "push", Usage: "push the branch to the Git host over HTTPS with the token"},
-			&cli.BoolFlag{Name: "protect", Usage: "protect the branch: require pull (merge) requests and the `" + checkName + "` check (on GitLab: pipelines must succeed)"},
+			&cli.BoolFlag{Name: "protect", Usage: "protect the branch: require pull (merge) requests and the \"" + checkName + "\" check (on GitLab: pipelines must succeed)"},
 			&cli.StringFlag{Name: "remote", Usage: "Git `URL` to push to, your own choice (default: the created repository, the remote origin, or --repo, on its host)"},
 			&cli.StringFlag{Name: "api-url", Usage: "API `URL` of the Git host to send the token to, your own choice (default: the API of repository.url's host)"},
 			&cli.StringFlag{Name: "token-file", Usage: "with --create/--push/--protect: read the token from `FILE` (default: standard input)"},
