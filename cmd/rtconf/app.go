@@ -148,6 +148,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, clock func() time.Time, o
 		}, append(changeCommands(), versionCommand(), completionCommand())...),
 	}
 	setUsageErrors(app.Commands, "")
+	addExamples(app)
 	ownHelp(app)
 	app.Action = func(c *cli.Context) error {
 		if c.Bool("version") {

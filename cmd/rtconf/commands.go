@@ -20,9 +20,6 @@ func initCommand() *cli.Command {
 		Description: "Writes rtconf.yaml from the flags (or a complete example with --demo) into DIR, then\n" +
 			"generates the overlays. DIR is made if missing; it may also be given as --dir.\n" +
 			"Run again with the same flags, init changes nothing. Flags may come before or after DIR.\n\n" +
-			"Examples:\n" +
-			"   rtconf init --demo ./demo-config\n" +
-			"   rtconf init ./shared-config --repo https://github.com/acme/shared-config --runtime prod --user alice\n\n" +
 			exitCodesHelp,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", Usage: "repository `DIR` to create (or give it as the argument)"},

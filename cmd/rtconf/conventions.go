@@ -22,6 +22,8 @@ func versionCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "version",
 		Usage: "print the version (like --version)",
+		Description: "Prints the same line as rtconf --version: the version rtconf was built as\n" +
+			"(\"dev\" unless the build set it).",
 		Action: func(c *cli.Context) error {
 			if err := noArgs(c, "version"); err != nil {
 				return err
