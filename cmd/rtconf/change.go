@@ -180,6 +180,10 @@ func rotateCommand() *cli.Command {
 			if err := noArgs(c, "token rotate"); err != nil {
 				return err
 			}
+			dir, err := repoDir(c, false)
+			if err != nil {
+				return err
+			}
 			tok, err := readToken(c)
 			if err != nil {
 				return err
@@ -190,7 +194,9 @@ func rotateCommand() *cli.Command {
 					return &usageError{err.Error()}
 				}
 			}
-			return runChange(c, workspace.RotateToken(sealOptions(c, tok)), &gitTok)
+			opts := sealOptions(c, tok)
+			opts.Dir = dir
+			return runChange(c, workspace.RotateToken(opts), &gitTok)
 		},
 	}
 }
@@ -202,7 +208,11 @@ func runChange(c *cli.Context, ch workspace.Change, prToken *token.Token) error 
 	if err != nil {
 		return err
 	}
-	opts := workspace.ChangeOptions{Dir: c.String("dir"), ConfigFile: c.String("config"), Now: now(c), Run: run}
+	dir, err := repoDir(c, false)
+	if err != nil {
+		return err
+	}
+	opts := workspace.ChangeOptions{Dir: dir, ConfigFile: c.String("config"), Now: now(c), Run: run}
 	if c.Bool("pr") {
 		pr := &workspace.PROptions{Remote: c.String("remote"), Trust: trust(c)}
 		if prToken != nil {

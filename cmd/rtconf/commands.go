@@ -127,19 +127,19 @@ func generateCommand() *cli.Command {
 		Name:      "generate",
 		Usage:     "render the Kustomize overlays and Argo CD Applications from rtconf.yaml",
 		ArgsUsage: "[DIR]",
-		Description: "Brings the generated files of the repository in DIR (default: the current folder) in line\n" +
-			"with its rtconf.yaml, writing all changes or none. Files under resources/ are yours and\n" +
-			"never touched; sealed tokens are never replaced; files of removed runtimes and users are\n" +
-			"removed. With nothing to do it writes nothing and reports 0 files changed.\n\n" +
+		Description: "Brings the generated files of the repository in DIR (default: the nearest folder holding\n" +
+			"rtconf.yaml, from the current one up) in line with its rtconf.yaml, writing all changes\n" +
+			"or none. Files under resources/ are yours and never touched; sealed tokens are never\n" +
+			"replaced; files of removed runtimes and users are removed. With nothing to do it writes nothing and reports 0 files changed.\n\n" +
 			exitCodesHelp,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "dir", Value: def.Dir, Usage: "root `DIR` of the shared configuration repository"},
+			&cli.StringFlag{Name: "dir", Usage: dirUsage},
 			&cli.StringFlag{Name: "config", Value: def.ConfigFile, Usage: "configuration `FILE`, relative to --dir"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "list the changes without writing them"},
 			lockWaitFlag(),
 		},
 		Action: func(c *cli.Context) error {
-			dir, err := dirArg(c)
+			dir, err := repoDir(c, true)
 			if err != nil {
 				return err
 			}

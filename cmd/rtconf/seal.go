@@ -16,7 +16,7 @@ import (
 func repoFlags() []cli.Flag {
 	def := workspace.DefaultGenerateOptions()
 	return []cli.Flag{
-		&cli.StringFlag{Name: "dir", Value: def.Dir, Usage: "root `DIR` of the shared configuration repository"},
+		&cli.StringFlag{Name: "dir", Usage: dirUsage},
 		&cli.StringFlag{Name: "config", Value: def.ConfigFile, Usage: "configuration `FILE`, relative to --dir"},
 	}
 }
@@ -91,11 +91,16 @@ func sealAction(c *cli.Context) error {
 	if err := noArgs(c, "seal "+c.Command.Name); err != nil {
 		return err
 	}
+	dir, err := repoDir(c, false)
+	if err != nil {
+		return err
+	}
 	tok, err := readToken(c)
 	if err != nil {
 		return err
 	}
 	opts := sealOptions(c, tok)
+	opts.Dir = dir
 	if opts.Run, err = runOptions(c); err != nil {
 		return err
 	}
@@ -188,8 +193,12 @@ func certCommand() *cli.Command {
 				if err != nil {
 					return err
 				}
+				dir, err := repoDir(c, false)
+				if err != nil {
+					return err
+				}
 				res, err := workspace.Pin(c.Context, workspace.PinOptions{
-					Dir: c.String("dir"), ConfigFile: c.String("config"), Cert: c.String("cert"),
+					Dir: dir, ConfigFile: c.String("config"), Cert: c.String("cert"),
 					Path: c.String("path"), Now: now(c), Run: run,
 				})
 				if err != nil {

@@ -19,9 +19,10 @@ import (
 
 func validateCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "validate",
-		Usage: "check the repository before merge: config, drift, Kustomize builds, schemas, policies",
-		Description: "Reads the repository in --dir (never writes, never reaches the network) and reports\n" +
+		Name:      "validate",
+		ArgsUsage: "[DIR]",
+		Usage:     "check the repository before merge: config, drift, Kustomize builds, schemas, policies",
+		Description: "Reads the repository in DIR or --dir (never writes, never reaches the network) and reports\n" +
 			"every finding with its file, line, rule and a hint. Rules: " + ruleList() + ".\n\n" +
 			"Formats: " + strings.Join(output.Formats(), ", ") + ". --format picks the one on standard\n" +
 			"output; --output FORMAT=FILE writes more (repeatable), e.g.\n" +
@@ -55,7 +56,8 @@ type outputTarget struct {
 }
 
 func validateAction(c *cli.Context) error {
-	if err := noArgs(c, "validate"); err != nil {
+	dir, err := repoDir(c, true)
+	if err != nil {
 		return err
 	}
 	targets, writers, err := reportWriters(c)
@@ -91,7 +93,7 @@ func validateAction(c *cli.Context) error {
 		live.Trust = trust(c)
 		opts.Live = live
 	}
-	root, err := os.OpenRoot(c.String("dir"))
+	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return fmt.Errorf("open repository: %w", err)
 	}
