@@ -18,7 +18,8 @@ const prHelp = "Without --pr the change is left in the working tree for you to r
 	"HTTPS with the token and opens a pull request listing every file and who is affected (never a\n" +
 	"token); it then returns to your branch. The working tree must be clean. If the push fails, the\n" +
 	"commit stays on the local branch. The token comes from standard input, --token-file or\n" +
-	"--token-env, never from a flag's value."
+	"--token-env (else " + envTokensHelp + " when standard input is a terminal or empty),\n" +
+	"never from a flag's value."
 
 // prFlags are the flags of every change command; withToken adds the
 // token flags (token rotate has its own).
@@ -30,7 +31,7 @@ func prFlags(withToken bool) []cli.Flag {
 	if withToken {
 		flags = append(flags,
 			&cli.StringFlag{Name: "api-url", Usage: "GitHub API `URL` to send the token to, your own choice (default: the API of repository.url's host)"},
-			&cli.StringFlag{Name: "token-file", Usage: "with --pr: read the token from `FILE` (default: standard input)"},
+			&cli.StringFlag{Name: "token-file", Usage: "with --pr: read the token from `FILE` (default: standard input, else " + envTokensHelp + ")"},
 			&cli.StringFlag{Name: "token-env", Usage: "with --pr: read the token from the environment variable `VAR`"},
 		)
 	}

@@ -38,7 +38,7 @@ func initCommand() *cli.Command {
 			&cli.BoolFlag{Name: "protect", Usage: "protect the branch: require pull (merge) requests and the \"" + checkName + "\" check (on GitLab: pipelines must succeed)"},
 			&cli.StringFlag{Name: "remote", Usage: "Git `URL` to push to, your own choice (default: the created repository, the remote origin, or --repo, on its host)"},
 			&cli.StringFlag{Name: "api-url", Usage: "API `URL` of the Git host to send the token to, your own choice (default: the API of repository.url's host)"},
-			&cli.StringFlag{Name: "token-file", Usage: "with --create/--push/--protect: read the token from `FILE` (default: standard input)"},
+			&cli.StringFlag{Name: "token-file", Usage: "with --create/--push/--protect: read the token from `FILE` (default: standard input, else " + envTokensHelp + ")"},
 			&cli.StringFlag{Name: "token-env", Usage: "with --create/--push/--protect: read the token from the environment variable `VAR`"},
 			lockWaitFlag(),
 		},
