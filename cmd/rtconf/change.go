@@ -85,11 +85,15 @@ func changeCommands() []*cli.Command {
 				},
 				{
 					Name: "remove", Usage: "remove a runtime, its overlay and its sealed tokens", ArgsUsage: "NAME",
-					Description: prHelp + "\n\n" + exitCodesHelp,
-					Flags:       prFlags(true),
+					Description: "Asks first on a terminal, since the runtime's sealed tokens are deleted with it\n" +
+						"(seal them again to undo); elsewhere it requires --yes.\n\n" + prHelp + "\n\n" + exitCodesHelp,
+					Flags: append(prFlags(true), yesFlag()),
 					Action: func(c *cli.Context) error {
 						a, err := args(c, "runtime remove", 1, "one runtime NAME")
 						if err != nil {
+							return err
+						}
+						if err := confirm(c, "runtime remove", fmt.Sprintf("remove runtime %s, its overlay and its sealed tokens", a[0])); err != nil {
 							return err
 						}
 						return runChange(c, workspace.RemoveRuntime(c.String("config"), a[0]), nil)
@@ -147,11 +151,15 @@ func changeCommands() []*cli.Command {
 				},
 				{
 					Name: "remove", Usage: "remove a user and the user's sealed token from a runtime", ArgsUsage: "LOGIN",
-					Description: prHelp + "\n\n" + exitCodesHelp,
-					Flags:       append(prFlags(true), &cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true}),
+					Description: "Asks first on a terminal, since the user's sealed token is deleted with it (seal\n" +
+						"it again to undo); elsewhere it requires --yes.\n\n" + prHelp + "\n\n" + exitCodesHelp,
+					Flags: append(prFlags(true), &cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true}, yesFlag()),
 					Action: func(c *cli.Context) error {
 						a, err := args(c, "user remove", 1, "one GitHub LOGIN")
 						if err != nil {
+							return err
+						}
+						if err := confirm(c, "user remove", fmt.Sprintf("remove user %s and the user's sealed token from runtime %s", a[0], c.String("runtime"))); err != nil {
 							return err
 						}
 						return runChange(c, workspace.RemoveUser(c.String("config"), c.String("runtime"), a[0]), nil)

@@ -3,9 +3,12 @@ package main
 import (
 	_ "embed"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 )
 
 // The conventions users expect of a CLI: a version command, shell
@@ -139,4 +142,56 @@ func similarity(a, b string) float64 {
 		return 1
 	}
 	return 1 - float64(prev[len(rb)])/float64(longer)
+}
+
+// yesFlag is the flag of the commands that delete what cannot be
+// recovered: sealed tokens, a pinned certificate.
+func yesFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation (required when standard input is not a terminal)"}
+}
+
+// confirm asks question on a terminal (y/N), unless --yes was given; off a
+// terminal it requires --yes. A no is a usage error that changes nothing.
+func confirm(c *cli.Context, name, question string) error {
+	if c.Bool("yes") {
+		return nil
+	}
+	f, ok := c.App.Reader.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) || !isTerminal(c.App.ErrWriter) {
+		return &commandUsageError{fmt.Sprintf("rtconf %s: %s; confirm with --yes (standard input is not a terminal to ask on)", name, question)}
+	}
+	yes, err := askYesNo(f, c.App.ErrWriter, question)
+	if err != nil {
+		return fmt.Errorf("read the answer from the terminal: %w", err)
+	}
+	if !yes {
+		return &commandUsageError{fmt.Sprintf("rtconf %s: not confirmed; nothing changed", name)}
+	}
+	return nil
+}
+
+// askYesNo writes "question? [y/N] " and reads one line: y or yes is a
+// yes, anything else (an empty line too) a no. It reads a byte at a time,
+// so that nothing after the line is taken from in.
+func askYesNo(in io.Reader, out io.Writer, question string) (bool, error) {
+	fmt.Fprintf(out, "%s? [y/N] ", question)
+	var line []byte
+	b := make([]byte, 1)
+	for len(line) < 64 {
+		n, err := in.Read(b)
+		if n == 1 {
+			if b[0] == '\n' {
+				break
+			}
+			line = append(line, b[0])
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+	answer := strings.ToLower(strings.TrimSpace(string(line)))
+	return answer == "y" || answer == "yes", nil
 }

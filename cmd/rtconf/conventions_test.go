@@ -98,3 +98,32 @@ func TestExamples(t *testing.T) {
 		t.Fatalf("walked %d commands, want all", count)
 	}
 }
+
+func TestAskYesNo(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want bool
+		rest string
+	}{
+		{"y\nmore", true, "more"},
+		{"YES\n", true, ""},
+		{" yes \n", true, ""},
+		{"\n", false, ""},
+		{"n\n", false, ""},
+		{"", false, ""},
+		{"yesterday\n", false, ""},
+	} {
+		in := strings.NewReader(tc.in)
+		var out bytes.Buffer
+		got, err := askYesNo(in, &out, "remove runtime prod")
+		if err != nil || got != tc.want {
+			t.Errorf("askYesNo(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+		if out.String() != "remove runtime prod? [y/N] " {
+			t.Errorf("askYesNo asked %q", out.String())
+		}
+		if rest, _ := io.ReadAll(in); string(rest) != tc.rest {
+			t.Errorf("askYesNo(%q) left %q, want %q", tc.in, rest, tc.rest)
+		}
+	}
+}

@@ -231,10 +231,12 @@ func certCommand() *cli.Command {
 			Description: "Checks the certificate (X.509, RSA, not expired), writes it to sealing.certificate\n" +
 				"(default " + workspace.DefaultCertificatePath + ") and records its SHA-256 fingerprint as\n" +
 				"sealing.fingerprint in rtconf.yaml, keeping the file's comments. Sealing then refuses\n" +
-				"any other certificate unless --accept-new-cert is given.\n\n" + exitCodesHelp,
+				"any other certificate unless --accept-new-cert is given. Re-pinning a different\n" +
+				"certificate asks first on a terminal; elsewhere it requires --yes.\n\n" + exitCodesHelp,
 			Flags: append(repoFlags(), lockWaitFlag(),
 				&cli.StringFlag{Name: "cert", Usage: "certificate `FILE` or https URL (as from kubeseal --fetch-cert)", Required: true},
 				&cli.StringFlag{Name: "path", Usage: "`PATH` in the repository to store it at"},
+				yesFlag(),
 			),
 			Action: func(c *cli.Context) error {
 				if err := noArgs(c, "cert pin"); err != nil {
@@ -251,6 +253,9 @@ func certCommand() *cli.Command {
 				res, err := workspace.Pin(c.Context, workspace.PinOptions{
 					Dir: dir, ConfigFile: c.String("config"), Cert: c.String("cert"),
 					Path: c.String("path"), Now: now(c), Run: run,
+					Confirm: func(previous, next string) error {
+						return confirm(c, "cert pin", fmt.Sprintf("replace the pinned certificate %s with %s (tokens sealed for the old key must be sealed again)", previous, next))
+					},
 				})
 				if err != nil {
 					return asUsage(err)
