@@ -71,7 +71,7 @@ func tokenCheckAction(c *cli.Context) error {
 	dir := "."
 	if c.String("repo") == "" || c.String("runtime") != "" || c.IsSet("dir") {
 		if dir, err = repoDir(c, false); err != nil {
-			return err
+			return &usageError{err.Error() + "; or pass --repo OWNER/NAME"}
 		}
 	}
 	target, err := workspace.ResolveTokenTarget(dir, c.String("config"), c.String("runtime"), c.String("repo"), c.String("provider"), trust(c), kind)
