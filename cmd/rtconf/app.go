@@ -171,7 +171,7 @@ func setUsageErrors(cmds []*cli.Command, parent string) {
 	for _, c := range cmds {
 		name := strings.TrimSpace(parent + " " + c.Name)
 		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
-			return &usageError{fmt.Sprintf("%s: %v; run 'rtconf %s --help'", name, err, name)}
+			return &usageError{fmt.Sprintf("%s: %v%s; run 'rtconf %s --help'", name, err, suggestFlag(c.Flags, err), name)}
 		}
 		if len(c.Subcommands) == 0 {
 			required := requireFlags(c)

@@ -195,3 +195,25 @@ func askYesNo(in io.Reader, out io.Writer, question string) (bool, error) {
 	answer := strings.ToLower(strings.TrimSpace(string(line)))
 	return answer == "y" || answer == "yes", nil
 }
+
+// suggestFlag is ": did you mean --NAME?" for an unknown flag near one of
+// flags, else "".
+func suggestFlag(flags []cli.Flag, err error) string {
+	given, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: ")
+	if !ok {
+		return ""
+	}
+	given = strings.TrimLeft(given, "-")
+	best, score := "", 0.0
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if s := similarity(given, n); len(n) > 1 && s > score {
+				best, score = n, s
+			}
+		}
+	}
+	if score < 0.5 {
+		return ""
+	}
+	return ": did you mean --" + best + "?"
+}

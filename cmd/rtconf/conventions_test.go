@@ -127,3 +127,28 @@ func TestAskYesNo(t *testing.T) {
 		}
 	}
 }
+
+// TestEnvToken: GITHUB_TOKEN, then GH_TOKEN, then GITLAB_TOKEN, the first
+// set that holds a token; one set but malformed is named, so that the
+// error says which.
+func TestEnvToken(t *testing.T) {
+	const gh, gl = "ghp_abcdefghijklmnopqrstuvwxyz0123456789", "glpat-abcdefghijklmnopqrst"
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{}, ""},
+		{map[string]string{"GITLAB_TOKEN": gl}, "GITLAB_TOKEN"},
+		{map[string]string{"GH_TOKEN": gh, "GITLAB_TOKEN": gl}, "GH_TOKEN"},
+		{map[string]string{"GITHUB_TOKEN": gh, "GH_TOKEN": gh, "GITLAB_TOKEN": gl}, "GITHUB_TOKEN"},
+		{map[string]string{"GITHUB_TOKEN": "not a token", "GITLAB_TOKEN": gl}, "GITLAB_TOKEN"},
+		{map[string]string{"GH_TOKEN": "not a token"}, "GH_TOKEN"},
+	} {
+		for _, name := range envTokens {
+			t.Setenv(name, tc.env[name])
+		}
+		if got := envToken(); got != tc.want {
+			t.Errorf("envToken() with %v = %q, want %q", tc.env, got, tc.want)
+		}
+	}
+}
