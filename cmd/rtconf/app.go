@@ -62,7 +62,12 @@ func runApp(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(stderr, "rtconf: "+err.Error())
+	var ce *commandUsageError
+	if errors.As(err, &ce) {
+		fmt.Fprintln(stderr, err.Error())
+	} else {
+		fmt.Fprintln(stderr, "rtconf: "+err.Error())
+	}
 	return exitCode(err)
 }
 
@@ -79,6 +84,12 @@ func exitCode(err error) int {
 
 // usageError is a command line that rtconf cannot act on.
 type usageError struct{ msg string }
+
+// commandUsageError is a usageError whose message names the command
+// itself ("rtconf seal runtime-token: ..."): printed as it is.
+type commandUsageError struct{ msg string }
+
+func (e *commandUsageError) Error() string { return e.msg }
 
 func (e *usageError) Error() string { return e.msg }
 
@@ -111,9 +122,19 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, clock func() time.Time, o
 			return &usageError{fmt.Sprintf("%v; run 'rtconf --help'", err)}
 		},
 		CommandNotFound: func(c *cli.Context, name string) {
-			onUsage(&usageError{fmt.Sprintf("unknown command %s; run 'rtconf --help'", quoteArg(name))})
+			cmds, help := c.App.Commands, "rtconf"
+			if c.Command != nil && c.Command.Name != "" && len(c.Command.Subcommands) > 0 {
+				cmds, help = c.Command.Subcommands, strings.TrimSpace(c.Command.HelpName)
+			}
+			hint := ""
+			if s := suggestCommand(cmds, name); s != "" {
+				hint = ": did you mean " + s + "?"
+			}
+			onUsage(&usageError{fmt.Sprintf("unknown command %s%s; run '%s --help'", quoteArg(name), hint, help)})
 		},
-		EnableBashCompletion: false,
+		// Completion asks the binary itself (rtconf completion): the last
+		// argument --generate-bash-completion lists what may come next.
+		EnableBashCompletion: true,
 		Commands: append([]*cli.Command{
 			initCommand(),
 			generateCommand(),
@@ -124,9 +145,10 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, clock func() time.Time, o
 			gatherCommand(),
 			tokenCommand(),
 			schemaCommand(),
-		}, changeCommands()...),
+		}, append(changeCommands(), versionCommand(), completionCommand())...),
 	}
 	setUsageErrors(app.Commands, "")
+	addExamples(app)
 	ownHelp(app)
 	app.Action = func(c *cli.Context) error {
 		if c.Bool("version") {
@@ -149,10 +171,16 @@ func setUsageErrors(cmds []*cli.Command, parent string) {
 	for _, c := range cmds {
 		name := strings.TrimSpace(parent + " " + c.Name)
 		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
-			return &usageError{fmt.Sprintf("%s: %v; run 'rtconf %s --help'", name, err, name)}
+			return &usageError{fmt.Sprintf("%s: %v%s; run 'rtconf %s --help'", name, err, suggestFlag(c.Flags, err), name)}
 		}
 		if len(c.Subcommands) == 0 {
-			c.Before = refuseSecrets
+			required := requireFlags(c)
+			c.Before = func(ctx *cli.Context) error {
+				if err := refuseSecrets(ctx); err != nil {
+					return err
+				}
+				return checkRequired(ctx, name, required)
+			}
 		}
 		setUsageErrors(c.Subcommands, name)
 	}

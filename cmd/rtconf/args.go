@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -13,6 +14,10 @@ import (
 func reorderArgs(app *cli.App, args []string) []string {
 	if len(args) < 2 {
 		return args
+	}
+	// Shell completion asks with this last argument: it stays last.
+	if last := args[len(args)-1]; last == "--generate-bash-completion" && !slices.Contains(args, "--") {
+		return append(reorderArgs(app, args[:len(args)-1]), last)
 	}
 	out := []string{args[0]}
 	rest := args[1:]

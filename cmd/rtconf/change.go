@@ -18,7 +18,8 @@ const prHelp = "Without --pr the change is left in the working tree for you to r
 	"HTTPS with the token and opens a pull request listing every file and who is affected (never a\n" +
 	"token); it then returns to your branch. The working tree must be clean. If the push fails, the\n" +
 	"commit stays on the local branch. The token comes from standard input, --token-file or\n" +
-	"--token-env, never from a flag's value."
+	"--token-env (else " + envTokensHelp + " when standard input is a terminal or empty),\n" +
+	"never from a flag's value."
 
 // prFlags are the flags of every change command; withToken adds the
 // token flags (token rotate has its own).
@@ -30,7 +31,7 @@ func prFlags(withToken bool) []cli.Flag {
 	if withToken {
 		flags = append(flags,
 			&cli.StringFlag{Name: "api-url", Usage: "GitHub API `URL` to send the token to, your own choice (default: the API of repository.url's host)"},
-			&cli.StringFlag{Name: "token-file", Usage: "with --pr: read the token from `FILE` (default: standard input)"},
+			&cli.StringFlag{Name: "token-file", Usage: "with --pr: read the token from `FILE` (default: standard input, else " + envTokensHelp + ")"},
 			&cli.StringFlag{Name: "token-env", Usage: "with --pr: read the token from the environment variable `VAR`"},
 		)
 	}
@@ -84,11 +85,15 @@ func changeCommands() []*cli.Command {
 				},
 				{
 					Name: "remove", Usage: "remove a runtime, its overlay and its sealed tokens", ArgsUsage: "NAME",
-					Description: prHelp + "\n\n" + exitCodesHelp,
-					Flags:       prFlags(true),
+					Description: "Asks first on a terminal, since the runtime's sealed tokens are deleted with it\n" +
+						"(seal them again to undo); elsewhere it requires --yes.\n\n" + prHelp + "\n\n" + exitCodesHelp,
+					Flags: append(prFlags(true), yesFlag()),
 					Action: func(c *cli.Context) error {
 						a, err := args(c, "runtime remove", 1, "one runtime NAME")
 						if err != nil {
+							return err
+						}
+						if err := confirm(c, "runtime remove", fmt.Sprintf("remove runtime %s, its overlay and its sealed tokens", a[0])); err != nil {
 							return err
 						}
 						return runChange(c, workspace.RemoveRuntime(c.String("config"), a[0]), nil)
@@ -146,11 +151,15 @@ func changeCommands() []*cli.Command {
 				},
 				{
 					Name: "remove", Usage: "remove a user and the user's sealed token from a runtime", ArgsUsage: "LOGIN",
-					Description: prHelp + "\n\n" + exitCodesHelp,
-					Flags:       append(prFlags(true), &cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true}),
+					Description: "Asks first on a terminal, since the user's sealed token is deleted with it (seal\n" +
+						"it again to undo); elsewhere it requires --yes.\n\n" + prHelp + "\n\n" + exitCodesHelp,
+					Flags: append(prFlags(true), &cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true}, yesFlag()),
 					Action: func(c *cli.Context) error {
 						a, err := args(c, "user remove", 1, "one GitHub LOGIN")
 						if err != nil {
+							return err
+						}
+						if err := confirm(c, "user remove", fmt.Sprintf("remove user %s and the user's sealed token from runtime %s", a[0], c.String("runtime"))); err != nil {
 							return err
 						}
 						return runChange(c, workspace.RemoveUser(c.String("config"), c.String("runtime"), a[0]), nil)
@@ -180,6 +189,10 @@ func rotateCommand() *cli.Command {
 			if err := noArgs(c, "token rotate"); err != nil {
 				return err
 			}
+			dir, err := repoDir(c, false)
+			if err != nil {
+				return err
+			}
 			tok, err := readToken(c)
 			if err != nil {
 				return err
@@ -190,7 +203,9 @@ func rotateCommand() *cli.Command {
 					return &usageError{err.Error()}
 				}
 			}
-			return runChange(c, workspace.RotateToken(sealOptions(c, tok)), &gitTok)
+			opts := sealOptions(c, tok)
+			opts.Dir = dir
+			return runChange(c, workspace.RotateToken(opts), &gitTok)
 		},
 	}
 }
@@ -202,7 +217,11 @@ func runChange(c *cli.Context, ch workspace.Change, prToken *token.Token) error 
 	if err != nil {
 		return err
 	}
-	opts := workspace.ChangeOptions{Dir: c.String("dir"), ConfigFile: c.String("config"), Now: now(c), Run: run}
+	dir, err := repoDir(c, false)
+	if err != nil {
+		return err
+	}
+	opts := workspace.ChangeOptions{Dir: dir, ConfigFile: c.String("config"), Now: now(c), Run: run}
 	if c.Bool("pr") {
 		pr := &workspace.PROptions{Remote: c.String("remote"), Trust: trust(c)}
 		if prToken != nil {

@@ -20,9 +20,6 @@ func initCommand() *cli.Command {
 		Description: "Writes rtconf.yaml from the flags (or a complete example with --demo) into DIR, then\n" +
 			"generates the overlays. DIR is made if missing; it may also be given as --dir.\n" +
 			"Run again with the same flags, init changes nothing. Flags may come before or after DIR.\n\n" +
-			"Examples:\n" +
-			"   rtconf init --demo ./demo-config\n" +
-			"   rtconf init ./shared-config --repo https://github.com/acme/shared-config --runtime prod --user alice\n\n" +
 			exitCodesHelp,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", Usage: "repository `DIR` to create (or give it as the argument)"},
@@ -38,10 +35,10 @@ func initCommand() *cli.Command {
 			&cli.BoolFlag{Name: "create", Usage: "create the repository (a GitLab project, in its group) on the Git host when it does not exist (private unless --public)"},
 			&cli.BoolFlag{Name: "public", Usage: "with --create: make the repository public"},
 			&cli.BoolFlag{Name: "push", Usage: "push the branch to the Git host over HTTPS with the token"},
-			&cli.BoolFlag{Name: "protect", Usage: "protect the branch: require pull (merge) requests and the `" + checkName + "` check (on GitLab: pipelines must succeed)"},
+			&cli.BoolFlag{Name: "protect", Usage: "protect the branch: require pull (merge) requests and the \"" + checkName + "\" check (on GitLab: pipelines must succeed)"},
 			&cli.StringFlag{Name: "remote", Usage: "Git `URL` to push to, your own choice (default: the created repository, the remote origin, or --repo, on its host)"},
 			&cli.StringFlag{Name: "api-url", Usage: "API `URL` of the Git host to send the token to, your own choice (default: the API of repository.url's host)"},
-			&cli.StringFlag{Name: "token-file", Usage: "with --create/--push/--protect: read the token from `FILE` (default: standard input)"},
+			&cli.StringFlag{Name: "token-file", Usage: "with --create/--push/--protect: read the token from `FILE` (default: standard input, else " + envTokensHelp + ")"},
 			&cli.StringFlag{Name: "token-env", Usage: "with --create/--push/--protect: read the token from the environment variable `VAR`"},
 			lockWaitFlag(),
 		},
@@ -130,19 +127,19 @@ func generateCommand() *cli.Command {
 		Name:      "generate",
 		Usage:     "render the Kustomize overlays and Argo CD Applications from rtconf.yaml",
 		ArgsUsage: "[DIR]",
-		Description: "Brings the generated files of the repository in DIR (default: the current folder) in line\n" +
-			"with its rtconf.yaml, writing all changes or none. Files under resources/ are yours and\n" +
-			"never touched; sealed tokens are never replaced; files of removed runtimes and users are\n" +
-			"removed. With nothing to do it writes nothing and reports 0 files changed.\n\n" +
+		Description: "Brings the generated files of the repository in DIR (default: the nearest folder holding\n" +
+			"rtconf.yaml, from the current one up) in line with its rtconf.yaml, writing all changes\n" +
+			"or none. Files under resources/ are yours and never touched; sealed tokens are never\n" +
+			"replaced; files of removed runtimes and users are removed. With nothing to do it writes nothing and reports 0 files changed.\n\n" +
 			exitCodesHelp,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "dir", Value: def.Dir, Usage: "root `DIR` of the shared configuration repository"},
+			&cli.StringFlag{Name: "dir", Usage: dirUsage},
 			&cli.StringFlag{Name: "config", Value: def.ConfigFile, Usage: "configuration `FILE`, relative to --dir"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "list the changes without writing them"},
 			lockWaitFlag(),
 		},
 		Action: func(c *cli.Context) error {
-			dir, err := dirArg(c)
+			dir, err := repoDir(c, true)
 			if err != nil {
 				return err
 			}

@@ -15,8 +15,9 @@ import (
 
 func tokenExpiryCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "expiry",
-		Usage: "list the sealed Git tokens that expire soon, from what was recorded when they were sealed",
+		Name:      "expiry",
+		ArgsUsage: "[DIR]",
+		Usage:     "list the sealed Git tokens that expire soon, from what was recorded when they were sealed",
 		Description: "Reads the expiry rtconf recorded on each sealed token (offline: no token is needed)\n" +
 			"and lists those that expire within --within, soonest first, with the command that\n" +
 			"replaces each. The generated workflow runs it daily and keeps one issue open while\n" +
@@ -32,7 +33,8 @@ func tokenExpiryCommand() *cli.Command {
 }
 
 func tokenExpiryAction(c *cli.Context) error {
-	if err := noArgs(c, "token expiry"); err != nil {
+	dir, err := repoDir(c, true)
+	if err != nil {
 		return err
 	}
 	within, err := parseWindow(c.String("within"))
@@ -43,7 +45,7 @@ func tokenExpiryAction(c *cli.Context) error {
 	if format != "text" && format != "markdown" && format != "json" {
 		return &usageError{fmt.Sprintf("--format %q: use text, markdown or json", format)}
 	}
-	rep, err := workspace.Status(c.String("dir"), c.String("config"))
+	rep, err := workspace.Status(dir, c.String("config"))
 	if err != nil {
 		return asUsage(err)
 	}

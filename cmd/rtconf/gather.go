@@ -28,7 +28,7 @@ func gatherCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "shards", Usage: "`N` shards expected (default: the number the reports name)"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "`FORMAT` on standard output: " + strings.Join(output.Formats(), ", ")},
-			&cli.StringSliceFlag{Name: "output", Usage: "also write `FORMAT=FILE` (repeatable)"},
+			&cli.StringSliceFlag{Name: "output", Usage: "also write `FORMAT=FILE` (repeatable; FILE - for standard output)"},
 		},
 		Action: gatherAction,
 	}
@@ -88,16 +88,30 @@ func readReport(name string) (validator.Report, error) {
 }
 
 // reportWriters reads --format and --output: the report on standard output
-// and in each FORMAT=FILE.
+// and in each FORMAT=FILE. FORMAT=- is the report on standard output, in
+// place of --format's default: one report only goes there.
 func reportWriters(c *cli.Context) ([]outputTarget, []output.Writer, error) {
-	targets := []outputTarget{{format: c.String("format")}}
+	stdout := outputTarget{format: c.String("format")}
+	var targets []outputTarget
+	toStdout := ""
 	for _, o := range c.StringSlice("output") {
 		format, file, ok := strings.Cut(o, "=")
 		if !ok || format == "" || file == "" {
-			return nil, nil, &usageError{fmt.Sprintf("--output %q: write FORMAT=FILE, e.g. sarif=rtconf.sarif", o)}
+			return nil, nil, &usageError{fmt.Sprintf("--output %q: write FORMAT=FILE, e.g. sarif=rtconf.sarif (FILE - for standard output)", o)}
 		}
-		targets = append(targets, outputTarget{format: format, file: file})
+		if file != "-" {
+			targets = append(targets, outputTarget{format: format, file: file})
+			continue
+		}
+		switch {
+		case toStdout != "":
+			return nil, nil, &usageError{fmt.Sprintf("--output %s=- and --output %s=- both write to standard output; give one", toStdout, format)}
+		case c.IsSet("format"):
+			return nil, nil, &usageError{fmt.Sprintf("--format %s and --output %s=- both write to standard output; give one", stdout.format, format)}
+		}
+		toStdout, stdout.format = format, format
 	}
+	targets = append([]outputTarget{stdout}, targets...)
 	writers := make([]output.Writer, len(targets))
 	for i, t := range targets {
 		opts := output.DefaultOptions()

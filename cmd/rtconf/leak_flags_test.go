@@ -25,7 +25,7 @@ func commandBases() map[string][]string {
 		"generate":           {"--dir", "{repo}"},
 		"seal runtime-token": with("--api-url", "{api}"),
 		"seal user-token":    with("--user", "alice", "--api-url", "{api}"),
-		"cert pin":           {"--dir", "{repo}", "--cert", "{repo}/certs/demo-sealed-secrets.pem"},
+		"cert pin":           {"--dir", "{repo}", "--cert", "{repo}/certs/demo-sealed-secrets.pem", "--yes"},
 		"status":             {"--dir", "{repo}"},
 		"validate":           {"--dir", "{repo}"},
 		"gather":             {"{work}/shard.json"},
@@ -34,11 +34,13 @@ func commandBases() map[string][]string {
 		"token expiry":       {"--dir", "{repo}"},
 		"schema":             {},
 		"runtime add":        {"--dir", "{repo}", "new-runtime"},
-		"runtime remove":     {"--dir", "{repo}", "staging"},
+		"runtime remove":     {"--dir", "{repo}", "staging", "--yes"},
 		"cluster add":        with("edge-us", "https://edge-us.example.com"),
 		"cluster remove":     with("edge-eu"),
 		"user add":           with("carol"),
-		"user remove":        with("bob"),
+		"user remove":        with("bob", "--yes"),
+		"version":            {},
+		"completion":         {"bash"},
 	}
 }
 

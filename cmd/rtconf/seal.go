@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -16,7 +17,7 @@ import (
 func repoFlags() []cli.Flag {
 	def := workspace.DefaultGenerateOptions()
 	return []cli.Flag{
-		&cli.StringFlag{Name: "dir", Value: def.Dir, Usage: "root `DIR` of the shared configuration repository"},
+		&cli.StringFlag{Name: "dir", Usage: dirUsage},
 		&cli.StringFlag{Name: "config", Value: def.ConfigFile, Usage: "configuration `FILE`, relative to --dir"},
 	}
 }
@@ -39,7 +40,7 @@ func runOptions(c *cli.Context) (workspace.RunOptions, error) {
 
 func tokenFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "token-file", Usage: "read the token from `FILE` (default: standard input)"},
+		&cli.StringFlag{Name: "token-file", Usage: "read the token from `FILE` (default: standard input, else " + envTokensHelp + ")"},
 		&cli.StringFlag{Name: "token-env", Usage: "read the token from the environment variable `VAR`"},
 	}
 }
@@ -52,9 +53,11 @@ func certFlags() []cli.Flag {
 	)
 }
 
-const tokenHelp = "The token is read from standard input (a terminal prompts without echo), from\n" +
-	"--token-file FILE or from --token-env VAR; never from a flag's value. It is never written\n" +
-	"in plain text, printed, or included in an error."
+const tokenHelp = "The token is read from standard input, from --token-file FILE or from --token-env VAR;\n" +
+	"never from a flag's value. When standard input is a terminal or empty, rtconf reads\n" +
+	"the first of " + envTokensHelp + " that is set, as gh and flux do; with none set,\n" +
+	"a terminal prompts without echo. The token is never written in plain text, printed,\n" +
+	"or included in an error."
 
 func sealCommand() *cli.Command {
 	return &cli.Command{
@@ -91,11 +94,16 @@ func sealAction(c *cli.Context) error {
 	if err := noArgs(c, "seal "+c.Command.Name); err != nil {
 		return err
 	}
+	dir, err := repoDir(c, false)
+	if err != nil {
+		return err
+	}
 	tok, err := readToken(c)
 	if err != nil {
 		return err
 	}
 	opts := sealOptions(c, tok)
+	opts.Dir = dir
 	if opts.Run, err = runOptions(c); err != nil {
 		return err
 	}
@@ -131,21 +139,69 @@ func sealOptions(c *cli.Context, tok token.Token) workspace.SealOptions {
 	return opts
 }
 
-// readToken reads the token from the source the flags name. On a terminal
-// it prompts and reads without echo.
+// envTokens are the environment variables rtconf reads a token from when
+// no flag names its source and standard input is a terminal or empty, as
+// gh, glab and flux do: GitHub's first, then GitLab's. The provider is not
+// known before rtconf.yaml is read, so the first one set that holds a
+// token of a known shape wins.
+var envTokens = []string{"GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN"}
+
+const envTokensHelp = "GITHUB_TOKEN, GH_TOKEN or GITLAB_TOKEN"
+
+// envToken is the variable of envTokens to read, or "" when none is set.
+func envToken() string {
+	first := ""
+	for _, name := range envTokens {
+		v := os.Getenv(name)
+		if v == "" {
+			continue
+		}
+		if _, err := providers.ParseToken(v); err == nil {
+			return name
+		}
+		if first == "" {
+			first = name // the error names it
+		}
+	}
+	return first
+}
+
+// readToken reads the token from the source the flags name, else from
+// standard input; when that is a terminal or empty, from envTokens, and
+// otherwise a terminal prompts and reads without echo.
 func readToken(c *cli.Context) (token.Token, error) {
 	src := token.Source{File: c.String("token-file"), Env: c.String("token-env"), Stdin: c.App.Reader, Parse: providers.ParseToken}
 	if err := src.Validate(); err != nil {
 		return token.Token{}, &usageError{err.Error()}
 	}
-	if f, ok := c.App.Reader.(*os.File); ok && src.File == "" && src.Env == "" && term.IsTerminal(int(f.Fd())) {
-		fmt.Fprint(c.App.ErrWriter, "Paste the token, then press Enter (input is hidden): ")
-		raw, err := term.ReadPassword(int(f.Fd()))
-		fmt.Fprintln(c.App.ErrWriter)
-		if err != nil {
-			return token.Token{}, fmt.Errorf("read token from the terminal: %w", err)
+	if src.File == "" && src.Env == "" {
+		if f, ok := c.App.Reader.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			if name := envToken(); name != "" {
+				src.Env = name
+			} else {
+				fmt.Fprint(c.App.ErrWriter, "Paste the token, then press Enter (input is hidden): ")
+				raw, err := term.ReadPassword(int(f.Fd()))
+				fmt.Fprintln(c.App.ErrWriter)
+				if err != nil {
+					return token.Token{}, fmt.Errorf("read token from the terminal: %w", err)
+				}
+				src.Stdin = &byteReader{b: raw}
+			}
+		} else {
+			raw, err := io.ReadAll(io.LimitReader(src.Stdin, token.MaxRead))
+			if err != nil {
+				return token.Token{}, fmt.Errorf("read token from standard input: %w", err)
+			}
+			if len(bytes.TrimSpace(raw)) == 0 {
+				name := envToken()
+				if name == "" {
+					return token.Token{}, &usageError{"no token: standard input is empty and none of " + envTokensHelp +
+						" is set; pipe the token to standard input, or use --token-file FILE or --token-env VAR"}
+				}
+				src.Env = name
+			}
+			src.Stdin = &byteReader{b: raw}
 		}
-		src.Stdin = &byteReader{b: raw}
 	}
 	tok, err := token.Read(src)
 	if err != nil {
@@ -175,10 +231,12 @@ func certCommand() *cli.Command {
 			Description: "Checks the certificate (X.509, RSA, not expired), writes it to sealing.certificate\n" +
 				"(default " + workspace.DefaultCertificatePath + ") and records its SHA-256 fingerprint as\n" +
 				"sealing.fingerprint in rtconf.yaml, keeping the file's comments. Sealing then refuses\n" +
-				"any other certificate unless --accept-new-cert is given.\n\n" + exitCodesHelp,
+				"any other certificate unless --accept-new-cert is given. Re-pinning a different\n" +
+				"certificate asks first on a terminal; elsewhere it requires --yes.\n\n" + exitCodesHelp,
 			Flags: append(repoFlags(), lockWaitFlag(),
 				&cli.StringFlag{Name: "cert", Usage: "certificate `FILE` or https URL (as from kubeseal --fetch-cert)", Required: true},
 				&cli.StringFlag{Name: "path", Usage: "`PATH` in the repository to store it at"},
+				yesFlag(),
 			),
 			Action: func(c *cli.Context) error {
 				if err := noArgs(c, "cert pin"); err != nil {
@@ -188,9 +246,16 @@ func certCommand() *cli.Command {
 				if err != nil {
 					return err
 				}
+				dir, err := repoDir(c, false)
+				if err != nil {
+					return err
+				}
 				res, err := workspace.Pin(c.Context, workspace.PinOptions{
-					Dir: c.String("dir"), ConfigFile: c.String("config"), Cert: c.String("cert"),
+					Dir: dir, ConfigFile: c.String("config"), Cert: c.String("cert"),
 					Path: c.String("path"), Now: now(c), Run: run,
+					Confirm: func(previous, next string) error {
+						return confirm(c, "cert pin", fmt.Sprintf("replace the pinned certificate %s with %s (tokens sealed for the old key must be sealed again)", previous, next))
+					},
 				})
 				if err != nil {
 					return asUsage(err)

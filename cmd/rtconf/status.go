@@ -16,8 +16,9 @@ func (e *findingsError) Error() string { return e.msg }
 
 func statusCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "status",
-		Usage: "show per runtime what is still pending: tokens, Applications, clusters",
+		Name:      "status",
+		ArgsUsage: "[DIR]",
+		Usage:     "show per runtime what is still pending: tokens, Applications, clusters",
 		Description: "Like Codefresh's \"Complete installation\" badge: for each runtime, whether its Git\n" +
 			"runtime token and each user's token are sealed (or pending, or covered by the runtime\n" +
 			"token), whether its self-managing Application and its managed clusters' Applications\n" +
@@ -30,10 +31,11 @@ func statusCommand() *cli.Command {
 			if format != "text" && format != "json" {
 				return &usageError{fmt.Sprintf("--format %q: use text or json", format)}
 			}
-			if err := noArgs(c, "status"); err != nil {
+			dir, err := repoDir(c, true)
+			if err != nil {
 				return err
 			}
-			rep, err := workspace.Status(c.String("dir"), c.String("config"))
+			rep, err := workspace.Status(dir, c.String("config"))
 			if err != nil {
 				return asUsage(err)
 			}

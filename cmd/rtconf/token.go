@@ -68,7 +68,13 @@ func tokenCheckAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	target, err := workspace.ResolveTokenTarget(c.String("dir"), c.String("config"), c.String("runtime"), c.String("repo"), c.String("provider"), trust(c), kind)
+	dir := "."
+	if c.String("repo") == "" || c.String("runtime") != "" || c.IsSet("dir") {
+		if dir, err = repoDir(c, false); err != nil {
+			return &usageError{err.Error() + "; or pass --repo OWNER/NAME"}
+		}
+	}
+	target, err := workspace.ResolveTokenTarget(dir, c.String("config"), c.String("runtime"), c.String("repo"), c.String("provider"), trust(c), kind)
 	if err != nil {
 		return asUsage(err)
 	}

@@ -19,12 +19,14 @@ import (
 
 func validateCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "validate",
-		Usage: "check the repository before merge: config, drift, Kustomize builds, schemas, policies",
-		Description: "Reads the repository in --dir (never writes, never reaches the network) and reports\n" +
+		Name:      "validate",
+		ArgsUsage: "[DIR]",
+		Usage:     "check the repository before merge: config, drift, Kustomize builds, schemas, policies",
+		Description: "Reads the repository in DIR or --dir (never writes, never reaches the network) and reports\n" +
 			"every finding with its file, line, rule and a hint. Rules: " + ruleList() + ".\n\n" +
 			"Formats: " + strings.Join(output.Formats(), ", ") + ". --format picks the one on standard\n" +
-			"output; --output FORMAT=FILE writes more (repeatable), e.g.\n" +
+			"output; --output FORMAT=FILE writes more (repeatable; FILE - is standard output, in place\n" +
+			"of --format), e.g.\n" +
 			"   rtconf validate --format github --output sarif=rtconf.sarif --output markdown=$GITHUB_STEP_SUMMARY\n\n" +
 			"--shard I/N validates the I-th of N deterministic parts of the runtimes (findings that\n" +
 			"belong to no runtime go to shard 1), for a CI matrix over a large repository; `rtconf\n" +
@@ -32,7 +34,7 @@ func validateCommand() *cli.Command {
 			"EXIT CODES:\n   0  no errors (warnings allowed)\n   1  errors found\n   2  usage error, or rtconf could not run",
 		Flags: append(append(repoFlags(),
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "`FORMAT` on standard output: " + strings.Join(output.Formats(), ", ")},
-			&cli.StringSliceFlag{Name: "output", Usage: "also write `FORMAT=FILE` (repeatable)"},
+			&cli.StringSliceFlag{Name: "output", Usage: "also write `FORMAT=FILE` (repeatable; FILE - for standard output)"},
 			&cli.BoolFlag{Name: "strict", Usage: "unknown kinds and pending tokens are errors, not warnings"},
 			&cli.StringFlag{Name: "shard", Usage: "validate only shard `I/N` of the runtimes"},
 			&cli.BoolFlag{Name: "live", Usage: "also check the runtime tokens CI holds (RTCONF_RUNTIME_TOKEN, RTCONF_RUNTIME_TOKEN_<RUNTIME>) against GitHub"},
@@ -55,7 +57,8 @@ type outputTarget struct {
 }
 
 func validateAction(c *cli.Context) error {
-	if err := noArgs(c, "validate"); err != nil {
+	dir, err := repoDir(c, true)
+	if err != nil {
 		return err
 	}
 	targets, writers, err := reportWriters(c)
@@ -91,7 +94,7 @@ func validateAction(c *cli.Context) error {
 		live.Trust = trust(c)
 		opts.Live = live
 	}
-	root, err := os.OpenRoot(c.String("dir"))
+	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return fmt.Errorf("open repository: %w", err)
 	}

@@ -129,6 +129,9 @@ type PinOptions struct {
 	Now        time.Time
 	HTTPClient *http.Client
 	Run        RunOptions
+	// Confirm, when set, is asked before a certificate other than the
+	// pinned one replaces it; an error stops pinning, changing nothing.
+	Confirm func(previous, next string) error
 }
 
 // PinResult says what pinning changed.
@@ -170,6 +173,11 @@ func Pin(ctx context.Context, opts PinOptions) (PinResult, error) {
 	warnings, err := cert.Check(opts.Cert, seal.CheckOptions{Now: opts.Now})
 	if err != nil {
 		return PinResult{}, err
+	}
+	if prev := cfg.Sealing.Fingerprint; opts.Confirm != nil && prev != "" && prev != cert.Fingerprint {
+		if err := opts.Confirm(prev, cert.Fingerprint); err != nil {
+			return PinResult{}, err
+		}
 	}
 	changes, err := pinChanges(root, opts.ConfigFile, raw, cfg, cert, opts.Path)
 	if err != nil {
