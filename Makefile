@@ -5,8 +5,12 @@ STATICCHECK := $(BIN)/staticcheck
 STATICCHECK_VERSION := v0.8.2
 GOVULNCHECK := $(BIN)/govulncheck
 GOVULNCHECK_VERSION := v1.9.0
+GORELEASER  := $(BIN)/goreleaser
+GORELEASER_VERSION := v2.15.1
+SYFT        := $(BIN)/syft
+SYFT_VERSION := v1.57.1
 
-.PHONY: test tools-check clock-check vet fmt-check lint unit fuzz vuln demo clean
+.PHONY: test tools-check clock-check vet fmt-check lint unit fuzz vuln demo clean release-check release-snapshot
 
 ## test: the tools the suite needs, formatting, go vet, staticcheck, the
 ## wall-clock check and the race-enabled test suite
@@ -68,12 +72,30 @@ vuln: $(GOVULNCHECK)
 $(GOVULNCHECK):
 	GOBIN=$(BIN) $(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
 
+## release-check: `goreleaser check` of .goreleaser.yaml, and the tests that
+## compare it with the generated workflow (goreleaser installed into ./bin;
+## building it takes minutes the first time). Not part of `make test`.
+release-check: $(GORELEASER)
+	$(GORELEASER) check
+	$(GO) test -count=1 -run '^(TestReleaseNames|TestGoreleaserCheck)$$' ./templates
+
+## release-snapshot: a whole release into dist/ (archives, checksums, SBOMs
+## made by syft from ./bin), published nowhere
+release-snapshot: $(GORELEASER) $(SYFT)
+	PATH="$(BIN):$$PATH" $(GORELEASER) release --snapshot --clean
+
+$(GORELEASER):
+	GOBIN=$(BIN) $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
+
+$(SYFT):
+	GOBIN=$(BIN) $(GO) install github.com/anchore/syft/cmd/syft@$(SYFT_VERSION)
+
 ## demo: the README's first command
 demo:
 	$(GO) run ./cmd/rtconf init --demo ./demo-config
 
 clean:
-	rm -rf $(BIN) ./demo-config
+	rm -rf $(BIN) ./demo-config ./dist
 
 ## schemas: regenerate schemas/manifests from the real definitions in the Go module cache
 ## (Argo CD and sealed-secrets CRDs, Kubernetes' swagger.json; see schemas/manifests/SOURCES.md)

@@ -6,7 +6,11 @@ package main
 // end serve ci_action_test.go too.
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -24,6 +28,7 @@ import (
 
 	"github.com/rtconf/rtconf/generator"
 	"github.com/rtconf/rtconf/internal/config"
+	"github.com/rtconf/rtconf/templates"
 )
 
 const (
@@ -52,6 +57,9 @@ func workflowVariants(t *testing.T) map[string][]byte {
 	}
 	for n := 1; n <= 8; n++ {
 		gen(fmt.Sprintf("shards-%d", n), configWithRuntimes(t, 8, fmt.Sprintf("ci: {shards: %d}\n", n)))
+	}
+	for _, n := range []int{1, 3} {
+		gen(fmt.Sprintf("shards-%d-code-scanning", n), configWithRuntimes(t, 8, fmt.Sprintf("ci: {shards: %d, codeScanning: true}\n", n)))
 	}
 	gen("automatic-450-runtimes", configWithRuntimes(t, 450, ""))
 	odd := configWithRuntimes(t, 2, "")
@@ -201,7 +209,19 @@ type workflowShape struct {
 				Shard []int `yaml:"shard"`
 			} `yaml:"matrix"`
 		} `yaml:"strategy"`
+		Steps []workflowStep `yaml:"steps"`
 	} `yaml:"jobs"`
+}
+
+// workflowStep is one step of a job.
+type workflowStep struct {
+	Name            string            `yaml:"name"`
+	ID              string            `yaml:"id"`
+	If              string            `yaml:"if"`
+	Uses            string            `yaml:"uses"`
+	Run             string            `yaml:"run"`
+	With            map[string]string `yaml:"with"`
+	ContinueOnError bool              `yaml:"continue-on-error"`
 }
 
 // TestWorkflowShape: the required check is one job named CheckName, after
@@ -218,16 +238,38 @@ func TestWorkflowShape(t *testing.T) {
 		if len(w.Permissions) != 0 {
 			t.Errorf("%s: top-level permissions %v, want none", name, w.Permissions)
 		}
+		codeScanning := strings.HasSuffix(name, "-code-scanning") || name == "golden-code-scanning"
 		var checks []string
 		for id, job := range w.Jobs {
 			if job.Name == generator.CheckName {
 				checks = append(checks, id)
 			}
 			for scope, level := range job.Permissions {
-				writes := map[string]bool{"security-events": id == "validate", "issues": id == "token-expiry"}
+				writes := map[string]bool{"security-events": id == "validate" && codeScanning, "issues": id == "token-expiry"}
 				if level != "read" && !(level == "write" && writes[scope]) {
 					t.Errorf("%s: job %s has %s: %s", name, id, scope, level)
 				}
+			}
+			// Code scanning, when on, never fails the required check.
+			uploads, writes := 0, false
+			for _, step := range job.Steps {
+				if strings.Contains(step.Uses, "/upload-sarif@") {
+					uploads++
+					if !step.ContinueOnError {
+						t.Errorf("%s: job %s: a failed SARIF upload would fail the job (no continue-on-error)", name, id)
+					}
+				}
+				writes = writes || strings.Contains(step.Run, "sarif=rtconf.sarif")
+			}
+			if writes != (uploads > 0) {
+				t.Errorf("%s: job %s writes a SARIF report: %v; uploads it: %v", name, id, writes, uploads > 0)
+			}
+			if want := 0; id == "validate" && codeScanning {
+				if want = 1; uploads != want || job.Permissions["security-events"] != "write" {
+					t.Errorf("%s: job %s: %d SARIF uploads with security-events %q, want 1 with write", name, id, uploads, job.Permissions["security-events"])
+				}
+			} else if uploads != want {
+				t.Errorf("%s: job %s uploads SARIF %d times, want %d", name, id, uploads, want)
 			}
 		}
 		if !slices.Equal(checks, []string{"validate"}) {
@@ -296,4 +338,213 @@ func yamlToJSON(t *testing.T, data []byte) any {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestWorkflowInstall: every job gets rtconf the same way, before it runs
+// it: from the Actions cache (keyed by version, OS and architecture), else
+// the release archive checked against the release's checksums, and Go and
+// `go install` only when the release has none.
+func TestWorkflowInstall(t *testing.T) {
+	for name, data := range workflowVariants(t) {
+		var w workflowShape
+		if err := yaml.Unmarshal(data, &w); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for id, job := range w.Jobs {
+			if len(job.Steps) < 7 {
+				t.Errorf("%s: job %s has %d steps", name, id, len(job.Steps))
+				continue
+			}
+			s := job.Steps
+			missed := "steps.rtconf-release.outputs.found == 'false'"
+			for i, ok := range []bool{
+				strings.HasPrefix(s[0].Uses, "actions/checkout@"),
+				strings.HasPrefix(s[1].Uses, "actions/cache@") && s[1].ID == "rtconf-cache" &&
+					s[1].With["path"] == "~/.rtconf/${{ env.RTCONF_VERSION }}" &&
+					s[1].With["key"] == "rtconf-${{ env.RTCONF_VERSION }}-${{ runner.os }}-${{ runner.arch }}",
+				s[2].ID == "rtconf-release" && s[2].If == "steps.rtconf-cache.outputs.cache-hit != 'true'" &&
+					strings.Contains(s[2].Run, "sha256sum -c") && strings.Contains(s[2].Run, templates.ReleaseDownload+"/$RTCONF_VERSION"),
+				strings.HasPrefix(s[3].Uses, "actions/setup-go@") && s[3].If == missed,
+				s[4].If == missed && strings.Contains(s[4].Run, "go install \""+templates.Module+"@$RTCONF_VERSION\""),
+				s[5].If == "" && strings.Contains(s[5].Run, `>> "$GITHUB_PATH"`),
+			} {
+				if !ok {
+					t.Errorf("%s: job %s: step %d (%q) is not the install step it should be", name, id, i+1, s[i].Name)
+				}
+			}
+			for i, step := range s[6:] {
+				if strings.Contains(step.Run, "go install") || strings.Contains(step.Uses, "setup-go") || strings.Contains(step.Uses, "actions/cache") {
+					t.Errorf("%s: job %s: step %d (%q) installs again", name, id, i+7, step.Name)
+				}
+			}
+		}
+	}
+}
+
+// TestWorkflowDownload runs the workflow's download step in bash against a
+// fake curl that serves a release from a folder: the archive for the
+// runner is unpacked only when the checksums file lists it once with its
+// sum; a release without it says found=false (go install follows); any
+// other answer fails the step.
+func TestWorkflowDownload(t *testing.T) {
+	for _, tool := range []string{"bash", "tar", "gzip", "sha256sum", "awk"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("the download step needs %s: %v", tool, err)
+		}
+	}
+	var w workflowShape
+	if err := yaml.Unmarshal(workflowVariants(t)["shards-1"], &w); err != nil {
+		t.Fatal(err)
+	}
+	var script, onPath string
+	for _, step := range w.Jobs["validate"].Steps {
+		switch step.ID {
+		case "rtconf-release":
+			script = step.Run
+		}
+		if strings.Contains(step.Run, "GITHUB_PATH") {
+			onPath = step.Run
+		}
+	}
+	if script == "" || onPath == "" {
+		t.Fatal("no download step or PATH step in the validate job")
+	}
+	archive := releaseArchive(t, "#!/bin/sh\necho rtconf version 1.2.3\n")
+	sum := func(b []byte) string { h := sha256.Sum256(b); return hex.EncodeToString(h[:]) }
+	const tgz, sums = "rtconf_1.2.3_linux_amd64.tar.gz", "rtconf_1.2.3_checksums.txt"
+	good := sum(archive) + "  " + tgz + "\n" + sum([]byte("other")) + "  rtconf_1.2.3_darwin_arm64.tar.gz\n"
+	for _, tc := range []struct {
+		name     string
+		os, arch string
+		files    map[string]string // served; a value "HTTP 500" answers that
+		ok       bool              // the step exits 0
+		found    string            // its output found=
+		asked    []string          // the files it asked for
+	}{
+		{"release", "Linux", "X64", map[string]string{tgz: string(archive), sums: good}, true, "true", []string{sums, tgz}},
+		{"binary checksum line", "Linux", "X64", map[string]string{tgz: string(archive), sums: sum(archive) + " *" + tgz + "\n"}, true, "true", []string{sums, tgz}},
+		{"no archive for the runner", "Linux", "ARM64", map[string]string{tgz: string(archive), sums: good}, true, "false", []string{sums, "rtconf_1.2.3_linux_arm64.tar.gz"}},
+		{"no release assets", "Linux", "X64", nil, true, "false", []string{sums}},
+		{"unknown runner", "FreeBSD", "X64", map[string]string{tgz: string(archive), sums: good}, true, "false", nil},
+		{"tampered archive", "Linux", "X64", map[string]string{tgz: string(archive) + "x", sums: good}, false, "", []string{sums, tgz}},
+		{"archive not listed", "Linux", "X64", map[string]string{tgz: string(archive), sums: sum([]byte("other")) + "  rtconf_1.2.3_darwin_arm64.tar.gz\n"}, false, "", []string{sums, tgz}},
+		{"archive listed twice", "Linux", "X64", map[string]string{tgz: string(archive), sums: good + good}, false, "", []string{sums, tgz}},
+		{"server error", "Linux", "X64", map[string]string{tgz: "HTTP 500", sums: good}, false, "", []string{sums, tgz}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			home, release, bin := filepath.Join(dir, "home"), filepath.Join(dir, "release"), filepath.Join(dir, "bin")
+			for _, d := range []string{home, release, bin} {
+				if err := os.Mkdir(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for name, content := range tc.files {
+				if code, ok := strings.CutPrefix(content, "HTTP "); ok {
+					name, content = name+".code", code
+				}
+				if err := os.WriteFile(filepath.Join(release, name), []byte(content), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.WriteFile(filepath.Join(bin, "curl"), []byte(fakeCurl), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			env := append(os.Environ(), "HOME="+home, "RUNNER_OS="+tc.os, "RUNNER_ARCH="+tc.arch, "RTCONF_VERSION=v1.2.3",
+				"GITHUB_OUTPUT="+filepath.Join(dir, "output"), "GITHUB_PATH="+filepath.Join(dir, "path"),
+				"FAKE_RELEASE="+release, "FAKE_LOG="+filepath.Join(dir, "asked"), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+			out, err := runStep(t, dir, script, env)
+			if (err == nil) != tc.ok {
+				t.Fatalf("exit %v, want ok %v:\n%s", err, tc.ok, out)
+			}
+			asked, _ := os.ReadFile(filepath.Join(dir, "asked"))
+			var want []string
+			for _, f := range tc.asked {
+				want = append(want, templates.ReleaseDownload+"/v1.2.3/"+f)
+			}
+			if got := strings.Fields(string(asked)); !slices.Equal(got, want) {
+				t.Errorf("asked for %q, want %q", got, want)
+			}
+			output, _ := os.ReadFile(filepath.Join(dir, "output"))
+			if tc.found != "" && string(output) != "found="+tc.found+"\n" {
+				t.Errorf("GITHUB_OUTPUT = %q, want found=%s", output, tc.found)
+			}
+			binary := filepath.Join(home, ".rtconf", "v1.2.3", "rtconf")
+			_, statErr := os.Stat(binary)
+			if installed := statErr == nil; installed != (tc.found == "true") {
+				t.Fatalf("rtconf installed: %v, want %v:\n%s", installed, tc.found == "true", out)
+			}
+			if !tc.ok && !strings.Contains(out, "FAILED") && !strings.Contains(out, "::error title=rtconf::") {
+				t.Errorf("a failure that does not say why:\n%s", out)
+			}
+			if tc.found != "true" {
+				return
+			}
+			out, err = runStep(t, dir, onPath, env)
+			if err != nil || out != "rtconf version 1.2.3\n" {
+				t.Errorf("PATH step: %v:\n%s", err, out)
+			}
+			if p, _ := os.ReadFile(filepath.Join(dir, "path")); string(p) != filepath.Dir(binary)+"\n" {
+				t.Errorf("GITHUB_PATH = %q, want %s", p, filepath.Dir(binary))
+			}
+		})
+	}
+}
+
+// runStep runs a step's script as GitHub Actions runs a bash step.
+func runStep(t *testing.T, dir, script string, env []string) (string, error) {
+	t.Helper()
+	f := filepath.Join(dir, "step.sh")
+	if err := os.WriteFile(f, []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", f)
+	cmd.Dir, cmd.Env = dir, env
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// fakeCurl answers the download step's curl calls from $FAKE_RELEASE: the
+// file named by the URL's last part with 200, NAME.code's status instead,
+// or 404. It logs each URL to $FAKE_LOG.
+const fakeCurl = `#!/bin/sh
+out= url=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --output) out="$2"; shift 2 ;;
+    --write-out|--proto|--retry) shift 2 ;;
+    *) url="$1"; shift ;;
+  esac
+done
+echo "$url" >> "$FAKE_LOG"
+name="${url##*/}"
+if [ -f "$FAKE_RELEASE/$name.code" ]; then printf 'error' > "$out"; cat "$FAKE_RELEASE/$name.code"; exit 0; fi
+if [ -f "$FAKE_RELEASE/$name" ]; then cp "$FAKE_RELEASE/$name" "$out"; printf 200; else printf 'Not Found' > "$out"; printf 404; fi
+`
+
+// releaseArchive is a release's .tar.gz as GoReleaser packs it: the
+// binary rtconf at the top, beside the license and README.
+func releaseArchive(t *testing.T, binary string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	gz := gzip.NewWriter(&b)
+	tw := tar.NewWriter(gz)
+	for _, f := range []struct {
+		name, body string
+		mode       int64
+	}{{"LICENSE", "license\n", 0o644}, {"README.md", "readme\n", 0o644}, {"rtconf", binary, 0o755}} {
+		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.body)), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write([]byte(f.body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := gz.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

@@ -11,6 +11,7 @@ repository:
 ci:
   shards: 4
   version: v1.2.3-rc.1
+  codeScanning: true
 runtimes:
   - name: prod
     namespace: codefresh
@@ -18,7 +19,7 @@ runtimes:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (CI{Shards: 4, Version: "v1.2.3-rc.1"}); cfg.CI != want {
+	if want := (CI{Shards: 4, Version: "v1.2.3-rc.1", CodeScanning: true}); cfg.CI != want {
 		t.Errorf("ci = %+v, want %+v", cfg.CI, want)
 	}
 }
@@ -37,6 +38,8 @@ func TestParseCIProblems(t *testing.T) {
 		{"floating version", "  version: latest\n", "ci.version"},
 		{"version without v", "  version: 1.2.3\n", "ci.version"},
 		{"unknown key", "  shard: 2\n", "ci.shard"},
+		{"code scanning yes", "  codeScanning: yes\n", "ci.codeScanning"}, // YAML 1.2: a string
+		{"code scanning a string", "  codeScanning: \"true\"\n", "ci.codeScanning"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			problems := parseProblems(t, doc(tc.ci))
@@ -44,5 +47,24 @@ func TestParseCIProblems(t *testing.T) {
 				t.Errorf("problems = %+v, want one at line 4 for %s", problems, tc.field)
 			}
 		})
+	}
+}
+
+// TestCodeScanningDefault: code scanning is off unless rtconf.yaml turns it
+// on; false written out is the same as leaving it out.
+func TestCodeScanningDefault(t *testing.T) {
+	for ci, want := range map[string]bool{
+		"":                                      false,
+		"ci:\n  codeScanning: false\n":          false,
+		"ci:\n  codeScanning: true\n":           true,
+		"ci: {shards: 2, codeScanning: true}\n": true,
+	} {
+		cfg, err := Parse(testFile, []byte("repository:\n  url: https://github.com/acme/shared-config\n"+ci+"runtimes:\n  - name: prod\n    namespace: codefresh\n"))
+		if err != nil {
+			t.Fatalf("%q: %v", ci, err)
+		}
+		if cfg.CI.CodeScanning != want {
+			t.Errorf("%q: codeScanning = %v, want %v", ci, cfg.CI.CodeScanning, want)
+		}
 	}
 }

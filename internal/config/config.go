@@ -78,6 +78,11 @@ type CI struct {
 	// Version is the rtconf release the workflow installs (vX.Y.Z); empty
 	// means the release that generated the workflow.
 	Version string `json:"version,omitempty" yaml:"version,omitempty"`
+	// CodeScanning uploads validate's SARIF report to GitHub code scanning.
+	// Off unless set: code scanning needs a public repository or GitHub
+	// Advanced Security, which rtconf cannot see offline; `rtconf init
+	// --create --public` sets it. A failed upload never fails the check.
+	CodeScanning bool `json:"codeScanning,omitempty" yaml:"codeScanning,omitempty"`
 }
 
 // MaxShards is the largest ci.shards the schema accepts.

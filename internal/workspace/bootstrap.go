@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/rtconf/rtconf/internal/config"
 	"github.com/rtconf/rtconf/internal/forge"
+	"github.com/rtconf/rtconf/internal/forge/github"
 	"github.com/rtconf/rtconf/internal/gitrepo"
 	"github.com/rtconf/rtconf/internal/token"
 )
@@ -21,6 +23,8 @@ type BootstrapOptions struct {
 	// Create makes the repository on GitHub when it does not exist.
 	Create bool
 	// Public makes a created repository public; it is private by default.
+	// On GitHub it turns on ci.codeScanning too: code scanning is free for
+	// public repositories, and needs GitHub Advanced Security otherwise.
 	Public bool
 	// Push pushes the branch to the remote.
 	Push bool
@@ -71,6 +75,9 @@ func Bootstrap(ctx context.Context, opts InitOptions, b BootstrapOptions) (Boots
 	}
 	if b.Protect && !b.Push {
 		return BootstrapResult{}, &UsageError{"--protect needs --push: the branch must exist on GitHub before it can be protected"}
+	}
+	if b.Create && b.Public && !opts.Demo && cmp.Or(opts.Provider, config.DefaultProvider) == github.Name {
+		opts.CodeScanning = true
 	}
 	_, statErr := os.Stat(opts.Dir)
 	dirExisted := statErr == nil

@@ -42,6 +42,9 @@ type InitOptions struct {
 	ArgoNamespace string
 	Users         []string
 	Certificate   string
+	// CodeScanning writes ci.codeScanning: true (GitHub only); Bootstrap
+	// sets it for a repository it creates public.
+	CodeScanning bool
 	// Now dates the demo tokens' sealing.
 	Now time.Time
 	Run RunOptions
@@ -241,6 +244,7 @@ func (o InitOptions) configFile() ([]byte, error) {
 		Repository: config.Repository{URL: o.RepoURL, Revision: o.Revision, Provider: cmp.Or(o.Provider, config.DefaultProvider)},
 		ArgoCD:     config.ArgoCD{Namespace: o.ArgoNamespace},
 		Sealing:    config.Sealing{Certificate: o.Certificate},
+		CI:         config.CI{CodeScanning: o.CodeScanning},
 		Runtimes:   []config.Runtime{{Name: o.Runtime, Namespace: ns, Users: o.Users}},
 	}
 	var b bytes.Buffer
