@@ -7,10 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"regexp"
 	"sort"
-	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -123,8 +120,6 @@ func invalidUTF8(data []byte) (Position, bool) {
 	return pos, false
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 // parseYAML parses exactly one YAML document into a node tree.
 func parseYAML(file string, data []byte) (*yaml.Node, error) {
 	if len(bytes.TrimSpace(stripComments(data))) == 0 {
@@ -134,13 +129,13 @@ func parseYAML(file string, data []byte) (*yaml.Node, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
 	if err := dec.Decode(&root); err != nil {
-		return nil, yamlError(file, err)
+		return nil, yamlError(file, data, err)
 	}
 	var extra yaml.Node
 	switch err := dec.Decode(&extra); {
 	case err == io.EOF:
 	case err != nil:
-		return nil, yamlError(file, err)
+		return nil, yamlError(file, data, err)
 	default:
 		return nil, fileError(file, Position{Line: extra.Line, Column: extra.Column},
 			"more than one YAML document", "keep the whole configuration in one document; remove the '---' separator")
@@ -148,16 +143,9 @@ func parseYAML(file string, data []byte) (*yaml.Node, error) {
 	return &root, nil
 }
 
-func yamlError(file string, err error) error {
-	msg := err.Error()
-	var pos Position
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		pos.Line, _ = strconv.Atoi(m[1])
-		msg = m[2]
-	} else {
-		msg = strings.TrimPrefix(msg, "yaml: ")
-	}
-	return fileError(file, pos, "invalid YAML: "+msg, "fix the YAML syntax at that line")
+func yamlError(file string, data []byte, err error) error {
+	pos, msg, hint := SyntaxError(data, err)
+	return fileError(file, pos, "invalid YAML: "+msg, hint)
 }
 
 func stripComments(data []byte) []byte {

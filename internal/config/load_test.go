@@ -63,83 +63,6 @@ func runProblemCases(t *testing.T, cases []problemCase) {
 // encoding, documents, keys, aliases and scalar types.
 func TestParseFileProblems(t *testing.T) {
 	runProblemCases(t, []problemCase{{
-		name: "syntax error: mapping value inside a plain scalar",
-		in: text(`
-repository:
-  url: https://github.com/acme/shared: x
-runtimes: []
-`),
-		want: []Problem{{
-			Position: Position{Line: 2},
-			Message:  "invalid YAML: mapping values are not allowed in this context",
-			Hint:     "fix the YAML syntax at that line",
-		}},
-	}, {
-		// yaml.v3 reports parser errors at the 0-based line of the
-		// construct that encloses them: the bad key is on line 3.
-		name: "syntax error: key indented wrongly is reported one line early",
-		in: text(`
-repository:
-  url: https://github.com/acme/shared
- runtimes: []
-`),
-		want: []Problem{{
-			Position: Position{Line: 2},
-			Message:  "invalid YAML: did not find expected key",
-			Hint:     "fix the YAML syntax at that line",
-		}},
-	}, {
-		name: "syntax error: unterminated quoted string is reported where it starts",
-		in: text(`
-repository:
-  url: https://github.com/acme/shared
-runtimes:
-  - name: a
-    namespace: "a
-    users: [b]
-`),
-		want: []Problem{{
-			Position: Position{Line: 5},
-			Message:  "invalid YAML: found unexpected end of stream",
-			Hint:     "fix the YAML syntax at that line",
-		}},
-	}, {
-		name: "syntax error: tab used for indentation",
-		in:   "repository:\n\turl: https://github.com/acme/shared\n",
-		want: []Problem{{
-			Position: Position{Line: 2},
-			Message:  "invalid YAML: found character that cannot start any token",
-			Hint:     "fix the YAML syntax at that line",
-		}},
-	}, {
-		// yaml.v3 gives no line for errors on the first line.
-		name: "syntax error on the first line has no line",
-		in:   "repository: a: b\n",
-		want: []Problem{{
-			Message: "invalid YAML: mapping values are not allowed in this context",
-			Hint:    "fix the YAML syntax at that line",
-		}},
-	}, {
-		name: "alias to an anchor that does not exist",
-		in: text(`
-repository:
-  url: https://github.com/acme/shared
-runtimes:
-  - name: a
-    namespace: *nope
-`),
-		want: []Problem{{
-			Message: "invalid YAML: unknown anchor 'nope' referenced",
-			Hint:    "fix the YAML syntax at that line",
-		}},
-	}, {
-		name: "document end marker only",
-		in:   "...\n",
-		want: []Problem{{
-			Message: "invalid YAML: did not find expected node content",
-			Hint:    "fix the YAML syntax at that line",
-		}},
-	}, {
 		name: "empty file",
 		in:   "",
 		want: []Problem{{
@@ -407,5 +330,142 @@ func TestParseTooLarge(t *testing.T) {
 	}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+}
+
+// TestParseSyntaxErrorPositions: a YAML syntax error is reported at the
+// line and column of the mistake, not where yaml.v3 reports it (the start
+// of the enclosing node, 0-based for parser errors, no line at all on the
+// first line), with a hint that says what to do.
+func TestParseSyntaxErrorPositions(t *testing.T) {
+	const (
+		indentHint  = "this line is indented differently from the lines it belongs with: indent it like the keys (or '- ' items) beside it, with spaces"
+		mappingHint = `a value that contains ': ' must be quoted (key: "a: b"); a key must be on its own line, indented like the keys beside it`
+		listHint    = "the flow list opened by this '[' is not closed: close it with ']' on this line, and separate its items with ','"
+		mapHint     = "the flow mapping opened by this '{' is not closed: close it with '}', and separate its entries with ','"
+	)
+	cases := []struct {
+		name      string
+		in        string
+		line, col int
+		msg, hint string
+	}{{
+		// yaml.v3: "line 9" (the 0-based line of the list's first item).
+		name: "key indented less than its siblings, deep in a list",
+		in: text(`
+# shared configuration
+repository:
+  url: https://github.com/acme/shared
+sealing:
+  scope: strict
+certificate: certs/sealed-secrets.pem
+# runtimes
+runtimes:
+  - name: prod
+    namespace: prod
+    users: [alice]
+    clusters:
+      - {name: in-cluster, server: https://kubernetes.default.svc}
+   clusters: []
+`),
+		line: 14, col: 4,
+		msg: "did not find expected '-' indicator", hint: indentHint,
+	}, {
+		name: "top-level key indented by one space",
+		in:   "repository:\n  url: https://github.com/acme/shared\n runtimes: []\n",
+		line: 3, col: 2,
+		msg: "did not find expected key", hint: indentHint,
+	}, {
+		name: "key indented deeper than its siblings",
+		in:   "repository:\n  url: https://github.com/acme/shared\n    revision: main\nruntimes: []\n",
+		line: 3, col: 13,
+		msg: "mapping values are not allowed in this context", hint: mappingHint,
+	}, {
+		name: "mapping key in a list item not indented under it",
+		in:   "runtimes:\n  - name: a\n  namespace: b\n",
+		line: 3, col: 3,
+		msg: "did not find expected '-' indicator", hint: indentHint,
+	}, {
+		// yaml.v3: "line 4", one line before the '['.
+		name: "flow list not closed, followed by more items",
+		in:   "repository:\n  url: https://github.com/acme/shared\nruntimes:\n  - name: a\n    users: [b, c\n  - name: d\n",
+		line: 5, col: 12,
+		msg: "did not find expected ',' or ']'", hint: listHint,
+	}, {
+		name: "flow list not closed at the end of the file",
+		in:   "repository:\n  url: https://github.com/acme/shared\nruntimes: [{name: prod, namespace: prod}\n",
+		line: 3, col: 11,
+		msg: "did not find expected ',' or ']'", hint: listHint,
+	}, {
+		// yaml.v3: no line at all.
+		name: "flow mapping not closed on the first line",
+		in:   "repository: {url: https://github.com/acme/shared\nruntimes: []\n",
+		line: 1, col: 13,
+		msg: "did not find expected ',' or '}'", hint: mapHint,
+	}, {
+		name: "mapping value inside a plain scalar",
+		in:   "repository:\n  url: https://github.com/acme/shared: x\nruntimes: []\n",
+		line: 2, col: 38,
+		msg: "mapping values are not allowed in this context", hint: mappingHint,
+	}, {
+		// yaml.v3: no line at all.
+		name: "mapping value on the first line",
+		in:   "repository: a: b\n",
+		line: 1, col: 14,
+		msg: "mapping values are not allowed in this context", hint: mappingHint,
+	}, {
+		name: "unterminated quoted string",
+		in:   "repository:\n  url: https://github.com/acme/shared\nruntimes:\n  - name: a\n    namespace: \"a\n    users: [b]\n",
+		line: 5, col: 16,
+		msg: "found unexpected end of stream", hint: "the string quoted from here is never closed: add the closing \"",
+	}, {
+		name: "tab used for indentation",
+		in:   "repository:\n  url: https://github.com/acme/shared\nruntimes:\n\t- name: prod\n",
+		line: 4, col: 1,
+		msg: "found character that cannot start any token", hint: "indent with spaces: YAML does not allow tabs in indentation",
+	}, {
+		name: "value starting with a reserved character",
+		in:   "repository:\n  url: @acme\n",
+		line: 2, col: 8,
+		msg: "found character that cannot start any token", hint: "YAML reserves @ at the start of a value: quote the value",
+	}, {
+		name: "key without its colon",
+		in:   "runtimes:\n  - name: a\n    namespace b\n    users: []\n",
+		line: 3, col: 5,
+		msg: "could not find expected ':'", hint: "a key needs ': ' after it; a value that goes on over several lines must be quoted",
+	}, {
+		// yaml.v3: no line at all.
+		name: "alias to an anchor that does not exist",
+		in:   "repository:\n  url: https://github.com/acme/shared\nruntimes:\n  - name: a\n    namespace: *nope\n",
+		line: 5, col: 16,
+		msg: "unknown anchor 'nope' referenced", hint: "define the anchor (&name) before the alias (*name) that uses it, or write the value out",
+	}, {
+		name: "document end marker only",
+		in:   "...\n",
+		line: 1, col: 1,
+		msg: "did not find expected node content", hint: "fix the YAML syntax at that position",
+	}, {
+		name: "CRLF line breaks count like LF",
+		in:   "repository:\r\n  url: https://github.com/acme/shared\r\n runtimes: []\r\n",
+		line: 3, col: 2,
+		msg: "did not find expected key", hint: indentHint,
+	}, {
+		name: "columns count characters, not bytes",
+		in:   "repository:\n  url: é: x\n",
+		line: 2, col: 9,
+		msg: "mapping values are not allowed in this context", hint: mappingHint,
+	}}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			want := []Problem{{
+				File:     testFile,
+				Position: Position{Line: tc.line, Column: tc.col},
+				Message:  "invalid YAML: " + tc.msg,
+				Hint:     tc.hint,
+			}}
+			if diff := cmp.Diff(want, parseProblems(t, tc.in)); diff != "" {
+				t.Errorf("problems (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -25,6 +26,17 @@ func FuzzPositions(f *testing.F) {
 		}
 		root, err := parseYAML("fuzz.yaml", data)
 		if err != nil {
+			// A syntax error is placed inside the document too.
+			var e *Error
+			if errors.As(err, &e) {
+				b := newBounds(data)
+				for _, p := range e.Problems {
+					if p.Line > 0 && p.Column == 0 {
+						p.Column = 1 // a line without a column
+					}
+					b.check(t, "syntax error "+p.Message, p.Position)
+				}
+			}
 			return
 		}
 		conv := newConverter("fuzz.yaml")
