@@ -76,7 +76,8 @@ func exitCode(err error) int {
 	var cfgErr *config.Error
 	var conflict *generator.ConflictError
 	var findings *findingsError
-	if errors.As(err, &cfgErr) || errors.As(err, &conflict) || errors.As(err, &findings) {
+	var refused *workspace.RefusedError // a token the live check found lacking
+	if errors.As(err, &cfgErr) || errors.As(err, &conflict) || errors.As(err, &findings) || errors.As(err, &refused) {
 		return exitFindings
 	}
 	return exitError

@@ -12,8 +12,8 @@ import (
 
 // leakCases lists the runs of TestTokensNeverLeak. Faults that rtconf
 // retries for ever take its real backoff (1+2+4 s); the cases run
-// concurrently. seal refuses a token that fails its live check with exit 2
-// (it could not do its job), token check reports it with exit 1.
+// concurrently. A token that fails its live check is a finding: seal
+// refuses it with exit 1, like token check; could not verify is 2 in both.
 func leakCases() []leakCase {
 	rt := []string{"seal", "runtime-token", "--dir", "{repo}", "--runtime", "production", "--api-url", "{api}"}
 	rtSkip := []string{"seal", "runtime-token", "--skip-live-check", "--dir", "{repo}", "--runtime", "production"}
@@ -29,8 +29,8 @@ func leakCases() []leakCase {
 		{name: "seal runtime: checked live, from stdin", args: rt, stdin: "{classic}\n", code: 0},
 		{name: "seal runtime: fine-grained, probing writes", args: with(rt, "--probe-writes", "--token-env", "RTCONF_TEST_FINE"), code: 0},
 		{name: "seal runtime: no live check, from the environment", args: with(rtSkip, "--token-env", "RTCONF_TEST_TOKEN"), code: 0},
-		{name: "seal runtime: 401", args: rt, stdin: "{classic}", github: revoke, code: 2},
-		{name: "seal runtime: a scope missing", args: rt, stdin: "{classic}", github: narrow, code: 2},
+		{name: "seal runtime: 401", args: rt, stdin: "{classic}", github: revoke, code: 1},
+		{name: "seal runtime: a scope missing", args: rt, stdin: "{classic}", github: narrow, code: 1},
 		{name: "seal runtime: 502 for ever", args: rt, stdin: "{classic}", inject: fault(http.StatusBadGateway), code: 2},
 		{name: "seal runtime: secondary rate limit", args: with(rt, "--max-wait", "1s"), stdin: "{classic}",
 			inject: func(s *fakegithub.Server) { s.SecondaryRateLimit(-1, 60, false) }, code: 2},
@@ -57,7 +57,7 @@ func leakCases() []leakCase {
 
 		// seal user-token
 		{name: "seal user: checked live, from a file", args: with(ut, "--token-file", "{secrets}/classic.txt"), code: 0},
-		{name: "seal user: 401", args: ut, stdin: "{classic}", github: revoke, code: 2},
+		{name: "seal user: 401", args: ut, stdin: "{classic}", github: revoke, code: 1},
 		{name: "seal user: 503 for ever", args: ut, stdin: "{classic}", inject: fault(http.StatusServiceUnavailable), code: 2},
 		{name: "seal user: unknown user", args: with(rtSkip[:2], "--skip-live-check", "--dir", "{repo}", "--runtime", "production", "--user", "mallory"),
 			stdin: "{classic}", code: 2},

@@ -50,7 +50,7 @@ func TestGitLabTokensNeverLeak(t *testing.T) {
 		{name: "seal runtime: 502 for ever, the body repeating the token", args: rt, stdin: canaryGitLab, inject: forever(http.StatusBadGateway), code: 2},
 		{name: "seal runtime: 429 longer than --max-wait", args: with(rt, "--max-wait", "1s"), stdin: canaryGitLab, inject: func(s *fakegitlab.Server) { s.RateLimit(-1, 600) }, code: 2},
 		{name: "seal runtime: connection reset for ever", args: rt, stdin: canaryGitLab, inject: func(s *fakegitlab.Server) { s.ResetConnection(100) }, code: 2},
-		{name: "seal runtime: 401", args: rt, stdin: canaryGitLab, inject: forever(http.StatusUnauthorized), code: 2},
+		{name: "seal runtime: 401", args: rt, stdin: canaryGitLab, inject: forever(http.StatusUnauthorized), code: 1},
 		{name: "seal runtime: token as a positional argument", args: with(rt, canaryGitLab), code: 2},
 		{name: "seal user: checked live, from the environment", args: with(ut, "--token-env", "GL_TOKEN"), code: 0},
 		{name: "token check", args: check, stdin: canaryGitLab, code: 0},

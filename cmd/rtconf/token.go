@@ -114,11 +114,31 @@ func liveOptions(c *cli.Context, t workspace.TokenTarget) forge.Options {
 	return o
 }
 
+// notProbed marks the detail of a write permission that only
+// --probe-writes can verify.
+const notProbed = "--probe-writes"
+
+// writeCheck writes a check's result as text. Write permissions left
+// unknown for want of --probe-writes are said once, at the top, with what
+// --probe-writes would add; the last line says what the exit code is and
+// why.
 func writeCheck(w io.Writer, tok token.Token, res forge.Result, now time.Time, host string) {
 	fmt.Fprintf(w, "token: %s (%s)\n", tok.Kind(), tok.Fingerprint())
 	if res.Problem != "" {
 		fmt.Fprintf(w, "INVALID: %s\n", res.Problem)
+		fmt.Fprintf(w, "result: the token is invalid (exit %d)\n", exitFindings)
 		return
+	}
+	var unprobed []string
+	for _, r := range res.Requirements {
+		if r.Verdict == forge.Unknown && strings.Contains(r.Detail, notProbed) {
+			name, _, _ := strings.Cut(r.Name, ":")
+			unprobed = append(unprobed, name)
+		}
+	}
+	if len(unprobed) > 0 {
+		fmt.Fprintf(w, "write permissions not probed (%s): --probe-writes would test each with a write request %s must refuse as invalid, so nothing changes\n",
+			strings.Join(unprobed, ", "), host)
 	}
 	switch {
 	case res.ExpiresAt.IsZero():
@@ -134,11 +154,51 @@ func writeCheck(w io.Writer, tok token.Token, res forge.Result, now time.Time, h
 	}
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	for _, r := range res.Requirements {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", r.Verdict, r.Name, r.Certainty, r.Detail)
+		detail := r.Detail
+		if r.Verdict == forge.Unknown && strings.Contains(detail, notProbed) {
+			detail = "read allowed; write not probed"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", r.Verdict, r.Name, r.Certainty, detail)
 	}
 	tw.Flush()
 	for _, n := range res.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
 	fmt.Fprintf(w, "%d %s to %s\n", res.Requests, pluralWord(res.Requests, "request"), host)
+	fmt.Fprintln(w, "result: "+checkSummary(res, len(unprobed)))
+}
+
+// checkSummary says what a check's exit code is and why.
+func checkSummary(res forge.Result, unprobed int) string {
+	var missing, unknown int
+	for _, is := range res.Issues() {
+		switch is.Kind {
+		case forge.IssueMissing:
+			missing++
+		case forge.IssueUnverified:
+			unknown++
+		}
+	}
+	switch res.Outcome() {
+	case forge.NotMet:
+		var why []string
+		if res.Expired {
+			why = append(why, "the token expired")
+		}
+		if missing > 0 {
+			why = append(why, fmt.Sprintf("%d %s missing", missing, pluralWord(missing, "requirement")))
+		}
+		if why == nil {
+			why = []string{"the token does not meet the requirements"}
+		}
+		return fmt.Sprintf("%s (exit %d: fix the token)", strings.Join(why, ", "), exitFindings)
+	case forge.Inconclusive:
+		msg := fmt.Sprintf("%d %s could not be verified, nothing found missing (exit %d: not verified is not a pass)",
+			unknown, pluralWord(unknown, "requirement"), exitError)
+		if unprobed > 0 {
+			msg += fmt.Sprintf("; run again with --probe-writes to verify %s", pluralWord(unprobed, "the write permission"))
+		}
+		return msg
+	}
+	return fmt.Sprintf("every requirement granted (exit %d)", exitOK)
 }
