@@ -26,7 +26,8 @@ func (c *objectChecker) tokenRecord(obj map[string]any, what string, finding fin
 	}
 	str := func(k string) string { v, _ := ann[k].(string); return v }
 	var out []Finding
-	rotate := "rotate it: rtconf seal with a new token"
+	reseal, rotateCmd := sealCommands(use, lbl)
+	rotate := "rotate it: " + rotateCmd + " (seals a new token, checked live)"
 	if exp := str(seal.AnnotationExpiresAt); exp != "" {
 		if t, err := time.Parse(time.RFC3339, exp); err == nil {
 			switch {
@@ -43,11 +44,13 @@ func (c *objectChecker) tokenRecord(obj map[string]any, what string, finding fin
 	case seal.VerificationUnverified:
 		out = append(out, finding("/metadata/annotations", false, RuleTokenRecord, Warning,
 			fmt.Sprintf("%s was sealed without a live check: its scopes and expiry are unknown", what),
-			"run rtconf token check on it, or seal it again without --skip-live-check"))
+			// token check writes nothing: only a sealing with a live
+			// check records the result this warning is about.
+			"seal it again with a live check (without --skip-live-check): "+reseal+", or "+rotateCmd+" for a new token"))
 	case seal.VerificationPartial:
 		out = append(out, finding("/metadata/annotations", false, RuleTokenRecord, Note,
 			fmt.Sprintf("%s was sealed after a partial live check: some permissions could not be observed", what),
-			"seal it again with --probe-writes to observe them"))
+			"seal it again with --probe-writes to observe them: "+reseal+" --probe-writes"))
 	case seal.VerificationVerified:
 		out = append(out, c.recordedScopes(str, use, lbl, what, finding)...)
 	}
@@ -80,7 +83,27 @@ func (c *objectChecker) recordedScopes(str func(string) string, use string, lbl 
 	if missing == nil {
 		return nil
 	}
+	_, rotateCmd := sealCommands(use, lbl)
 	return []Finding{finding("/metadata/annotations", false, RuleTokenRecord, Error,
 		fmt.Sprintf("%s holds a token that lacked %s when it was checked", what, strings.Join(missing, ", ")),
-		"create a token with them and seal it again")}
+		"create a token with them and seal it in place of this one: "+rotateCmd)}
+}
+
+// sealCommands names the commands that seal again the token of a sealed
+// secret with labels lbl: the same token (seal, which checks it live) and
+// a new one (token rotate).
+func sealCommands(use string, lbl map[string]any) (reseal, rotate string) {
+	rt, _ := lbl[labels.Runtime].(string)
+	if rt == "" {
+		rt = "NAME"
+	}
+	if use == labels.TokenUser {
+		user, _ := lbl[labels.User].(string)
+		if user == "" {
+			user = "LOGIN"
+		}
+		return "rtconf seal user-token --runtime " + rt + " --user " + user,
+			"rtconf token rotate --runtime " + rt + " --user " + user
+	}
+	return "rtconf seal runtime-token --runtime " + rt, "rtconf token rotate --runtime " + rt
 }
