@@ -1,6 +1,7 @@
 package seal
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/url"
 	"strings"
@@ -221,4 +222,30 @@ func Marshal(ss *ssv1alpha1.SealedSecret, header, comment string) ([]byte, error
 	}
 	b.Write(body)
 	return []byte(b.String()), nil
+}
+
+// CheckCiphertext lints one sealed value offline, for keyBytes, the size in
+// bytes of the pinned certificate's RSA key (0: unknown), and says what is
+// wrong with it ("" when nothing is). It is the one definition of a usable
+// sealed value: rtconf validate reports what it finds as ciphertext errors,
+// and rtconf status counts a token with such a value as not sealed.
+// Sealed-secrets writes a two-byte length, the RSA-OAEP encrypted session
+// key (as long as the RSA key), then the AES-GCM sealed data with its
+// 16-byte tag.
+func CheckCiphertext(v string, keyBytes int) string {
+	b, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		return "is not valid base64"
+	}
+	if len(b) < 2 {
+		return "is too short to be ciphertext"
+	}
+	n := int(b[0])<<8 | int(b[1])
+	if keyBytes > 0 && n != keyBytes {
+		return fmt.Sprintf("was encrypted for a %d-bit key, but the pinned certificate's key has %d bits", n*8, keyBytes*8)
+	}
+	if len(b) < 2+n+16 {
+		return "is truncated"
+	}
+	return ""
 }

@@ -69,6 +69,8 @@ func describe(t Token, fix string) string {
 		return "MISSING: run rtconf generate, then " + fix
 	case Unknown:
 		return "UNRECOGNISED file " + t.Path + ": " + fix
+	case Unusable:
+		return "UNUSABLE: " + t.Problem + ": " + fix
 	}
 	return string(t.State)
 }

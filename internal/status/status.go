@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"sort"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -32,6 +33,11 @@ const (
 	// Unknown: the file is there but holds neither a placeholder nor a
 	// SealedSecret.
 	Unknown State = "unrecognised"
+	// Unusable: a SealedSecret whose ciphertext the pinned certificate's
+	// key cannot have made (seal.CheckCiphertext: what rtconf validate
+	// reports as a ciphertext error), e.g. sealed for the old key before
+	// a re-pin to a certificate with another key size.
+	Unusable State = "unusable"
 )
 
 // Token is the state of one Git token.
@@ -43,7 +49,9 @@ type Token struct {
 	ExpiresAt string `json:"expiresAt,omitempty"`
 	// Verification is how the live check went when it was sealed.
 	Verification string `json:"verification,omitempty"`
-	Path         string `json:"path"`
+	// Problem says why an unusable token is.
+	Problem string `json:"problem,omitempty"`
+	Path    string `json:"path"`
 }
 
 // Cluster is a managed cluster and whether its Application is there.
@@ -68,11 +76,15 @@ type Report struct {
 	Runtimes []Runtime `json:"runtimes"`
 }
 
-// Compute reads the repository in tree, configured by cfg.
+// Compute reads the repository in tree, configured by cfg. A runtime is
+// complete when rtconf validate finds nothing wrong with what status
+// checks: its Applications are there and every token it needs is a
+// SealedSecret whose values the pinned certificate's key can have made.
 func Compute(tree fs.FS, cfg *config.Config) (Report, error) {
 	rep := Report{Complete: true}
+	keyBytes := pinnedKeyBytes(tree, cfg)
 	for _, rt := range cfg.Runtimes {
-		r, err := runtime(tree, cfg, rt)
+		r, err := runtime(tree, cfg, rt, keyBytes)
 		if err != nil {
 			return Report{}, err
 		}
@@ -82,14 +94,31 @@ func Compute(tree fs.FS, cfg *config.Config) (Report, error) {
 	return rep, nil
 }
 
-func runtime(tree fs.FS, cfg *config.Config, rt config.Runtime) (Runtime, error) {
+// pinnedKeyBytes is the size in bytes of the pinned certificate's RSA
+// key, 0 when there is none to read (validate reports that on its own).
+func pinnedKeyBytes(tree fs.FS, cfg *config.Config) int {
+	if cfg.Sealing.Certificate == "" {
+		return 0
+	}
+	data, err := fs.ReadFile(tree, cfg.Sealing.Certificate)
+	if err != nil {
+		return 0
+	}
+	cert, err := seal.ParseCertificate(cfg.Sealing.Certificate, data)
+	if err != nil {
+		return 0
+	}
+	return cert.Key.Size()
+}
+
+func runtime(tree fs.FS, cfg *config.Config, rt config.Runtime, keyBytes int) (Runtime, error) {
 	overlay := generator.OverlayDir(rt.Name)
 	r := Runtime{Name: rt.Name, Users: []Token{}, Clusters: []Cluster{}}
 	var err error
 	if r.Application, err = hasObject(tree, generator.ApplicationPath(rt.Name), "Application", config.AppName(rt)); err != nil {
 		return r, err
 	}
-	if r.RuntimeToken, err = tokenAt(tree, generator.RuntimeTokenPath(rt.Name)); err != nil {
+	if r.RuntimeToken, err = tokenAt(tree, generator.RuntimeTokenPath(rt.Name), keyBytes); err != nil {
 		return r, err
 	}
 	complete := r.Application && r.RuntimeToken.State == Sealed
@@ -97,7 +126,7 @@ func runtime(tree fs.FS, cfg *config.Config, rt config.Runtime) (Runtime, error)
 		login = strings.ToLower(login)
 		t := Token{User: login, State: Covered}
 		if !rt.RuntimeTokenAsUserToken {
-			if t, err = tokenAt(tree, path.Join(overlay, generator.UserTokenPath(login))); err != nil {
+			if t, err = tokenAt(tree, path.Join(overlay, generator.UserTokenPath(login)), keyBytes); err != nil {
 				return r, err
 			}
 			t.User = login
@@ -124,6 +153,9 @@ type object struct {
 		Labels      map[string]string `json:"labels"`
 		Annotations map[string]string `json:"annotations"`
 	} `json:"metadata"`
+	Spec struct {
+		EncryptedData map[string]any `json:"encryptedData"`
+	} `json:"spec"`
 }
 
 func readObject(tree fs.FS, p string) (*object, error) {
@@ -149,7 +181,7 @@ func hasObject(tree fs.FS, p, kind, name string) (bool, error) {
 	return obj.Kind == kind && obj.Metadata.Name == name, nil
 }
 
-func tokenAt(tree fs.FS, p string) (Token, error) {
+func tokenAt(tree fs.FS, p string, keyBytes int) (Token, error) {
 	t := Token{Path: p, State: Missing}
 	obj, err := readObject(tree, p)
 	if err != nil || obj == nil {
@@ -162,6 +194,18 @@ func tokenAt(tree fs.FS, p string) (Token, error) {
 		t.SealedAt = obj.Metadata.Annotations[seal.AnnotationSealedAt]
 		t.ExpiresAt = obj.Metadata.Annotations[seal.AnnotationExpiresAt]
 		t.Verification = obj.Metadata.Annotations[seal.AnnotationVerification]
+		keys := make([]string, 0, len(obj.Spec.EncryptedData))
+		for k := range obj.Spec.EncryptedData {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			v, _ := obj.Spec.EncryptedData[k].(string)
+			if msg := seal.CheckCiphertext(v, keyBytes); msg != "" {
+				t.State, t.Problem = Unusable, "encryptedData."+k+" "+msg
+				break
+			}
+		}
 	case obj.Kind == "ConfigMap" && obj.Metadata.Labels[labels.TokenState] == labels.StatePending:
 		t.State = Pending
 	default:

@@ -2,9 +2,12 @@ package status_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -12,7 +15,9 @@ import (
 
 	"github.com/rtconf/rtconf/generator"
 	"github.com/rtconf/rtconf/internal/config"
+	"github.com/rtconf/rtconf/internal/seal"
 	"github.com/rtconf/rtconf/internal/status"
+	"github.com/rtconf/rtconf/templates"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -148,5 +153,80 @@ func TestStatusCompleteWhenAllSealed(t *testing.T) {
 	}
 	if !rep.Complete {
 		t.Errorf("report incomplete with every token sealed: %+v", rep)
+	}
+}
+
+// TestStatusAgreesWithValidateOnCiphertext: after a re-pin to a
+// certificate with another key size, the tokens sealed for the old key are
+// ciphertext errors in rtconf validate; status does not count them as
+// sealed, so the runtime is not complete. Values the pinned key can have
+// made keep it complete.
+func TestStatusAgreesWithValidateOnCiphertext(t *testing.T) {
+	const conf = "repository:\n  url: https://github.com/acme/shared-config\nsealing:\n  certificate: certs/sealed-secrets.pem\nruntimes:\n  - name: prod\n    namespace: prod\n"
+	cfg, err := config.Parse("rtconf.yaml", []byte(conf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM := templates.DemoCertificate()
+	cert, err := seal.ParseCertificate("demo", certPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// value is ciphertext shaped for a key of n bytes.
+	value := func(n int) string {
+		b := make([]byte, 2+n+32)
+		b[0], b[1] = byte(n>>8), byte(n)
+		return base64.StdEncoding.EncodeToString(b)
+	}
+	sealedWith := func(v string) string {
+		return sealedRuntimeToken + "spec:\n  encryptedData:\n    password: " + v + "\n"
+	}
+	files, err := generator.Generate(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		value    string
+		complete bool
+		problem  string
+	}{
+		{"sealed for the pinned key", value(cert.Key.Size()), true, ""},
+		{"sealed for another key size", value(cert.Key.Size() / 2), false,
+			fmt.Sprintf("encryptedData.password was encrypted for a %d-bit key, but the pinned certificate's key has %d bits", cert.Key.Size()*4, cert.Key.Size()*8)},
+		{"not base64", "not*base64", false, "encryptedData.password is not valid base64"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tree := fstest.MapFS{"certs/sealed-secrets.pem": &fstest.MapFile{Data: certPEM}}
+			for _, f := range files {
+				tree[f.Path] = &fstest.MapFile{Data: f.Data}
+			}
+			tree["overlays/prod/runtime-token.yaml"] = &fstest.MapFile{Data: []byte(sealedWith(tc.value))}
+			rep, err := status.Compute(tree, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Complete != tc.complete {
+				t.Errorf("complete = %v, want %v: %+v", rep.Complete, tc.complete, rep)
+			}
+			got := rep.Runtimes[0].RuntimeToken
+			if got.Problem != tc.problem {
+				t.Errorf("problem %q, want %q", got.Problem, tc.problem)
+			}
+			// validate's rule says the same of the value.
+			if msg := seal.CheckCiphertext(tc.value, cert.Key.Size()); (msg == "") != tc.complete {
+				t.Errorf("seal.CheckCiphertext = %q, but status says complete = %v", msg, rep.Complete)
+			}
+			if !tc.complete {
+				var b bytes.Buffer
+				if err := status.WriteText(&b, rep); err != nil {
+					t.Fatal(err)
+				}
+				want := "UNUSABLE: " + tc.problem + ": rtconf seal runtime-token --runtime prod"
+				if !strings.Contains(b.String(), want) {
+					t.Errorf("text does not say %q:\n%s", want, b.String())
+				}
+			}
+		})
 	}
 }

@@ -1,7 +1,6 @@
 package validator
 
 import (
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"regexp"
@@ -231,33 +230,12 @@ func (c *objectChecker) sealed(obj map[string]any, what string, finding findingF
 	data, _ := nestedMap(obj, "spec", "encryptedData")
 	for _, key := range sortedKeys(data) {
 		v, _ := data[key].(string)
-		if msg := checkCiphertext(v, c.keyBytes); msg != "" {
+		if msg := seal.CheckCiphertext(v, c.keyBytes); msg != "" {
 			out = append(out, finding("/spec/encryptedData/"+key, false, RuleCiphertext, Error,
 				fmt.Sprintf("%s: encryptedData.%s %s", what, key, msg), "seal the value again with rtconf seal (or kubeseal)"))
 		}
 	}
 	return out
-}
-
-// checkCiphertext lints one sealed value offline: sealed-secrets writes a
-// two-byte length, the RSA-OAEP encrypted session key (as long as the RSA
-// key), then the AES-GCM sealed data with its 16-byte tag.
-func checkCiphertext(v string, keyBytes int) string {
-	b, err := base64.StdEncoding.DecodeString(v)
-	if err != nil {
-		return "is not valid base64"
-	}
-	if len(b) < 2 {
-		return "is too short to be ciphertext"
-	}
-	n := int(b[0])<<8 | int(b[1])
-	if keyBytes > 0 && n != keyBytes {
-		return fmt.Sprintf("was encrypted for a %d-bit key, but the pinned certificate's key has %d bits", n*8, keyBytes*8)
-	}
-	if len(b) < 2+n+16 {
-		return "is truncated"
-	}
-	return ""
 }
 
 func nested(obj map[string]any, keys ...string) string {
