@@ -169,9 +169,9 @@ func writeEscape(b *strings.Builder, r rune) {
 }
 
 // sgrLen is the length of the ANSI colour sequence rtconf writes itself
-// at the start of s (reset, bold, red, yellow, cyan), or 0.
+// at the start of s (reset, bold, red, green, yellow, cyan), or 0.
 func sgrLen(s string) int {
-	for _, seq := range [...]string{"\x1b[0m", "\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[36m"} {
+	for _, seq := range [...]string{"\x1b[0m", "\x1b[1m", "\x1b[31m", "\x1b[32m", "\x1b[33m", "\x1b[36m"} {
 		if strings.HasPrefix(s, seq) {
 			return len(seq)
 		}

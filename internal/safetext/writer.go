@@ -13,7 +13,7 @@ type Options struct {
 	// line end.
 	Commands bool
 	// Color lets rtconf's own ANSI colour sequences through (reset, bold,
-	// red, yellow, cyan); any other escape sequence is escaped as ever.
+	// red, green, yellow, cyan); any other escape sequence is escaped as ever.
 	Color bool
 }
 

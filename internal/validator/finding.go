@@ -84,6 +84,10 @@ type Finding struct {
 	Hint     string   `json:"hint,omitempty"`
 	// Runtime is the runtime the finding belongs to, if any.
 	Runtime string `json:"runtime,omitempty"`
+	// Diff shows what differs, for a drift finding on a file out of date:
+	// a unified diff from the file to what rtconf generate writes, at most
+	// generator.DiffLines lines.
+	Diff string `json:"diff,omitempty"`
 }
 
 // Report is the result of a validation.
@@ -136,7 +140,7 @@ func (r Report) redacted() Report {
 			Path: token.RedactDeep(f.Path), Line: f.Line, Column: f.Column,
 			Rule: token.RedactDeep(f.Rule), Severity: Severity(token.RedactDeep(string(f.Severity))),
 			Message: token.RedactDeep(f.Message), Hint: token.RedactDeep(f.Hint),
-			Runtime: token.RedactDeep(f.Runtime),
+			Runtime: token.RedactDeep(f.Runtime), Diff: token.RedactDeep(f.Diff),
 		}
 	}
 	for i, rt := range r.Runtimes {

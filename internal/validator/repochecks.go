@@ -87,6 +87,7 @@ func driftFindings(r *repo, cfg *config.Config) []Finding {
 			f.Message = "missing: rtconf.yaml generates this file"
 		case generator.Update:
 			f.Message = "out of date: differs from what rtconf generate writes for rtconf.yaml"
+			f.Diff = generator.Diff(c.Path, r.files[c.Path], c.Data, generator.DiffLines)
 		case generator.Remove:
 			f.Message = "stale: generated for something no longer in rtconf.yaml"
 		}

@@ -55,10 +55,18 @@ func (markdownWriter) Write(w io.Writer, r validator.Report) error {
 			file = markdownCell(file)
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", file, markdownCell(string(f.Severity)),
-			markdownCell(f.Rule), markdownCell(f.Message), markdownCell(f.Hint))
+			markdownCell(f.Rule), markdownCell(message(f)), markdownCell(f.Hint))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// message is a finding's message and, for a drift, its diff below it.
+func message(f validator.Finding) string {
+	if f.Diff == "" {
+		return f.Message
+	}
+	return f.Message + "\n" + f.Diff
 }
 
 // markdownCell makes text safe in a GitHub-flavoured Markdown table cell

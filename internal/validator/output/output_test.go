@@ -54,12 +54,30 @@ func findingsReport() validator.Report {
 	}
 }
 
+// driftReport has a drift finding with its diff, whose lines (from the
+// repository) every format must escape.
+func driftReport() validator.Report {
+	return validator.Report{
+		Findings: []validator.Finding{
+			{Path: "overlays/prod/kustomization.yaml", Rule: validator.RuleDrift, Severity: validator.Error, Runtime: "prod",
+				Message: "out of date: differs from what rtconf generate writes for rtconf.yaml",
+				Hint:    "run rtconf generate and commit the result",
+				Diff: "--- a/overlays/prod/kustomization.yaml\n+++ b/overlays/prod/kustomization.yaml\n@@ -3,3 +3,2 @@\n kind: Kustomization\n" +
+					"-namePrefix: <b>team</b> | ``` [x](y)\n-::error::injected\n+namespace: prod\n resources:"},
+		},
+		Runtimes: []string{"prod"},
+		Files:    3,
+		Objects:  4,
+	}
+}
+
 // cases are the reports every format is checked on.
 var cases = []struct {
 	name   string
 	report func() validator.Report
 }{
 	{"findings", findingsReport},
+	{"drift", driftReport},
 	{"empty", func() validator.Report { return validator.Report{} }},
 	{"clean", func() validator.Report {
 		return validator.Report{Runtimes: []string{"dev"}, Shard: "1/2", Files: 1, Objects: 1}

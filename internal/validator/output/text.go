@@ -13,6 +13,7 @@ const (
 	ansiRed    = "31"
 	ansiYellow = "33"
 	ansiCyan   = "36"
+	ansiGreen  = "32"
 )
 
 // textWriter writes one line per finding, "path:line:col: severity:
@@ -50,6 +51,11 @@ func (t textWriter) finding(b *strings.Builder, f validator.Finding) {
 	for _, l := range msg[1:] {
 		b.WriteString("    " + l + "\n")
 	}
+	if f.Diff != "" {
+		for _, l := range lines(f.Diff) {
+			b.WriteString("    " + t.paint(diffColor(l), l) + "\n")
+		}
+	}
 	if f.Hint == "" {
 		return
 	}
@@ -60,6 +66,21 @@ func (t textWriter) finding(b *strings.Builder, f validator.Finding) {
 			b.WriteString("          " + l + "\n")
 		}
 	}
+}
+
+// diffColor colours a diff's removed lines red and added lines green.
+func diffColor(l string) string {
+	switch {
+	case strings.HasPrefix(l, "---"), strings.HasPrefix(l, "+++"):
+		return ansiBold
+	case strings.HasPrefix(l, "-"):
+		return ansiRed
+	case strings.HasPrefix(l, "+"):
+		return ansiGreen
+	case strings.HasPrefix(l, "@@"):
+		return ansiCyan
+	}
+	return ""
 }
 
 func severityColor(s validator.Severity) string {
@@ -74,7 +95,7 @@ func severityColor(s validator.Severity) string {
 
 // paint wraps s in an ANSI colour when colours are on.
 func (t textWriter) paint(code, s string) string {
-	if !t.color || s == "" {
+	if !t.color || s == "" || code == "" {
 		return s
 	}
 	return "\x1b[" + code + "m" + s + "\x1b[0m"
