@@ -469,3 +469,13 @@ runtimes:
 		})
 	}
 }
+
+// TestSyntaxErrorNotFoundAgain: an error whose message yaml.v3 does not
+// give again on the input (another parser's) keeps its line, without a
+// column.
+func TestSyntaxErrorNotFoundAgain(t *testing.T) {
+	pos, msg, hint := SyntaxError([]byte("a: 1\nb: 2\nc: 3\n"), errors.New("yaml: line 3: some other parser's complaint"))
+	if pos != (Position{Line: 3}) || msg != "some other parser's complaint" || hint != "fix the YAML syntax at that position" {
+		t.Errorf("SyntaxError = %+v, %q, %q", pos, msg, hint)
+	}
+}

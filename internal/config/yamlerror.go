@@ -46,12 +46,13 @@ func SyntaxError(data []byte, err error) (Position, string, string) {
 	if !ok {
 		return pos, msg, syntaxHint(msg, "")
 	}
-	if l := firstFailingLine(data, lines, line, msg); l > 0 {
-		pos.Line = l
+	l := firstFailingLine(data, lines, line, msg)
+	if l < 1 || l > len(lines) {
+		// Not found again (another parser's message, or past the
+		// budget): yaml's line, without a column.
+		return pos, msg, syntaxHint(msg, "")
 	}
-	if pos.Line < 1 || pos.Line > len(lines) {
-		return Position{}, msg, syntaxHint(msg, "")
-	}
+	pos.Line = l
 	col, what := syntaxColumn(data, lines, pos.Line, msg)
 	pos.Column = col
 	return pos, msg, syntaxHint(msg, what)

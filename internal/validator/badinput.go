@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/rtconf/rtconf/internal/config"
 	"github.com/rtconf/rtconf/internal/repofs"
 	"github.com/rtconf/rtconf/internal/writer"
 )
@@ -97,6 +98,11 @@ func yamlErrorPosition(data []byte, err error) (int, int, string) {
 	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		// The line of the mistake, found again in data: yaml's is the
+		// start of the enclosing node.
+		if pos, what, _ := config.SyntaxError(data, err); pos.Line > 0 {
+			return pos.Line, pos.Column, what
+		}
 		line, _ := strconv.Atoi(m[1])
 		return line, 0, m[2]
 	}
