@@ -76,7 +76,7 @@ func TestGitCommandsNeverLeakTheToken(t *testing.T) {
 		{"user add, push refused", append([]string{"user", "add", "bob", "--runtime", "prod", "--token-env", "LEAK_REFUSED"}, pr...), "", nil, 2},
 		{"user add, GitHub fails the pull request", append([]string{"user", "add", "carol", "--runtime", "prod", "--token-env", "LEAK_TOKEN"}, pr...), "",
 			func(*testing.T) { api.Fault("/repos/acme/leak/pulls", 1, 500, nil, `{"message":"Server Error"}`) }, 2},
-		{"token rotate with a token GitHub does not know", append(rotate, "--token-env", "LEAK_REFUSED", "--git-token-env", "LEAK_TOKEN"), "", nil, 2},
+		{"token rotate with a token GitHub does not know", append(rotate, "--token-env", "LEAK_REFUSED", "--git-token-env", "LEAK_TOKEN"), "", nil, 1}, // refused after its live check: a finding
 		{"token rotate, GitHub down", append(rotate, "--token-env", "LEAK_ROTATED", "--git-token-env", "LEAK_TOKEN", "--max-wait", "1ms"), "",
 			func(*testing.T) { api.Fault("/", 4, 503, nil, `{"message":"Service Unavailable"}`) }, 2},
 		{"token rotate, pull request", append(rotate, "--token-env", "LEAK_ROTATED", "--git-token-env", "LEAK_TOKEN"), "", nil, 0},
