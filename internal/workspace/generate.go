@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -23,7 +24,10 @@ type GenerateOptions struct {
 	// DryRun plans without writing: no lock, and a journal left by an
 	// interrupted run is reported, not rolled back.
 	DryRun bool
-	Run    RunOptions
+	// Diff fills Result.Diffs: what differs in each file updated, as
+	// generator.Diff shows it (for generate --dry-run --diff).
+	Diff bool
+	Run  RunOptions
 
 	faults faultSeam
 }
@@ -49,6 +53,9 @@ type Result struct {
 	Changes []generator.Change
 	// Owned lists every path rtconf writes in the repository (init only).
 	Owned []string
+	// Diffs holds, by path, what differs in each file updated, from the
+	// file as it was to what rtconf generates (GenerateOptions.Diff).
+	Diffs map[string]string
 }
 
 // Generate brings the generated tree of the repository in line with its
@@ -58,15 +65,39 @@ func Generate(ctx context.Context, opts GenerateOptions) (Result, error) {
 		return Result{}, err
 	}
 	var changes []generator.Change
+	var diffs map[string]string
 	err := onTree(ctx, opts.Dir, opts.ConfigFile, opts.Run, opts.DryRun, opts.faults, func(root *os.Root) ([]generator.Change, error) {
 		var err error
-		changes, err = generatePlan(root, opts)
+		if changes, err = generatePlan(root, opts); err != nil || !opts.Diff {
+			return changes, err
+		}
+		diffs, err = changeDiffs(root, changes)
 		return changes, err
 	})
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Changes: changes}, nil
+	return Result{Changes: changes, Diffs: diffs}, nil
+}
+
+// changeDiffs shows what each update of changes changes in root, before
+// anything is written.
+func changeDiffs(root *os.Root, changes []generator.Change) (map[string]string, error) {
+	diffs := map[string]string{}
+	tree := repofs.FS(root)
+	for _, c := range changes {
+		if c.Op != generator.Update {
+			continue
+		}
+		old, err := fs.ReadFile(tree, c.Path)
+		if err != nil {
+			return nil, err
+		}
+		if d := generator.Diff(c.Path, old, c.Data, generator.DiffLines); d != "" {
+			diffs[c.Path] = d
+		}
+	}
+	return diffs, nil
 }
 
 // generatePlan is what Generate changes in root.
