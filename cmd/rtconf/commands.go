@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/rtconf/rtconf/generator"
 	"github.com/rtconf/rtconf/internal/forge/providers"
 	"github.com/rtconf/rtconf/internal/workspace"
 	"github.com/rtconf/rtconf/schemas"
@@ -136,9 +137,13 @@ func generateCommand() *cli.Command {
 			&cli.StringFlag{Name: "dir", Usage: dirUsage},
 			&cli.StringFlag{Name: "config", Value: def.ConfigFile, Usage: "configuration `FILE`, relative to --dir"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "list the changes without writing them"},
+			&cli.BoolFlag{Name: "diff", Usage: "with --dry-run: show what differs in each file it would update"},
 			lockWaitFlag(),
 		},
 		Action: func(c *cli.Context) error {
+			if c.Bool("diff") && !c.Bool("dry-run") {
+				return &usageError{"--diff only applies with --dry-run"}
+			}
 			dir, err := repoDir(c, true)
 			if err != nil {
 				return err
@@ -147,6 +152,7 @@ func generateCommand() *cli.Command {
 			opts.Dir = dir
 			opts.ConfigFile = c.String("config")
 			opts.DryRun = c.Bool("dry-run")
+			opts.Diff = c.Bool("diff")
 			if opts.Run, err = runOptions(c); err != nil {
 				return err
 			}
@@ -155,6 +161,7 @@ func generateCommand() *cli.Command {
 				return asUsage(err)
 			}
 			printChanges(c.App.Writer, res.Changes, opts.DryRun)
+			printDiffs(c.App.Writer, res.Changes, res.Diffs)
 			return nil
 		},
 	}
@@ -173,5 +180,19 @@ func schemaCommand() *cli.Command {
 			_, err := c.App.Writer.Write(schemas.Config())
 			return err
 		},
+	}
+}
+
+// printDiffs writes what differs in each updated file, in the order of
+// the changes; the diffs are of rtconf's own output and the repository's
+// files, so they go through the app's safe writer like all output.
+func printDiffs(w io.Writer, changes []generator.Change, diffs map[string]string) {
+	for _, ch := range changes {
+		if d, ok := diffs[ch.Path]; ok && d != "" {
+			fmt.Fprint(w, d)
+			if !strings.HasSuffix(d, "\n") {
+				fmt.Fprintln(w)
+			}
+		}
 	}
 }
