@@ -40,7 +40,7 @@ func newCaller(tok token.Token, o forge.Options) (*caller, error) {
 	}
 	base, ok := strings.CutSuffix(strings.TrimSuffix(o.APIURL, "/")+"/", apiPath)
 	if !ok {
-		return nil, fmt.Errorf("Gitea API URL %q does not end in %s", o.APIURL, apiPath)
+		return nil, fmt.Errorf("the Gitea API URL %q does not end in %s", o.APIURL, apiPath)
 	}
 	hc := forge.HTTPClient(o.HTTPClient)
 	rec := &recorder{inner: hc.Transport}
@@ -51,7 +51,7 @@ func newCaller(tok token.Token, o forge.Options) (*caller, error) {
 	// appends /api/v1 to the URL it is given.
 	c, err := sdk.NewClient(base, sdk.SetToken(tok.Reveal()), sdk.SetHTTPClient(hc), sdk.SetGiteaVersion(""))
 	if err != nil {
-		return nil, fmt.Errorf("Gitea API URL %q: %s", o.APIURL, redact(err.Error(), tok))
+		return nil, fmt.Errorf("the Gitea API URL %q: %s", o.APIURL, redact(err.Error(), tok))
 	}
 	return &caller{sdk: c, rec: rec, tok: tok, opts: o}, nil
 }
