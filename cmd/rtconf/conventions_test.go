@@ -7,15 +7,16 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/rtconf/rtconf/internal/testclock"
 )
 
 // eachCommand calls f with every command's path ("seal runtime-token")
 // and the command, parents before their subcommands.
 func eachCommand(f func(path string, c *cli.Command)) {
-	app := newApp(strings.NewReader(""), io.Discard, io.Discard, time.Now, func(error) {})
+	app := newApp(strings.NewReader(""), io.Discard, io.Discard, testclock.Fixed(testclock.Default()), func(error) {})
 	var walk func(parent string, cmds []*cli.Command)
 	walk = func(parent string, cmds []*cli.Command) {
 		for _, c := range cmds {
@@ -34,7 +35,7 @@ func helpOf(t *testing.T, path string) string {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	args := append(append([]string{"rtconf"}, strings.Fields(path)...), "--help")
-	if code := run(context.Background(), args, strings.NewReader(""), &out, &errOut, time.Now); code != 0 {
+	if code := run(context.Background(), args, strings.NewReader(""), &out, &errOut, testclock.Fixed(testclock.Default())); code != 0 {
 		t.Fatalf("rtconf %s --help: exit %d: %s", path, code, errOut.String())
 	}
 	return out.String()
