@@ -144,9 +144,9 @@ type Forge interface {
 	CIFile() string
 	// RenderCI renders that file from the provider-neutral data.
 	RenderCI(w templates.Workflow) ([]byte, error)
-	// CIFormats are the `validate --format` outputs the host's CI shows
-	// (GitHub: annotations and code scanning; GitLab: Code Quality and
-	// JUnit), which the CI file writes.
+	// CIFormats are the `validate --format` outputs the host's CI always
+	// shows (GitHub: annotations; GitLab: Code Quality and JUnit), which
+	// the CI file writes.
 	CIFormats() []string
 
 	// CommitAuthor is the name and e-mail address of rtconf's commits.

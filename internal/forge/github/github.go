@@ -134,9 +134,9 @@ func branchFilter(name string) string {
 	return b.String()
 }
 
-// CIFormats implements forge.Forge: workflow-command annotations and SARIF
-// for code scanning.
-func (Forge) CIFormats() []string { return []string{"github", "sarif"} }
+// CIFormats implements forge.Forge: workflow-command annotations (and,
+// with ci.codeScanning, SARIF for code scanning).
+func (Forge) CIFormats() []string { return []string{"github"} }
 
 // CommitAuthor implements forge.Forge: an address GitHub keeps for no
 // account (users.noreply.github.com is GitHub's own domain for commit
