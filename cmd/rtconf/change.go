@@ -258,7 +258,7 @@ func printChangeResult(w, ew io.Writer, ch workspace.Change, res workspace.Chang
 		fmt.Fprintf(w, "committed %s on branch %s and pushed it\n", res.Commit[:7], res.Branch)
 		fmt.Fprintf(w, "opened %s: %s\n", cmp.Or(res.PRKind, "pull request"), res.PRURL)
 	} else {
-		fmt.Fprintf(w, "%s: review the change (git diff), then commit and push it, or run again with --pr\n", ch.Title)
+		fmt.Fprintf(w, "%s: review the change (git diff), then commit and push it; to propose it as a pull request instead, set it aside with `git stash -u` and run the same command again with --pr\n", ch.Title)
 	}
 	for _, n := range res.Notes {
 		fmt.Fprintln(w, "after merge: "+n)
