@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/rtconf/rtconf/internal/testclock"
+	"github.com/rtconf/rtconf/internal/testcreds"
 )
 
 // eachCommand calls f with every command's path ("seal runtime-token")
@@ -133,7 +134,7 @@ func TestAskYesNo(t *testing.T) {
 // set that holds a token; one set but malformed is named, so that the
 // error says which.
 func TestEnvToken(t *testing.T) {
-	const gh, gl = "ghp_abcdefghijklmnopqrstuvwxyz0123456789", "glpat-abcdefghijklmnopqrst"
+	gh, gl := testcreds.Classic("envtoken"), testcreds.GitLab("envtoken")
 	for _, tc := range []struct {
 		env  map[string]string
 		want string

@@ -10,6 +10,7 @@ import (
 	"github.com/rtconf/rtconf/internal/fakegitlab"
 	"github.com/rtconf/rtconf/internal/gitserver"
 	"github.com/rtconf/rtconf/internal/testclock"
+	"github.com/rtconf/rtconf/internal/testcreds"
 )
 
 // TestGitLabScripts runs the scripts in testdata/gitlab against a real Git
@@ -24,8 +25,8 @@ import (
 //	WRONG_TOKEN a token both refuse
 func TestGitLabScripts(t *testing.T) {
 	t.Parallel()
-	robot := "glpat-scriptrobotscriptrobot"
-	rotated := "glpat-scriptrotatedscriptrot"
+	robot := testcreds.GitLab("scriptrobotscriptrob")
+	rotated := testcreds.GitLab("scriptrotatedscriptr")
 	git := gitserver.New(t, gitserver.Options{Token: robot})
 	api := fakegitlab.New(t, fakegitlab.Options{
 		Now:   testclock.Fixed(testclock.Default()),
@@ -51,7 +52,7 @@ func TestGitLabScripts(t *testing.T) {
 			env.Setenv("GIT_URL", git.URL())
 			env.Setenv("GIT_TOKEN", robot)
 			env.Setenv("NEW_TOKEN", rotated)
-			env.Setenv("WRONG_TOKEN", "glpat-wrongwrongwrongwrongwr")
+			env.Setenv("WRONG_TOKEN", testcreds.GitLab("wrongwrongwrongwrong"))
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

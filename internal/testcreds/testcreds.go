@@ -40,6 +40,14 @@ func Token(prefix, seed string, n int) string {
 // Classic makes a fake classic personal access token (ghp_…).
 func Classic(seed string) string { return Token("gh"+"p_", seed, ClassicLength) }
 
+// GitLabLength is the length of a (legacy) GitLab access token: glpat-
+// and 20 characters.
+const GitLabLength = 26
+
+// GitLab makes a fake GitLab personal, project or group access token
+// (glpat-…).
+func GitLab(seed string) string { return Token("gl"+"pat-", seed, GitLabLength) }
+
 // FineGrained makes a fake fine-grained personal access token.
 func FineGrained(seed string) string { return Token("github"+"_pat_", seed, FineGrainedLength) }
 

@@ -13,20 +13,21 @@ import (
 	"github.com/rtconf/rtconf/internal/forge"
 	"github.com/rtconf/rtconf/internal/forge/gitlab"
 	"github.com/rtconf/rtconf/internal/testclock"
+	"github.com/rtconf/rtconf/internal/testcreds"
 	"github.com/rtconf/rtconf/internal/token"
 )
 
 // Tokens of the fake, each a valid glpat- shape.
 var (
 	tokMaint    = "glpat-" + chars(20)
-	tokDev      = "glpat-devdevdevdevdevdevdevd"
-	tokReporter = "glpat-reporterreporterreport"
-	tokReadAPI  = "glpat-readapireadapireadapi"
-	tokRepoOnly = "glpat-repositoryrepositoryr"
-	tokRevoked  = "glpat-revokedrevokedrevoked"
-	tokBot      = "glpat-botbotbotbotbotbotbotb"
-	tokOutsider = "glpat-outsideroutsideroutsi"
-	tokUserBoth = "glpat-useruseruseruseruseru"
+	tokDev      = testcreds.GitLab("devdevdevdevdevdevde")
+	tokReporter = testcreds.GitLab("reporterreporterrepo")
+	tokReadAPI  = testcreds.GitLab("readapireadapireadap")
+	tokRepoOnly = testcreds.GitLab("repositoryrepository")
+	tokRevoked  = testcreds.GitLab("revokedrevokedrevoke")
+	tokBot      = testcreds.GitLab("botbotbotbotbotbotbo")
+	tokOutsider = testcreds.GitLab("outsideroutsiderouts")
+	tokUserBoth = testcreds.GitLab("useruseruseruseruser")
 	tokRoutable = "glpat-" + chars(27) + ".01." + chars(9)
 )
 
@@ -114,7 +115,7 @@ func TestCheck(t *testing.T) {
 		{name: "project bot", tok: tokBot, need: runtime, want: "api granted observed; Maintainer role on the project granted observed", outcome: forge.Met, note: "project or group access token (bot user project_7_bot_x)", requests: 3},
 		{name: "outsider", tok: tokOutsider, need: runtime, want: "api granted observed; Maintainer role on the project missing observed", outcome: forge.NotMet, requests: 3},
 		{name: "revoked", tok: tokRevoked, need: runtime, outcome: forge.NotMet, invalid: true, requests: 1},
-		{name: "unknown", tok: "glpat-unknownunknownunknow", need: runtime, outcome: forge.NotMet, invalid: true, requests: 1},
+		{name: "unknown", tok: testcreds.GitLab("unknownunknownunknow"), need: runtime, outcome: forge.NotMet, invalid: true, requests: 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			testclock.Run(t, func(t *testing.T, now time.Time) {
