@@ -86,3 +86,46 @@ func DefaultOptions(apiURL string) Options {
 		Sleep:         Sleep,
 	}
 }
+
+// RepoHost is the host of repository.url as tokens are bound to it, or a
+// *HostError whose hint (form) says how to write the URL.
+func RepoHost(repoURL, form string) (string, error) {
+	u, err := url.Parse(repoURL)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.Hostname() == "" {
+		return "", &HostError{Field: "repository.url", Reason: "not an https URL, so no Git host to send a token to",
+			Hint: "write " + form}
+	}
+	return Host(u), nil
+}
+
+// ConfiguredAPI is the rule every provider applies to repository.apiURL:
+// it may only repeat allowed, the one API (with a trailing slash) a token
+// for the repository on host may go to, since a pull request can change
+// it. configured "" is allowed; title names the provider in messages.
+func ConfiguredAPI(configured, allowed, host, title string) (string, error) {
+	if configured == "" {
+		return allowed, nil
+	}
+	u, err := url.Parse(configured)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", &HostError{Field: "repository.apiURL", Reason: "not an https URL of a " + title + " API",
+			Hint: "remove it: rtconf derives the API from repository.url (" + allowed + ")"}
+	}
+	want, _ := url.Parse(allowed)
+	if Host(u) != Host(want) || strings.TrimSuffix(u.Path, "/") != strings.TrimSuffix(want.Path, "/") {
+		return "", &HostError{Field: "repository.apiURL",
+			Reason: fmt.Sprintf("%s is not the API of %s, the host of repository.url: a token is only ever sent to the API of the host it belongs to", RedactURL(u), host),
+			Hint:   "remove repository.apiURL (rtconf uses " + allowed + "), or pass --api-url on the command line"}
+	}
+	return allowed, nil
+}
+
+// APIHost is the host of the API at apiURL, for hosts that serve Git and
+// their API from one host.
+func APIHost(apiURL string) string {
+	u, err := url.Parse(apiURL)
+	if err != nil {
+		return ""
+	}
+	return Host(u)
+}

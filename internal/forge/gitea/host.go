@@ -1,8 +1,6 @@
 package gitea
 
 import (
-	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/rtconf/rtconf/internal/forge"
@@ -19,38 +17,16 @@ const apiPath = "/api/v1/"
 // served under a sub-path (ROOT_URL with a path) is not supported: its API
 // cannot be told from repository.url.
 func AllowedAPIURL(repoURL, configured string) (string, error) {
-	u, err := url.Parse(repoURL)
-	if err != nil || u.Scheme != "https" || u.Host == "" || u.Hostname() == "" {
-		return "", &forge.HostError{Field: "repository.url", Reason: "not an https URL, so no Git host to send a token to",
-			Hint: "write https://HOST/OWNER/REPO"}
+	host, err := forge.RepoHost(repoURL, "https://HOST/OWNER/REPO")
+	if err != nil {
+		return "", err
 	}
-	host := forge.Host(u)
-	allowed := "https://" + host + apiPath
-	if configured == "" {
-		return allowed, nil
-	}
-	c, err := url.Parse(configured)
-	if err != nil || c.Scheme != "https" || c.Host == "" || c.User != nil || c.RawQuery != "" || c.Fragment != "" {
-		return "", &forge.HostError{Field: "repository.apiURL", Reason: "not an https URL of a Gitea API",
-			Hint: "remove it: rtconf derives the API from repository.url (" + allowed + ")"}
-	}
-	if forge.Host(c) != host || strings.TrimSuffix(c.Path, "/") != strings.TrimSuffix(apiPath, "/") {
-		return "", &forge.HostError{Field: "repository.apiURL",
-			Reason: fmt.Sprintf("%s is not the API of %s, the host of repository.url: a token is only ever sent to the API of the host it belongs to", forge.RedactURL(c), host),
-			Hint:   "remove repository.apiURL (rtconf uses " + allowed + "), or pass --api-url on the command line"}
-	}
-	return allowed, nil
+	return forge.ConfiguredAPI(configured, "https://"+host+apiPath, host, "Gitea")
 }
 
 // GitHost is the host of the API at apiURL: Gitea serves Git and its API
 // from one host.
-func GitHost(apiURL string) string {
-	u, err := url.Parse(apiURL)
-	if err != nil {
-		return ""
-	}
-	return forge.Host(u)
-}
+func GitHost(apiURL string) string { return forge.APIHost(apiURL) }
 
 // RepoPath splits /OWNER/REPO[.git] into the owner (a user or an
 // organisation) and the repository's name: Gitea has no nested namespaces.

@@ -1,9 +1,7 @@
 package github
 
 import (
-	"fmt"
 	"net/url"
-	"strings"
 
 	"github.com/rtconf/rtconf/internal/forge"
 )
@@ -31,34 +29,16 @@ func AllowedAPIURL(repoURL, configured string) (string, error) {
 	if host != PublicHost {
 		allowed = "https://" + host + "/api/v3/"
 	}
-	if configured == "" {
-		return allowed, nil
-	}
-	u, err := url.Parse(configured)
-	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", &forge.HostError{Field: "repository.apiURL", Reason: "not an https URL of a GitHub API",
-			Hint: "remove it: rtconf derives the API from repository.url (" + allowed + ")"}
-	}
-	if forge.Host(u) != forge.Host(mustParse(allowed)) || strings.TrimSuffix(u.Path, "/") != strings.TrimSuffix(mustParse(allowed).Path, "/") {
-		return "", &forge.HostError{Field: "repository.apiURL",
-			Reason: fmt.Sprintf("%s is not the API of %s, the host of repository.url: a token is only ever sent to the API of the host it belongs to", forge.RedactURL(u), host),
-			Hint:   "remove repository.apiURL (rtconf uses " + allowed + "), or pass --api-url on the command line"}
-	}
-	return allowed, nil
+	return forge.ConfiguredAPI(configured, allowed, host, "GitHub")
 }
 
-// repoHost is the host of repository.url.
+// repoHost is the host of repository.url; www.github.com is github.com.
 func repoHost(repoURL string) (string, error) {
-	u, err := url.Parse(repoURL)
-	if err != nil || u.Scheme != "https" || u.Host == "" || u.Hostname() == "" {
-		return "", &forge.HostError{Field: "repository.url", Reason: "not an https URL, so no Git host to send a token to",
-			Hint: "write https://HOST/OWNER/REPOSITORY"}
-	}
-	host := forge.Host(u)
+	host, err := forge.RepoHost(repoURL, "https://HOST/OWNER/REPOSITORY")
 	if host == "www."+PublicHost {
 		host = PublicHost
 	}
-	return host, nil
+	return host, err
 }
 
 // GitHost is the Git host whose API apiURL is: github.com for
@@ -73,9 +53,4 @@ func GitHost(apiURL string) string {
 		return h
 	}
 	return PublicHost
-}
-
-func mustParse(s string) *url.URL {
-	u, _ := url.Parse(s)
-	return u
 }

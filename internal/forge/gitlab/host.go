@@ -1,8 +1,6 @@
 package gitlab
 
 import (
-	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/rtconf/rtconf/internal/forge"
@@ -21,38 +19,16 @@ const (
 // name that same API. GitLab installed under a relative URL root is not
 // supported: its API cannot be told from repository.url.
 func AllowedAPIURL(repoURL, configured string) (string, error) {
-	u, err := url.Parse(repoURL)
-	if err != nil || u.Scheme != "https" || u.Host == "" || u.Hostname() == "" {
-		return "", &forge.HostError{Field: "repository.url", Reason: "not an https URL, so no Git host to send a token to",
-			Hint: "write https://HOST/GROUP/PROJECT"}
+	host, err := forge.RepoHost(repoURL, "https://HOST/GROUP/PROJECT")
+	if err != nil {
+		return "", err
 	}
-	host := forge.Host(u)
-	allowed := "https://" + host + apiPath
-	if configured == "" {
-		return allowed, nil
-	}
-	c, err := url.Parse(configured)
-	if err != nil || c.Scheme != "https" || c.Host == "" || c.User != nil || c.RawQuery != "" || c.Fragment != "" {
-		return "", &forge.HostError{Field: "repository.apiURL", Reason: "not an https URL of a GitLab API",
-			Hint: "remove it: rtconf derives the API from repository.url (" + allowed + ")"}
-	}
-	if forge.Host(c) != host || strings.TrimSuffix(c.Path, "/") != strings.TrimSuffix(apiPath, "/") {
-		return "", &forge.HostError{Field: "repository.apiURL",
-			Reason: fmt.Sprintf("%s is not the API of %s, the host of repository.url: a token is only ever sent to the API of the host it belongs to", forge.RedactURL(c), host),
-			Hint:   "remove repository.apiURL (rtconf uses " + allowed + "), or pass --api-url on the command line"}
-	}
-	return allowed, nil
+	return forge.ConfiguredAPI(configured, "https://"+host+apiPath, host, "GitLab")
 }
 
 // GitHost is the host of the API at apiURL: GitLab serves Git and its API
 // from one host.
-func GitHost(apiURL string) string {
-	u, err := url.Parse(apiURL)
-	if err != nil {
-		return ""
-	}
-	return forge.Host(u)
-}
+func GitHost(apiURL string) string { return forge.APIHost(apiURL) }
 
 // RepoPath splits /GROUP[/SUBGROUP…]/PROJECT[.git] into the namespace
 // (the group with its subgroups, or a user) and the project's path. A URL
