@@ -125,10 +125,7 @@ func basicAuth(cred Credential) transport.AuthMethod {
 // classify explains a push error in the user's terms.
 func classify(err error, url, branch string, tok token.Token) *PushError {
 	e := &PushError{Op: "push", URL: url, Branch: branch}
-	msg := err.Error()
-	if s := tok.Reveal(); s != "" {
-		msg = strings.ReplaceAll(msg, s, "[token]")
-	}
+	msg := tok.Scrub(err.Error())
 	var netErr net.Error
 	var opErr *net.OpError
 	switch {

@@ -47,6 +47,17 @@ func (t Token) Reveal() string {
 // Kind returns the kind of token.
 func (t Token) Kind() Kind { return t.kind }
 
+// Scrub replaces the token's value in msg with "[token]": for messages
+// that may repeat what was sent with it (a transport error, a host's
+// answer). Find and Redact catch the shapes of tokens; Scrub catches this
+// one whatever its shape.
+func (t Token) Scrub(msg string) string {
+	if v := t.Reveal(); v != "" {
+		msg = strings.ReplaceAll(msg, v, "[token]")
+	}
+	return msg
+}
+
 // Fingerprint is a short SHA-256 fingerprint: enough to tell two tokens
 // apart, useless for recovering one.
 func (t Token) Fingerprint() string {

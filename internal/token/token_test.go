@@ -184,3 +184,13 @@ func TestRedactedInUnexportedField(t *testing.T) {
 		}
 	}
 }
+
+func TestScrub(t *testing.T) {
+	tok := mustParse(t, classic)
+	if got := tok.Scrub("Get https://x/?t=" + classic + ": " + classic); got != "Get https://x/?t=[token]: [token]" {
+		t.Errorf("Scrub = %q", got)
+	}
+	if got := (token.Token{}).Scrub("nothing to hide"); got != "nothing to hide" {
+		t.Errorf("zero token's Scrub = %q", got)
+	}
+}

@@ -66,7 +66,7 @@ func check(ctx context.Context, c *caller, need forge.Need, res *forge.Result) e
 	case a.Status == http.StatusForbidden:
 		// Not a scope: Gitea refuses the account itself (inactive,
 		// prohibited from signing in).
-		res.Invalid, res.Problem = true, "Gitea refuses the token's user (403): "+redact(message(a.Body), c.tok)
+		res.Invalid, res.Problem = true, "Gitea refuses the token's user (403): "+c.tok.Scrub(message(a.Body))
 		return nil
 	case a.Status == http.StatusOK && user != nil && user.UserName != "":
 		res.Notes = append(res.Notes, "the token is "+user.UserName+"'s")
@@ -94,7 +94,7 @@ func check(ctx context.Context, c *caller, need forge.Need, res *forge.Result) e
 		// Gitea's write:X includes read:X: a token that may not read
 		// repositories may not write them.
 		scope.Verdict, scope.Certainty = forge.Missing, forge.Inferred
-		scope.Detail = "Gitea refused GET /repos/" + path + ": " + redact(message(a.Body), c.tok)
+		scope.Detail = "Gitea refused GET /repos/" + path + ": " + c.tok.Scrub(message(a.Body))
 		role.Verdict, role.Certainty, role.Detail = forge.Unknown, "", "the token cannot read the repository, so its user's permission is unknown"
 		res.Requirements = append(res.Requirements, scope, role)
 		return nil

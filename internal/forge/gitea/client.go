@@ -51,7 +51,7 @@ func newCaller(tok token.Token, o forge.Options) (*caller, error) {
 	// appends /api/v1 to the URL it is given.
 	c, err := sdk.NewClient(base, sdk.SetToken(tok.Reveal()), sdk.SetHTTPClient(hc), sdk.SetGiteaVersion(""))
 	if err != nil {
-		return nil, fmt.Errorf("the Gitea API URL %q: %s", o.APIURL, redact(err.Error(), tok))
+		return nil, fmt.Errorf("the Gitea API URL %q: %s", o.APIURL, tok.Scrub(err.Error()))
 	}
 	return &caller{sdk: c, rec: rec, tok: tok, opts: o}, nil
 }
@@ -121,7 +121,7 @@ func (b *teeBody) Close() error { return b.rc.Close() }
 func (c *caller) call(ctx context.Context, method string, retryWrites bool, f func() (*sdk.Response, error)) (forge.Answer, error) {
 	p := forge.Policy{
 		Options: c.opts, Title: "Gitea", RetryWrites: retryWrites, Limited: rateLimited, Final: final,
-		Redact: func(s string) string { return redact(s, c.tok) },
+		Redact: c.tok.Scrub,
 	}
 	return p.Do(ctx, method, func(ctx context.Context) (forge.Answer, error) {
 		c.n++
@@ -172,14 +172,6 @@ func rateLimited(a forge.Answer, _ time.Time) (forge.RateLimit, bool) {
 		rl.Wait = time.Duration(s) * time.Second
 	}
 	return rl, true
-}
-
-// redact removes the token from a message.
-func redact(msg string, tok token.Token) string {
-	if v := tok.Reveal(); v != "" {
-		msg = strings.ReplaceAll(msg, v, "[token]")
-	}
-	return msg
 }
 
 // message is Gitea's error body, {"message": …, "url": …}, as one line,

@@ -169,7 +169,7 @@ func (c *Client) explain(op string, err error) error {
 	default:
 		e.Reason = err.Error()
 	}
-	e.Reason = redact(e.Reason, c.c.tok)
+	e.Reason = c.c.tok.Scrub(e.Reason)
 	return e
 }
 
@@ -195,7 +195,7 @@ func (c *Client) explainAnswer(op, method, path string, a answer) error {
 			e.Hint += "; GitHub accepts " + p
 		}
 	}
-	e.Reason = redact(e.Reason, c.c.tok)
+	e.Reason = c.c.tok.Scrub(e.Reason)
 	return e
 }
 

@@ -40,7 +40,7 @@ func (c *caller) do(ctx context.Context, method, path string, body any) (answer,
 	p := forge.Policy{
 		Options: c.opts, Title: "GitHub", RetryWrites: c.retryWrites,
 		Limited: rateLimited, Final: final,
-		Redact: func(s string) string { return redact(s, c.tok) },
+		Redact: c.tok.Scrub,
 	}
 	return p.Do(ctx, method, func(ctx context.Context) (answer, error) { return c.once(ctx, method, path, body) })
 }
@@ -141,13 +141,4 @@ func rateLimited(a answer, now time.Time) (forge.RateLimit, bool) {
 		return forge.RateLimit{Wait: time.Minute, What: what}, true
 	}
 	return forge.RateLimit{}, false
-}
-
-// redact removes the token from a message, in case a transport error
-// repeats a header.
-func redact(msg string, tok token.Token) string {
-	if v := tok.Reveal(); v != "" {
-		msg = strings.ReplaceAll(msg, v, "[token]")
-	}
-	return msg
 }

@@ -37,12 +37,12 @@ type Error = forge.APIError
 func (c *Client) run(ctx context.Context, op, method string, f func(...gl.RequestOptionFunc) (*gl.Response, error)) (forge.Answer, error) {
 	a, err := c.c.call(ctx, method, f)
 	if err != nil {
-		return a, &Error{Op: op, Reason: redact(err.Error(), c.c.tok), Err: err}
+		return a, &Error{Op: op, Reason: c.c.tok.Scrub(err.Error()), Err: err}
 	}
 	if a.Status >= 200 && a.Status < 300 {
 		return a, nil
 	}
-	e := &Error{Op: op, Status: a.Status, Reason: fmt.Sprintf("GitLab answered %d: %s", a.Status, redact(message(a.Body), c.c.tok))}
+	e := &Error{Op: op, Status: a.Status, Reason: fmt.Sprintf("GitLab answered %d: %s", a.Status, c.c.tok.Scrub(message(a.Body)))}
 	switch a.Status {
 	case http.StatusUnauthorized:
 		e.Hint = "the token is invalid, expired or revoked"

@@ -63,7 +63,7 @@ func check(ctx context.Context, c *caller, need forge.Need, res *forge.Result) e
 		// The token cannot read its own record: its scopes are unknown.
 		for _, s := range scopeRequirements(need) {
 			res.Requirements = append(res.Requirements, forge.Requirement{Name: s, Verdict: forge.Unknown,
-				Detail: "GitLab refused GET /personal_access_tokens/self: " + redact(message(a.Body), c.tok)})
+				Detail: "GitLab refused GET /personal_access_tokens/self: " + c.tok.Scrub(message(a.Body))})
 		}
 	case a.Status != http.StatusOK || pat == nil:
 		return &forge.UnverifiedError{Reason: fmt.Sprintf("GitLab answered %d to GET /personal_access_tokens/self, which tells nothing about the token", a.Status)}

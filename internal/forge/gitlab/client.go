@@ -44,7 +44,7 @@ func newCaller(tok token.Token, o forge.Options) (*caller, error) {
 	c, err := gl.NewClient(tok.Reveal(), gl.WithBaseURL(o.APIURL), gl.WithHTTPClient(o.HTTPClient),
 		gl.WithoutRetries(), gl.WithCustomLimiter(noLimiter{}))
 	if err != nil {
-		return nil, fmt.Errorf("GitLab API URL %q: %s", o.APIURL, redact(err.Error(), tok))
+		return nil, fmt.Errorf("GitLab API URL %q: %s", o.APIURL, tok.Scrub(err.Error()))
 	}
 	return &caller{gl: c, tok: tok, opts: o}, nil
 }
@@ -55,7 +55,7 @@ func newCaller(tok token.Token, o forge.Options) (*caller, error) {
 func (c *caller) call(ctx context.Context, method string, f func(...gl.RequestOptionFunc) (*gl.Response, error)) (forge.Answer, error) {
 	p := forge.Policy{
 		Options: c.opts, Title: "GitLab", Limited: rateLimited, Final: final,
-		Redact: func(s string) string { return redact(s, c.tok) },
+		Redact: c.tok.Scrub,
 	}
 	return p.Do(ctx, method, func(ctx context.Context) (forge.Answer, error) {
 		c.n++
@@ -101,14 +101,6 @@ func rateLimited(a forge.Answer, now time.Time) (forge.RateLimit, bool) {
 		rl.Wait = max(time.Unix(reset, 0).Sub(now), 0) + time.Second
 	}
 	return rl, true
-}
-
-// redact removes the token from a message.
-func redact(msg string, tok token.Token) string {
-	if v := tok.Reveal(); v != "" {
-		msg = strings.ReplaceAll(msg, v, "[token]")
-	}
-	return msg
 }
 
 // apiError is what GitLab's error bodies hold: {"message": …} (a string, or

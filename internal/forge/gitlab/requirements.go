@@ -132,7 +132,7 @@ func checkRole(ctx context.Context, c *caller, need forge.Need, res *forge.Resul
 	case a.Status == http.StatusNotFound:
 		r.Detail = "GitLab answers 404: the project " + path + " does not exist or the token's user cannot see it"
 	case a.Status == http.StatusForbidden:
-		r.Verdict, r.Certainty, r.Detail = forge.Unknown, "", "GitLab refused GET /projects/"+path+": "+redact(message(a.Body), c.tok)
+		r.Verdict, r.Certainty, r.Detail = forge.Unknown, "", "GitLab refused GET /projects/"+path+": "+c.tok.Scrub(message(a.Body))
 	case a.Status != http.StatusOK || p == nil || !samePath(p.PathWithNamespace, path):
 		return &forge.UnverifiedError{Reason: fmt.Sprintf("GitLab's answer to GET /projects/%s does not name that project", path)}
 	default:
