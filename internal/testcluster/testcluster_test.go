@@ -3,6 +3,12 @@ package testcluster
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -59,6 +65,7 @@ func TestCluster(t *testing.T) {
 		return // skipped, or already failed
 	}
 	for _, pid := range pids {
+		// Cleanup waits for each of them: not even a zombie is left.
 		if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
 			t.Errorf("process %d still there after Cleanup (kill -0: %v)", pid, err)
 		}
@@ -189,4 +196,66 @@ func testApplicationStatus(t *testing.T, c *Cluster) {
 			t.Errorf("spec.source.path = %q after setting the status, want runtimes/a", got)
 		}
 	}
+}
+
+// envExitChild makes TestChildrenDieWithTheTestBinary's child start a
+// cluster, write its process ids to the file it names and exit at once,
+// without its cleanups.
+const envExitChild = "TESTCLUSTER_EXIT_CHILD_PIDS"
+
+// TestChildrenDieWithTheTestBinary: a test binary that dies without its
+// cleanups (os.Exit, a timeout, a kill) leaves no cluster process running.
+func TestChildrenDieWithTheTestBinary(t *testing.T) {
+	if path := os.Getenv(envExitChild); path != "" {
+		c := Start(t)
+		if err := os.WriteFile(path, []byte(fmt.Sprint(c.pids())), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		os.Exit(3)
+	}
+	findBinaries(t)
+	pidFile := filepath.Join(t.TempDir(), "pids")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestChildrenDieWithTheTestBinary$", "-test.count=1")
+	cmd.Env = append(os.Environ(), envExitChild+"="+pidFile, "TMPDIR="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 3 {
+		t.Fatalf("child: %v, want exit status 3; output:\n%s", err, out)
+	}
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []int
+	for _, f := range strings.Fields(strings.Trim(string(b), "[]")) {
+		pid, err := strconv.Atoi(f)
+		if err != nil {
+			t.Fatalf("pids %q: %v", b, err)
+		}
+		pids = append(pids, pid)
+	}
+	if len(pids) != 4 {
+		t.Fatalf("child wrote pids %q, want 4", b)
+	}
+	eventually(t, "the cluster's processes die with the test binary", func(context.Context) error {
+		for _, pid := range pids {
+			if alive(pid) {
+				return fmt.Errorf("process %d is still running", pid)
+			}
+		}
+		return nil
+	})
+}
+
+// alive reports whether pid runs (a zombie, dead but not yet reaped by
+// whoever inherited it, does not count).
+func alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// pid (comm) STATE ...: comm may hold spaces and parentheses.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i < 0 || !strings.HasPrefix(s[i+1:], " Z")
 }
