@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rogpeppe/go-internal/testscript"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -60,6 +61,7 @@ func TestCluster(t *testing.T) {
 		t.Run("api server answers", func(t *testing.T) { testAPIServer(t, c) })
 		t.Run("unseal and garbage-collect", func(t *testing.T) { testUnseal(t, c) })
 		t.Run("application status", func(t *testing.T) { testApplicationStatus(t, c) })
+		t.Run("script", func(t *testing.T) { testScript(t, c) })
 	})
 	if t.Failed() || len(pids) == 0 {
 		return // skipped, or already failed
@@ -258,4 +260,20 @@ func alive(pid int) bool {
 	s := string(b)
 	i := strings.LastIndexByte(s, ')')
 	return i < 0 || !strings.HasPrefix(s[i+1:], " Z")
+}
+
+// testScript runs testdata/script with the cluster's script setup and
+// commands; runtime-a is testApplicationStatus's Application.
+func testScript(t *testing.T, c *Cluster) {
+	// The scripts run in parallel: t.Run returns when they are done.
+	t.Run("scripts", func(t *testing.T) {
+		testscript.Run(t, testscript.Params{Dir: "testdata/script", Setup: c.SetupScript, Cmds: c.ScriptCmds()})
+	})
+	app, err := c.Dynamic().Resource(ApplicationGVR).Namespace(ArgoCDNamespace).Get(t.Context(), "runtime-a", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rev, _, _ := unstructured.NestedString(app.Object, "status", "sync", "revision"); rev != "3333333333333333333333333333333333333333" {
+		t.Errorf("after the script's appstatus, status.sync.revision = %q", rev)
+	}
 }
