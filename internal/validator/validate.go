@@ -125,6 +125,7 @@ func newObjectChecker(r *repo, cfg *config.Config, opts Options) (*objectChecker
 	}
 	var certFindings []Finding
 	oc.keyBytes, certFindings = certificateFindings(r, cfg, opts.Now, anySealedSecret(r))
+	certFindings = append(certFindings, demoPinFindings(cfg)...)
 	oc.pinned = cfg.Sealing.Fingerprint
 	return oc, certFindings
 }
