@@ -136,13 +136,13 @@ func generateCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", Usage: dirUsage},
 			&cli.StringFlag{Name: "config", Value: def.ConfigFile, Usage: "configuration `FILE`, relative to --dir"},
-			&cli.BoolFlag{Name: "dry-run", Usage: "list the changes without writing them"},
-			&cli.BoolFlag{Name: "diff", Usage: "with --dry-run: show what differs in each file it would update"},
+			dryRunFlags()[0], dryRunFlags()[1],
 			lockWaitFlag(),
 		},
 		Action: func(c *cli.Context) error {
-			if c.Bool("diff") && !c.Bool("dry-run") {
-				return &usageError{"--diff only applies with --dry-run"}
+			dry, diff, err := dryRun(c)
+			if err != nil {
+				return err
 			}
 			dir, err := repoDir(c, true)
 			if err != nil {
@@ -151,8 +151,7 @@ func generateCommand() *cli.Command {
 			opts := workspace.DefaultGenerateOptions()
 			opts.Dir = dir
 			opts.ConfigFile = c.String("config")
-			opts.DryRun = c.Bool("dry-run")
-			opts.Diff = c.Bool("diff")
+			opts.DryRun, opts.Diff = dry, diff
 			if opts.Run, err = runOptions(c); err != nil {
 				return err
 			}
@@ -181,6 +180,24 @@ func schemaCommand() *cli.Command {
 			return err
 		},
 	}
+}
+
+// dryRunFlags are --dry-run and --diff, the flags of every command that
+// writes to the repository and can show what it would change instead.
+func dryRunFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "dry-run", Usage: "list the changes without writing them"},
+		&cli.BoolFlag{Name: "diff", Usage: "with --dry-run: show what differs in each file it would update"},
+	}
+}
+
+// dryRun reads --dry-run and --diff; --diff alone is a usage error.
+func dryRun(c *cli.Context) (dry, diff bool, err error) {
+	dry, diff = c.Bool("dry-run"), c.Bool("diff")
+	if diff && !dry {
+		return false, false, &usageError{"--diff only applies with --dry-run"}
+	}
+	return dry, diff, nil
 }
 
 // printDiffs writes what differs in each updated file, in the order of

@@ -50,6 +50,7 @@ func certFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "skip-live-check", Usage: "seal without checking the token against GitHub (recorded as unverified)"},
 		&cli.StringFlag{Name: "cert", Usage: "controller certificate `FILE` or https URL, instead of sealing.certificate"},
 		&cli.BoolFlag{Name: "accept-new-cert", Usage: "accept a certificate other than the pinned one (key rotation) and pin it"},
+		&cli.BoolFlag{Name: "demo", Usage: "allow sealing a real-looking token with the published demo certificate, whose private key anyone can read (demos only)"},
 	)
 }
 
@@ -70,9 +71,9 @@ func sealCommand() *cli.Command {
 				Description: "Seals the token with the sealed-secrets controller's certificate into\n" +
 					"overlays/RUNTIME/runtime-token.yaml: a repository-credentials Secret for every\n" +
 					"repository of the owner of the shared configuration repository.\n\n" + tokenHelp + "\n\n" + exitCodesHelp,
-				Flags: append(append(append(repoFlags(), lockWaitFlag(),
+				Flags: append(append(append(append(repoFlags(), lockWaitFlag(),
 					&cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true}),
-					tokenFlags()...), certFlags()...),
+					tokenFlags()...), certFlags()...), dryRunFlags()...),
 				Action: sealAction,
 			},
 			{
@@ -80,10 +81,10 @@ func sealCommand() *cli.Command {
 				Usage: "seal a user's Git user token for a runtime",
 				Description: "Seals the token into overlays/RUNTIME/user-tokens/LOGIN.yaml, a Secret in the\n" +
 					"runtime's namespace, replacing the pending placeholder.\n\n" + tokenHelp + "\n\n" + exitCodesHelp,
-				Flags: append(append(append(repoFlags(), lockWaitFlag(),
+				Flags: append(append(append(append(repoFlags(), lockWaitFlag(),
 					&cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true},
 					&cli.StringFlag{Name: "user", Usage: "GitHub `LOGIN` of the user", Required: true}),
-					tokenFlags()...), certFlags()...),
+					tokenFlags()...), certFlags()...), dryRunFlags()...),
 				Action: sealAction,
 			},
 		},
@@ -92,6 +93,10 @@ func sealCommand() *cli.Command {
 
 func sealAction(c *cli.Context) error {
 	if err := noArgs(c, "seal "+c.Command.Name); err != nil {
+		return err
+	}
+	dry, diff, err := dryRun(c)
+	if err != nil {
 		return err
 	}
 	dir, err := repoDir(c, false)
@@ -103,7 +108,7 @@ func sealAction(c *cli.Context) error {
 		return err
 	}
 	opts := sealOptions(c, tok)
-	opts.Dir = dir
+	opts.Dir, opts.DryRun, opts.Diff = dir, dry, diff
 	if opts.Run, err = runOptions(c); err != nil {
 		return err
 	}
@@ -114,7 +119,12 @@ func sealAction(c *cli.Context) error {
 	for _, w := range res.Warnings {
 		fmt.Fprintln(c.App.ErrWriter, "warning: "+w)
 	}
-	printChanges(c.App.Writer, res.Changes, false)
+	printChanges(c.App.Writer, res.Changes, dry)
+	printDiffs(c.App.Writer, res.Changes, res.Diffs)
+	if dry {
+		fmt.Fprintf(c.App.Writer, "would seal %s token (%s) into %s; dry run, nothing written\n", tok.Kind(), tok.Fingerprint(), res.Path)
+		return nil
+	}
 	fmt.Fprintf(c.App.Writer, "sealed %s token (%s) into %s\n", tok.Kind(), tok.Fingerprint(), res.Path)
 	return nil
 }
@@ -130,6 +140,7 @@ func sealOptions(c *cli.Context, tok token.Token) workspace.SealOptions {
 	opts.Token = tok
 	opts.Cert = c.String("cert")
 	opts.AcceptNewCert = c.Bool("accept-new-cert")
+	opts.Demo = c.Bool("demo")
 	opts.Now = now(c)
 	opts.SkipLiveCheck = c.Bool("skip-live-check")
 	opts.Live.ProbeWrites = c.Bool("probe-writes")

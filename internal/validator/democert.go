@@ -2,33 +2,17 @@ package validator
 
 import (
 	"fmt"
-	"strings"
-	"sync"
 
 	"github.com/rtconf/rtconf/internal/config"
 	"github.com/rtconf/rtconf/internal/seal"
-	"github.com/rtconf/rtconf/templates"
 )
 
 // RuleDemoCertificate: nothing is sealed for the published demo
 // certificate, whose private key anyone can read.
 const RuleDemoCertificate = "demo-certificate"
 
-// demoFingerprint is the fingerprint of templates.DemoCertificate(), the
-// certificate `rtconf init --demo` seals with.
-var demoFingerprint = sync.OnceValue(func() string {
-	cert, err := seal.ParseCertificate("demo certificate", templates.DemoCertificate())
-	if err != nil {
-		return ""
-	}
-	return cert.Fingerprint
-})
-
 // isDemoFingerprint reports whether fp is the demo certificate's.
-func isDemoFingerprint(fp string) bool {
-	demo := demoFingerprint()
-	return demo != "" && strings.EqualFold(strings.TrimSpace(fp), demo)
-}
+func isDemoFingerprint(fp string) bool { return seal.IsDemoCertificate(fp) }
 
 const demoKeyHint = "its private key is published (testdata/demo/key.pem in rtconf's source), so anyone can open what is sealed with it"
 
