@@ -248,11 +248,11 @@ func runChange(c *cli.Context, ch workspace.Change, prToken *token.Token) error 
 	if err != nil {
 		return asUsage(err)
 	}
-	printChangeResult(c.App.Writer, c.App.ErrWriter, ch, res, opts.DryRun)
+	printChangeResult(c.App.Writer, c.App.ErrWriter, ch, res, opts.DryRun, verbose(c))
 	return nil
 }
 
-func printChangeResult(w, ew io.Writer, ch workspace.Change, res workspace.ChangeResult, dryRun bool) {
+func printChangeResult(w, ew io.Writer, ch workspace.Change, res workspace.ChangeResult, dryRun, all bool) {
 	for _, warn := range res.Warnings {
 		fmt.Fprintln(ew, "warning: "+warn)
 	}
@@ -260,7 +260,7 @@ func printChangeResult(w, ew io.Writer, ch workspace.Change, res workspace.Chang
 		fmt.Fprintln(w, "nothing to change")
 		return
 	}
-	printChanges(w, res.Changes, dryRun)
+	printChanges(w, res.Changes, dryRun, all)
 	printDiffs(w, res.Changes, res.Diffs)
 	switch {
 	case dryRun:

@@ -76,7 +76,7 @@ func initCommand() *cli.Command {
 				}
 			}
 			res, err := workspace.Bootstrap(c.Context, opts, b)
-			printBootstrap(c.App.Writer, dir, res)
+			printBootstrap(c.App.Writer, dir, res, verbose(c))
 			if err != nil {
 				return asUsage(err)
 			}
@@ -86,9 +86,9 @@ func initCommand() *cli.Command {
 }
 
 // printBootstrap reports what init did, step by step.
-func printBootstrap(w io.Writer, dir string, res workspace.BootstrapResult) {
+func printBootstrap(w io.Writer, dir string, res workspace.BootstrapResult, all bool) {
 	if res.Changes != nil || res.Owned != nil {
-		printChanges(w, res.Changes, false)
+		printChanges(w, res.Changes, false, all)
 	}
 	if res.GitInit {
 		fmt.Fprintf(w, "initialised a Git repository on branch %s\n", res.Branch)
@@ -159,7 +159,7 @@ func generateCommand() *cli.Command {
 			if err != nil {
 				return asUsage(err)
 			}
-			printChanges(c.App.Writer, res.Changes, opts.DryRun)
+			printChanges(c.App.Writer, res.Changes, opts.DryRun, verbose(c))
 			printDiffs(c.App.Writer, res.Changes, res.Diffs)
 			return nil
 		},

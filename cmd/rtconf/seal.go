@@ -119,7 +119,7 @@ func sealAction(c *cli.Context) error {
 	for _, w := range res.Warnings {
 		fmt.Fprintln(c.App.ErrWriter, "warning: "+w)
 	}
-	printChanges(c.App.Writer, res.Changes, dry)
+	printChanges(c.App.Writer, res.Changes, dry, verbose(c))
 	printDiffs(c.App.Writer, res.Changes, res.Diffs)
 	if dry {
 		fmt.Fprintf(c.App.Writer, "would seal %s token (%s) into %s; dry run, nothing written\n", tok.Kind(), tok.Fingerprint(), res.Path)
@@ -146,6 +146,7 @@ func sealOptions(c *cli.Context, tok token.Token) workspace.SealOptions {
 	opts.Live.ProbeWrites = c.Bool("probe-writes")
 	opts.Live.MaxWait = c.Duration("max-wait")
 	opts.Live.ExpiryWarning = c.Duration("expiry-warning")
+	opts.Live.Waiting = waitNotes(c)
 	opts.Trust = trust(c)
 	return opts
 }
@@ -274,7 +275,7 @@ func certCommand() *cli.Command {
 				for _, w := range res.Warnings {
 					fmt.Fprintln(c.App.ErrWriter, "warning: "+w)
 				}
-				printChanges(c.App.Writer, res.Changes, false)
+				printChanges(c.App.Writer, res.Changes, false, verbose(c))
 				switch {
 				case res.Previous == "":
 					fmt.Fprintf(c.App.Writer, "pinned %s\n", res.Fingerprint)

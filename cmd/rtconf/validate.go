@@ -77,7 +77,7 @@ func validateAction(c *cli.Context) error {
 		}
 		opts.Shard = sh
 	}
-	if isTerminal(c.App.ErrWriter) {
+	if showProgress(c) {
 		// The bar holds numbers only, and carriage returns that a
 		// safetext.Writer would escape.
 		opts.Progress = progress(underlying(c.App.ErrWriter))
@@ -91,6 +91,7 @@ func validateAction(c *cli.Context) error {
 		live.Check.MaxWait = c.Duration("max-wait")
 		live.Check.ExpiryWarning = c.Duration("expiry-warning")
 		live.Check.Now = opts.Now
+		live.Check.Waiting = waitNotes(c)
 		live.Trust = trust(c)
 		opts.Live = live
 	}
