@@ -32,6 +32,7 @@ func leakCases() []leakCase {
 		{name: "seal runtime: 401", args: rt, stdin: "{classic}", github: revoke, code: 1},
 		{name: "seal runtime: a scope missing", args: rt, stdin: "{classic}", github: narrow, code: 1},
 		{name: "seal runtime: 502 for ever", args: rt, stdin: "{classic}", inject: fault(http.StatusBadGateway), code: 2},
+		{name: "seal runtime: 502 for ever, each wait said (--verbose)", args: with(rt, "--verbose"), stdin: "{classic}", inject: fault(http.StatusBadGateway), code: 2},
 		{name: "seal runtime: secondary rate limit", args: with(rt, "--max-wait", "1s"), stdin: "{classic}",
 			inject: func(s *fakegithub.Server) { s.SecondaryRateLimit(-1, 60, false) }, code: 2},
 		{name: "seal runtime: connection reset for ever", args: rt, stdin: "{classic}",

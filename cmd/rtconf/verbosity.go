@@ -61,6 +61,6 @@ func waitNotes(c *cli.Context) func(forge.Wait) {
 	}
 	w := c.App.ErrWriter
 	return func(wt forge.Wait) {
-		fmt.Fprintf(w, "rtconf: waiting for %s until %s (%s)\n", wt.For, wt.Until.UTC().Format("15:04:05 UTC"), wt.Delay.Round(time.Second))
+		fmt.Fprintf(w, "rtconf: waiting %s, until %s, for %s\n", wt.Delay.Round(time.Second), wt.Until.UTC().Format("15:04:05 UTC"), wt.For)
 	}
 }

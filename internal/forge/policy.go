@@ -95,7 +95,7 @@ func (p Policy) Do(ctx context.Context, method string, send func(context.Context
 		if attempt >= o.Retries {
 			return Answer{}, &UnverifiedError{Reason: fmt.Sprintf("%s (after %d attempts)", why, attempt+1), Err: cause}
 		}
-		o.notify("a retry after: "+why, slept, backoff)
+		o.notify("a retry ("+why+")", slept, backoff)
 		if err := o.Sleep(ctx, backoff); err != nil {
 			return Answer{}, &UnverifiedError{Reason: err.Error(), Err: err}
 		}

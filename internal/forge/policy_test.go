@@ -42,7 +42,7 @@ func TestPolicyTellsWhatItWaitsFor(t *testing.T) {
 	}
 	want := []forge.Wait{
 		{For: "GitHub's primary rate limit", Until: now.Add(41 * time.Second), Delay: 41 * time.Second},
-		{For: "a retry after: GitHub answered 502 Bad Gateway", Until: now.Add(42 * time.Second), Delay: time.Second},
+		{For: "a retry (GitHub answered 502 Bad Gateway)", Until: now.Add(42 * time.Second), Delay: time.Second},
 	}
 	if diff := cmp.Diff(want, waits); diff != "" {
 		t.Errorf("waits (-want +got):\n%s", diff)

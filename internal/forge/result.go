@@ -47,8 +47,8 @@ type Options struct {
 
 // Wait is one wait of the retry and rate-limit policy.
 type Wait struct {
-	// For says what is waited for: "GitHub's primary rate limit", or the
-	// failure a request is retried after (the token redacted).
+	// For says what is waited for: "GitHub's primary rate limit", or "a
+	// retry (…)" with the failure it follows (the token redacted).
 	For   string
 	Until time.Time
 	Delay time.Duration
