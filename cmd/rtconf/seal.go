@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -248,10 +249,14 @@ func certCommand() *cli.Command {
 			Flags: append(repoFlags(), lockWaitFlag(),
 				&cli.StringFlag{Name: "cert", Usage: "certificate `FILE` or https URL (as from kubeseal --fetch-cert)", Required: true},
 				&cli.StringFlag{Name: "path", Usage: "`PATH` in the repository to store it at"},
-				yesFlag(),
+				yesFlag(), dryRunFlags()[0], dryRunFlags()[1],
 			),
 			Action: func(c *cli.Context) error {
 				if err := noArgs(c, "cert pin"); err != nil {
+					return err
+				}
+				dry, diff, err := dryRun(c)
+				if err != nil {
 					return err
 				}
 				run, err := runOptions(c)
@@ -264,7 +269,7 @@ func certCommand() *cli.Command {
 				}
 				res, err := workspace.Pin(c.Context, workspace.PinOptions{
 					Dir: dir, ConfigFile: c.String("config"), Cert: c.String("cert"),
-					Path: c.String("path"), Now: now(c), Run: run,
+					Path: c.String("path"), Now: now(c), Run: run, DryRun: dry, Diff: diff,
 					Confirm: func(previous, next string) error {
 						return confirm(c, "cert pin", fmt.Sprintf("replace the pinned certificate %s with %s (tokens sealed for the old key must be sealed again)", previous, next))
 					},
@@ -275,8 +280,11 @@ func certCommand() *cli.Command {
 				for _, w := range res.Warnings {
 					fmt.Fprintln(c.App.ErrWriter, "warning: "+w)
 				}
-				printChanges(c.App.Writer, res.Changes, false, verbose(c))
+				printChanges(c.App.Writer, res.Changes, dry, verbose(c))
+				printDiffs(c.App.Writer, res.Changes, res.Diffs)
 				switch {
+				case dry:
+					fmt.Fprintf(c.App.Writer, "would pin %s (pinned now: %s); dry run, nothing written\n", res.Fingerprint, cmp.Or(res.Previous, "none"))
 				case res.Previous == "":
 					fmt.Fprintf(c.App.Writer, "pinned %s\n", res.Fingerprint)
 				case res.Previous != res.Fingerprint:
