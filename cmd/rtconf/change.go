@@ -24,11 +24,11 @@ const prHelp = "Without --pr the change is left in the working tree for you to r
 // prFlags are the flags of every change command; withToken adds the
 // token flags (token rotate has its own).
 func prFlags(withToken bool) []cli.Flag {
-	flags := append(append(repoFlags(), lockWaitFlag(),
-		&cli.BoolFlag{Name: "pr", Usage: "commit on a new branch, push it and open a pull request"}), dryRunFlags()...)
-	flags = append(flags,
+	flags := append(repoFlags(), lockWaitFlag(),
+		&cli.BoolFlag{Name: "pr", Usage: "commit on a new branch, push it and open a pull request"},
 		&cli.StringFlag{Name: "remote", Usage: "Git `URL` to push to, your own choice (default: the remote origin, else repository.url, on repository.url's host)"},
 	)
+	flags = append(flags, dryRunFlags()...)
 	if withToken {
 		flags = append(flags,
 			&cli.StringFlag{Name: "api-url", Usage: "GitHub API `URL` to send the token to, your own choice (default: the API of repository.url's host)"},

@@ -133,12 +133,10 @@ func generateCommand() *cli.Command {
 			"or none. Files under resources/ are yours and never touched; sealed tokens are never\n" +
 			"replaced; files of removed runtimes and users are removed. With nothing to do it writes nothing and reports 0 files changed.\n\n" +
 			exitCodesHelp,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "dir", Usage: dirUsage},
 			&cli.StringFlag{Name: "config", Value: def.ConfigFile, Usage: "configuration `FILE`, relative to --dir"},
-			dryRunFlags()[0], dryRunFlags()[1],
-			lockWaitFlag(),
-		},
+		}, append(dryRunFlags(), lockWaitFlag())...),
 		Action: func(c *cli.Context) error {
 			dry, diff, err := dryRun(c)
 			if err != nil {

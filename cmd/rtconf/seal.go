@@ -246,11 +246,11 @@ func certCommand() *cli.Command {
 				"sealing.fingerprint in rtconf.yaml, keeping the file's comments. Sealing then refuses\n" +
 				"any other certificate unless --accept-new-cert is given. Re-pinning a different\n" +
 				"certificate asks first on a terminal; elsewhere it requires --yes.\n\n" + exitCodesHelp,
-			Flags: append(repoFlags(), lockWaitFlag(),
+			Flags: append(append(repoFlags(), lockWaitFlag(),
 				&cli.StringFlag{Name: "cert", Usage: "certificate `FILE` or https URL (as from kubeseal --fetch-cert)", Required: true},
 				&cli.StringFlag{Name: "path", Usage: "`PATH` in the repository to store it at"},
-				yesFlag(), dryRunFlags()[0], dryRunFlags()[1],
-			),
+				yesFlag(),
+			), dryRunFlags()...),
 			Action: func(c *cli.Context) error {
 				if err := noArgs(c, "cert pin"); err != nil {
 					return err
