@@ -90,9 +90,12 @@ $(GORELEASER):
 $(SYFT):
 	GOBIN=$(BIN) $(GO) install github.com/anchore/syft/cmd/syft@$(SYFT_VERSION)
 
-## demo: the README's first command
+## demo: the README's first commands: a demo repository, generated again
+## (0 files changed) and validated (exit 0, one demo-certificate warning)
 demo:
 	$(GO) run ./cmd/rtconf init --demo ./demo-config
+	$(GO) run ./cmd/rtconf generate --dir ./demo-config
+	$(GO) run ./cmd/rtconf validate --dir ./demo-config
 
 clean:
 	rm -rf $(BIN) ./demo-config ./dist

@@ -148,6 +148,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, clock func() time.Time, o
 			schemaCommand(),
 		}, append(changeCommands(), versionCommand(), completionCommand())...),
 	}
+	app.Flags = verbosityFlags()
+	addVerbosity(app.Commands)
 	setUsageErrors(app.Commands, "")
 	addExamples(app)
 	ownHelp(app)
@@ -180,6 +182,9 @@ func setUsageErrors(cmds []*cli.Command, parent string) {
 				if err := refuseSecrets(ctx); err != nil {
 					return err
 				}
+				if err := checkVerbosity(ctx); err != nil {
+					return err
+				}
 				return checkRequired(ctx, name, required)
 			}
 		}
@@ -207,12 +212,22 @@ func dirArg(c *cli.Context) (string, error) {
 	return dir, nil
 }
 
-// printChanges lists what a run changed and a summary line.
-func printChanges(w io.Writer, changes []generator.Change, dryRun bool) {
+// listLimit is how many files a run lists before it summarises the rest
+// (all of them with --verbose): 1,000 runtimes are 13,000 files.
+const listLimit = 50
+
+// printChanges lists what a run changed and a summary line; past
+// listLimit files, unless all, one line counts the rest.
+func printChanges(w io.Writer, changes []generator.Change, dryRun, all bool) {
 	counts := map[generator.Op]int{}
-	for _, c := range changes {
+	for i, c := range changes {
 		counts[c.Op]++
-		fmt.Fprintf(w, "%-8s %s\n", c.Op, c.Path)
+		if all || i < listLimit {
+			fmt.Fprintf(w, "%-8s %s\n", c.Op, c.Path)
+		}
+	}
+	if n := len(changes) - listLimit; !all && n > 0 {
+		fmt.Fprintf(w, "… and %d more %s (--verbose lists every one)\n", n, pluralWord(n, "file"))
 	}
 	verb := "changed"
 	if dryRun {

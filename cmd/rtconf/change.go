@@ -28,6 +28,7 @@ func prFlags(withToken bool) []cli.Flag {
 		&cli.BoolFlag{Name: "pr", Usage: "commit on a new branch, push it and open a pull request"},
 		&cli.StringFlag{Name: "remote", Usage: "Git `URL` to push to, your own choice (default: the remote origin, else repository.url, on repository.url's host)"},
 	)
+	flags = append(flags, dryRunFlags()...)
 	if withToken {
 		flags = append(flags,
 			&cli.StringFlag{Name: "api-url", Usage: "GitHub API `URL` to send the token to, your own choice (default: the API of repository.url's host)"},
@@ -222,6 +223,12 @@ func runChange(c *cli.Context, ch workspace.Change, prToken *token.Token) error 
 		return err
 	}
 	opts := workspace.ChangeOptions{Dir: dir, ConfigFile: c.String("config"), Now: now(c), Run: run}
+	if opts.DryRun, opts.Diff, err = dryRun(c); err != nil {
+		return err
+	}
+	if opts.DryRun && c.Bool("pr") {
+		return &usageError{"--dry-run shows the change without making it: leave out --pr (or --dry-run)"}
+	}
 	if c.Bool("pr") {
 		pr := &workspace.PROptions{Remote: c.String("remote"), Trust: trust(c)}
 		if prToken != nil {
@@ -241,11 +248,11 @@ func runChange(c *cli.Context, ch workspace.Change, prToken *token.Token) error 
 	if err != nil {
 		return asUsage(err)
 	}
-	printChangeResult(c.App.Writer, c.App.ErrWriter, ch, res)
+	printChangeResult(c.App.Writer, c.App.ErrWriter, ch, res, opts.DryRun, verbose(c))
 	return nil
 }
 
-func printChangeResult(w, ew io.Writer, ch workspace.Change, res workspace.ChangeResult) {
+func printChangeResult(w, ew io.Writer, ch workspace.Change, res workspace.ChangeResult, dryRun, all bool) {
 	for _, warn := range res.Warnings {
 		fmt.Fprintln(ew, "warning: "+warn)
 	}
@@ -253,11 +260,15 @@ func printChangeResult(w, ew io.Writer, ch workspace.Change, res workspace.Chang
 		fmt.Fprintln(w, "nothing to change")
 		return
 	}
-	printChanges(w, res.Changes, false)
-	if res.PRURL != "" {
+	printChanges(w, res.Changes, dryRun, all)
+	printDiffs(w, res.Changes, res.Diffs)
+	switch {
+	case dryRun:
+		fmt.Fprintf(w, "%s: dry run, nothing written; run the same command without --dry-run to make the change\n", ch.Title)
+	case res.PRURL != "":
 		fmt.Fprintf(w, "committed %s on branch %s and pushed it\n", res.Commit[:7], res.Branch)
 		fmt.Fprintf(w, "opened %s: %s\n", cmp.Or(res.PRKind, "pull request"), res.PRURL)
-	} else {
+	default:
 		fmt.Fprintf(w, "%s: review the change (git diff), then commit and push it; to propose it as a pull request instead, set it aside with `git stash -u` and run the same command again with --pr\n", ch.Title)
 	}
 	for _, n := range res.Notes {

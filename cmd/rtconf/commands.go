@@ -76,7 +76,7 @@ func initCommand() *cli.Command {
 				}
 			}
 			res, err := workspace.Bootstrap(c.Context, opts, b)
-			printBootstrap(c.App.Writer, dir, res)
+			printBootstrap(c.App.Writer, dir, res, verbose(c))
 			if err != nil {
 				return asUsage(err)
 			}
@@ -86,9 +86,9 @@ func initCommand() *cli.Command {
 }
 
 // printBootstrap reports what init did, step by step.
-func printBootstrap(w io.Writer, dir string, res workspace.BootstrapResult) {
+func printBootstrap(w io.Writer, dir string, res workspace.BootstrapResult, all bool) {
 	if res.Changes != nil || res.Owned != nil {
-		printChanges(w, res.Changes, false)
+		printChanges(w, res.Changes, false, all)
 	}
 	if res.GitInit {
 		fmt.Fprintf(w, "initialised a Git repository on branch %s\n", res.Branch)
@@ -133,16 +133,14 @@ func generateCommand() *cli.Command {
 			"or none. Files under resources/ are yours and never touched; sealed tokens are never\n" +
 			"replaced; files of removed runtimes and users are removed. With nothing to do it writes nothing and reports 0 files changed.\n\n" +
 			exitCodesHelp,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "dir", Usage: dirUsage},
 			&cli.StringFlag{Name: "config", Value: def.ConfigFile, Usage: "configuration `FILE`, relative to --dir"},
-			&cli.BoolFlag{Name: "dry-run", Usage: "list the changes without writing them"},
-			&cli.BoolFlag{Name: "diff", Usage: "with --dry-run: show what differs in each file it would update"},
-			lockWaitFlag(),
-		},
+		}, append(dryRunFlags(), lockWaitFlag())...),
 		Action: func(c *cli.Context) error {
-			if c.Bool("diff") && !c.Bool("dry-run") {
-				return &usageError{"--diff only applies with --dry-run"}
+			dry, diff, err := dryRun(c)
+			if err != nil {
+				return err
 			}
 			dir, err := repoDir(c, true)
 			if err != nil {
@@ -151,8 +149,7 @@ func generateCommand() *cli.Command {
 			opts := workspace.DefaultGenerateOptions()
 			opts.Dir = dir
 			opts.ConfigFile = c.String("config")
-			opts.DryRun = c.Bool("dry-run")
-			opts.Diff = c.Bool("diff")
+			opts.DryRun, opts.Diff = dry, diff
 			if opts.Run, err = runOptions(c); err != nil {
 				return err
 			}
@@ -160,7 +157,7 @@ func generateCommand() *cli.Command {
 			if err != nil {
 				return asUsage(err)
 			}
-			printChanges(c.App.Writer, res.Changes, opts.DryRun)
+			printChanges(c.App.Writer, res.Changes, opts.DryRun, verbose(c))
 			printDiffs(c.App.Writer, res.Changes, res.Diffs)
 			return nil
 		},
@@ -181,6 +178,24 @@ func schemaCommand() *cli.Command {
 			return err
 		},
 	}
+}
+
+// dryRunFlags are --dry-run and --diff, the flags of every command that
+// writes to the repository and can show what it would change instead.
+func dryRunFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "dry-run", Usage: "list the changes without writing them"},
+		&cli.BoolFlag{Name: "diff", Usage: "with --dry-run: show what differs in each file it would update"},
+	}
+}
+
+// dryRun reads --dry-run and --diff; --diff alone is a usage error.
+func dryRun(c *cli.Context) (dry, diff bool, err error) {
+	dry, diff = c.Bool("dry-run"), c.Bool("diff")
+	if diff && !dry {
+		return false, false, &usageError{"--diff only applies with --dry-run"}
+	}
+	return dry, diff, nil
 }
 
 // printDiffs writes what differs in each updated file, in the order of

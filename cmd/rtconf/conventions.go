@@ -150,10 +150,10 @@ func yesFlag() cli.Flag {
 	return &cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation (required when standard input is not a terminal)"}
 }
 
-// confirm asks question on a terminal (y/N), unless --yes was given; off a
-// terminal it requires --yes. A no is a usage error that changes nothing.
+// confirm asks question on a terminal (y/N), unless --yes (or --dry-run,
+// which changes nothing) was given; off a terminal it requires --yes. A no is a usage error that changes nothing.
 func confirm(c *cli.Context, name, question string) error {
-	if c.Bool("yes") {
+	if c.Bool("yes") || c.Bool("dry-run") { // a dry run deletes nothing
 		return nil
 	}
 	f, ok := c.App.Reader.(*os.File)

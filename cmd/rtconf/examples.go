@@ -85,6 +85,7 @@ var examples = map[string][]string{
 		"rtconf runtime add staging --namespace argo-staging --server https://staging.example.com:6443 --user alice --pr --token-env GITHUB_TOKEN",
 	},
 	"runtime remove": {
+		"rtconf runtime remove staging --dry-run --diff",
 		"rtconf runtime remove staging",
 		"rtconf runtime remove staging --yes --pr --token-env GITHUB_TOKEN",
 	},
@@ -105,6 +106,7 @@ var examples = map[string][]string{
 	},
 	"user add": {
 		"rtconf user add carol --runtime prod",
+		"rtconf user add carol --runtime prod --dry-run --diff",
 		"rtconf user add carol --runtime prod --pr --token-env GITHUB_TOKEN",
 	},
 	"user remove": {

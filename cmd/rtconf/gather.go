@@ -117,6 +117,7 @@ func reportWriters(c *cli.Context) ([]outputTarget, []output.Writer, error) {
 		opts := output.DefaultOptions()
 		opts.ToolVersion = version
 		opts.Color = t.file == "" && colorful(c.App.Writer)
+		opts.All = verbose(c)
 		w, err := output.New(t.format, opts)
 		if err != nil {
 			return nil, nil, &usageError{err.Error()}

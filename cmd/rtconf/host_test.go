@@ -118,7 +118,7 @@ func TestTokenGoesOnlyToItsHost(t *testing.T) {
 				{"validate --live", append([]string{"validate", "--live", "--dir", repo, "--format", "text"}, api...), "", tc.validate},
 				{"token check", append([]string{"token", "check", "--dir", repo}, api...), tok, tc.check},
 				{"user add --pr", append(append([]string{"user", "add", "zed", "--runtime", "production", "--pr", "--dir", repo, "--token-env", "RTCONF_TEST_TOKEN"}, remote...), api...), "", tc.pr},
-				{"seal runtime-token", append([]string{"seal", "runtime-token", "--runtime", "production", "--dir", repo}, api...), tok, tc.seal},
+				{"seal runtime-token", append([]string{"seal", "runtime-token", "--demo", "--runtime", "production", "--dir", repo}, api...), tok, tc.seal},
 			}
 			for _, r := range runs {
 				before := len(rightAPI.Requests())

@@ -53,7 +53,7 @@ func TestHostileRepositoryOutput(t *testing.T) {
 				[]string{"generate", "--dry-run", "--dir", dir},
 				[]string{"user", "add", "carol", "--runtime", "production", "--dir", dir},
 				[]string{"cert", "pin", "--dir", dir, "--cert", filepath.Join(dir, "certs", strings.ReplaceAll(hostile.Name(), hostile.Token(), "t")+".pem")},
-				[]string{"seal", "runtime-token", "--skip-live-check", "--runtime", "production", "--dir", dir},
+				[]string{"seal", "runtime-token", "--demo", "--skip-live-check", "--runtime", "production", "--dir", dir},
 				[]string{"generate", "--dir", dir},
 			)
 			for _, args := range runs {

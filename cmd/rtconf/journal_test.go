@@ -41,7 +41,7 @@ func TestPlantedJournalIsNeverActedOn(t *testing.T) {
 		{"generate --dry-run", []string{"generate", "--dry-run", "--dir", "{repo}"}, "a dry run changes nothing"},
 		{"a failing cert pin", []string{"cert", "pin", "--dir", "{repo}", "--cert", "{repo}/no-such.pem"}, "changed nothing"},
 		{"user add", []string{"user", "add", "carol", "--runtime", "production", "--dir", "{repo}"}, "changed nothing"},
-		{"seal", []string{"seal", "runtime-token", "--runtime", "production", "--dir", "{repo}", "--token-env", "RTCONF_JOURNAL_TOKEN", "--skip-live-check"}, "changed nothing"},
+		{"seal", []string{"seal", "runtime-token", "--demo", "--runtime", "production", "--dir", "{repo}", "--token-env", "RTCONF_JOURNAL_TOKEN", "--skip-live-check"}, "changed nothing"},
 		{"init again", []string{"init", "--demo", "{repo}"}, "changed nothing"},
 	}
 	for _, committed := range []bool{true, false} {

@@ -15,9 +15,9 @@ import (
 // concurrently. A token that fails its live check is a finding: seal
 // refuses it with exit 1, like token check; could not verify is 2 in both.
 func leakCases() []leakCase {
-	rt := []string{"seal", "runtime-token", "--dir", "{repo}", "--runtime", "production", "--api-url", "{api}"}
-	rtSkip := []string{"seal", "runtime-token", "--skip-live-check", "--dir", "{repo}", "--runtime", "production"}
-	ut := []string{"seal", "user-token", "--dir", "{repo}", "--runtime", "production", "--user", "alice", "--api-url", "{api}"}
+	rt := []string{"seal", "runtime-token", "--demo", "--dir", "{repo}", "--runtime", "production", "--api-url", "{api}"}
+	rtSkip := []string{"seal", "runtime-token", "--demo", "--skip-live-check", "--dir", "{repo}", "--runtime", "production"}
+	ut := []string{"seal", "user-token", "--demo", "--dir", "{repo}", "--runtime", "production", "--user", "alice", "--api-url", "{api}"}
 	check := []string{"token", "check", "--dir", "{repo}", "--api-url", "{api}"}
 	live := []string{"validate", "--live", "--dir", "{repo}", "--api-url", "{api}"}
 	with := func(base []string, more ...string) []string { return append(append([]string(nil), base...), more...) }
@@ -32,6 +32,7 @@ func leakCases() []leakCase {
 		{name: "seal runtime: 401", args: rt, stdin: "{classic}", github: revoke, code: 1},
 		{name: "seal runtime: a scope missing", args: rt, stdin: "{classic}", github: narrow, code: 1},
 		{name: "seal runtime: 502 for ever", args: rt, stdin: "{classic}", inject: fault(http.StatusBadGateway), code: 2},
+		{name: "seal runtime: 502 for ever, each wait said (--verbose)", args: with(rt, "--verbose"), stdin: "{classic}", inject: fault(http.StatusBadGateway), code: 2},
 		{name: "seal runtime: secondary rate limit", args: with(rt, "--max-wait", "1s"), stdin: "{classic}",
 			inject: func(s *fakegithub.Server) { s.SecondaryRateLimit(-1, 60, false) }, code: 2},
 		{name: "seal runtime: connection reset for ever", args: rt, stdin: "{classic}",
@@ -61,9 +62,9 @@ func leakCases() []leakCase {
 		{name: "seal user: 503 for ever", args: ut, stdin: "{classic}", inject: fault(http.StatusServiceUnavailable), code: 2},
 		{name: "seal user: unknown user", args: with(rtSkip[:2], "--skip-live-check", "--dir", "{repo}", "--runtime", "production", "--user", "mallory"),
 			stdin: "{classic}", code: 2},
-		{name: "seal user: covered by the runtime token", args: []string{"seal", "user-token", "--skip-live-check", "--dir", "{repo}", "--runtime", "staging", "--user", "alice"},
+		{name: "seal user: covered by the runtime token", args: []string{"seal", "user-token", "--demo", "--skip-live-check", "--dir", "{repo}", "--runtime", "staging", "--user", "alice"},
 			stdin: "{classic}", code: 2},
-		{name: "seal user: write fails (disk full, simulated) and rolls back", args: []string{"seal", "user-token", "--skip-live-check", "--dir", "{repo}", "--runtime", "production", "--user", "bob"},
+		{name: "seal user: write fails (disk full, simulated) and rolls back", args: []string{"seal", "user-token", "--demo", "--skip-live-check", "--dir", "{repo}", "--runtime", "production", "--user", "bob"},
 			stdin: "{classic}", setup: blockFile("repo/overlays/production/user-tokens"), code: 2},
 
 		// token check

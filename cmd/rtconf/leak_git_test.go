@@ -59,7 +59,7 @@ func TestGitCommandsNeverLeakTheToken(t *testing.T) {
 	remote := gs.URL() + "/acme/leak.git" // not on github.com: given with --remote
 	initArgs := []string{"init", repo, "--repo", "https://github.com/acme/leak", "--runtime", "prod", "--user", "alice", "--api-url", api.URL(), "--remote", remote}
 	pr := []string{"--dir", repo, "--pr", "--api-url", api.URL(), "--remote", remote}
-	rotate := append([]string{"token", "rotate", "--runtime", "prod", "--cert", filepath.Join(demo, "certs", "demo-sealed-secrets.pem")}, pr...)
+	rotate := append([]string{"token", "rotate", "--demo", "--runtime", "prod", "--cert", filepath.Join(demo, "certs", "demo-sealed-secrets.pem")}, pr...)
 	steps := []struct {
 		name  string
 		args  []string

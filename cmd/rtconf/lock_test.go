@@ -90,8 +90,8 @@ func TestEveryWritingCommandTakesTheLock(t *testing.T) {
 	commands := [][]string{
 		{"generate"},
 		{"init", "--demo"},
-		append([]string{"seal", "runtime-token", "--runtime", "production", "--skip-live-check"}, tok...),
-		append([]string{"seal", "user-token", "--runtime", "production", "--user", "alice", "--skip-live-check"}, tok...),
+		append([]string{"seal", "runtime-token", "--demo", "--runtime", "production", "--skip-live-check"}, tok...),
+		append([]string{"seal", "user-token", "--demo", "--runtime", "production", "--user", "alice", "--skip-live-check"}, tok...),
 		{"cert", "pin", "--cert", "new.pem", "--yes"},
 		{"runtime", "add", "qa"},
 		{"runtime", "remove", "staging", "--yes"},
@@ -99,7 +99,7 @@ func TestEveryWritingCommandTakesTheLock(t *testing.T) {
 		{"cluster", "remove", "edge-eu", "--runtime", "production"},
 		{"user", "add", "carol", "--runtime", "production"},
 		{"user", "remove", "bob", "--runtime", "production", "--yes"},
-		append([]string{"token", "rotate", "--runtime", "production", "--skip-live-check"}, tok...),
+		append([]string{"token", "rotate", "--demo", "--runtime", "production", "--skip-live-check"}, tok...),
 		append([]string{"user", "add", "carol", "--runtime", "production", "--pr", "--api-url", "http://127.0.0.1:1/"}, tok...),
 	}
 	for _, args := range commands {

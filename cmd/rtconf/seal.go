@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -50,6 +51,7 @@ func certFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "skip-live-check", Usage: "seal without checking the token against GitHub (recorded as unverified)"},
 		&cli.StringFlag{Name: "cert", Usage: "controller certificate `FILE` or https URL, instead of sealing.certificate"},
 		&cli.BoolFlag{Name: "accept-new-cert", Usage: "accept a certificate other than the pinned one (key rotation) and pin it"},
+		&cli.BoolFlag{Name: "demo", Usage: "allow sealing a real-looking token with the published demo certificate, whose private key anyone can read (demos only)"},
 	)
 }
 
@@ -70,9 +72,9 @@ func sealCommand() *cli.Command {
 				Description: "Seals the token with the sealed-secrets controller's certificate into\n" +
 					"overlays/RUNTIME/runtime-token.yaml: a repository-credentials Secret for every\n" +
 					"repository of the owner of the shared configuration repository.\n\n" + tokenHelp + "\n\n" + exitCodesHelp,
-				Flags: append(append(append(repoFlags(), lockWaitFlag(),
+				Flags: append(append(append(append(repoFlags(), lockWaitFlag(),
 					&cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true}),
-					tokenFlags()...), certFlags()...),
+					tokenFlags()...), certFlags()...), dryRunFlags()...),
 				Action: sealAction,
 			},
 			{
@@ -80,10 +82,10 @@ func sealCommand() *cli.Command {
 				Usage: "seal a user's Git user token for a runtime",
 				Description: "Seals the token into overlays/RUNTIME/user-tokens/LOGIN.yaml, a Secret in the\n" +
 					"runtime's namespace, replacing the pending placeholder.\n\n" + tokenHelp + "\n\n" + exitCodesHelp,
-				Flags: append(append(append(repoFlags(), lockWaitFlag(),
+				Flags: append(append(append(append(repoFlags(), lockWaitFlag(),
 					&cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true},
 					&cli.StringFlag{Name: "user", Usage: "GitHub `LOGIN` of the user", Required: true}),
-					tokenFlags()...), certFlags()...),
+					tokenFlags()...), certFlags()...), dryRunFlags()...),
 				Action: sealAction,
 			},
 		},
@@ -92,6 +94,10 @@ func sealCommand() *cli.Command {
 
 func sealAction(c *cli.Context) error {
 	if err := noArgs(c, "seal "+c.Command.Name); err != nil {
+		return err
+	}
+	dry, diff, err := dryRun(c)
+	if err != nil {
 		return err
 	}
 	dir, err := repoDir(c, false)
@@ -103,7 +109,7 @@ func sealAction(c *cli.Context) error {
 		return err
 	}
 	opts := sealOptions(c, tok)
-	opts.Dir = dir
+	opts.Dir, opts.DryRun, opts.Diff = dir, dry, diff
 	if opts.Run, err = runOptions(c); err != nil {
 		return err
 	}
@@ -114,7 +120,12 @@ func sealAction(c *cli.Context) error {
 	for _, w := range res.Warnings {
 		fmt.Fprintln(c.App.ErrWriter, "warning: "+w)
 	}
-	printChanges(c.App.Writer, res.Changes, false)
+	printChanges(c.App.Writer, res.Changes, dry, verbose(c))
+	printDiffs(c.App.Writer, res.Changes, res.Diffs)
+	if dry {
+		fmt.Fprintf(c.App.Writer, "would seal %s token (%s) into %s; dry run, nothing written\n", tok.Kind(), tok.Fingerprint(), res.Path)
+		return nil
+	}
 	fmt.Fprintf(c.App.Writer, "sealed %s token (%s) into %s\n", tok.Kind(), tok.Fingerprint(), res.Path)
 	return nil
 }
@@ -130,11 +141,13 @@ func sealOptions(c *cli.Context, tok token.Token) workspace.SealOptions {
 	opts.Token = tok
 	opts.Cert = c.String("cert")
 	opts.AcceptNewCert = c.Bool("accept-new-cert")
+	opts.Demo = c.Bool("demo")
 	opts.Now = now(c)
 	opts.SkipLiveCheck = c.Bool("skip-live-check")
 	opts.Live.ProbeWrites = c.Bool("probe-writes")
 	opts.Live.MaxWait = c.Duration("max-wait")
 	opts.Live.ExpiryWarning = c.Duration("expiry-warning")
+	opts.Live.Waiting = waitNotes(c)
 	opts.Trust = trust(c)
 	return opts
 }
@@ -233,13 +246,17 @@ func certCommand() *cli.Command {
 				"sealing.fingerprint in rtconf.yaml, keeping the file's comments. Sealing then refuses\n" +
 				"any other certificate unless --accept-new-cert is given. Re-pinning a different\n" +
 				"certificate asks first on a terminal; elsewhere it requires --yes.\n\n" + exitCodesHelp,
-			Flags: append(repoFlags(), lockWaitFlag(),
+			Flags: append(append(repoFlags(), lockWaitFlag(),
 				&cli.StringFlag{Name: "cert", Usage: "certificate `FILE` or https URL (as from kubeseal --fetch-cert)", Required: true},
 				&cli.StringFlag{Name: "path", Usage: "`PATH` in the repository to store it at"},
 				yesFlag(),
-			),
+			), dryRunFlags()...),
 			Action: func(c *cli.Context) error {
 				if err := noArgs(c, "cert pin"); err != nil {
+					return err
+				}
+				dry, diff, err := dryRun(c)
+				if err != nil {
 					return err
 				}
 				run, err := runOptions(c)
@@ -252,7 +269,7 @@ func certCommand() *cli.Command {
 				}
 				res, err := workspace.Pin(c.Context, workspace.PinOptions{
 					Dir: dir, ConfigFile: c.String("config"), Cert: c.String("cert"),
-					Path: c.String("path"), Now: now(c), Run: run,
+					Path: c.String("path"), Now: now(c), Run: run, DryRun: dry, Diff: diff,
 					Confirm: func(previous, next string) error {
 						return confirm(c, "cert pin", fmt.Sprintf("replace the pinned certificate %s with %s (tokens sealed for the old key must be sealed again)", previous, next))
 					},
@@ -263,8 +280,11 @@ func certCommand() *cli.Command {
 				for _, w := range res.Warnings {
 					fmt.Fprintln(c.App.ErrWriter, "warning: "+w)
 				}
-				printChanges(c.App.Writer, res.Changes, false)
+				printChanges(c.App.Writer, res.Changes, dry, verbose(c))
+				printDiffs(c.App.Writer, res.Changes, res.Diffs)
 				switch {
+				case dry:
+					fmt.Fprintf(c.App.Writer, "would pin %s (pinned now: %s); dry run, nothing written\n", res.Fingerprint, cmp.Or(res.Previous, "none"))
 				case res.Previous == "":
 					fmt.Fprintf(c.App.Writer, "pinned %s\n", res.Fingerprint)
 				case res.Previous != res.Fingerprint:

@@ -111,6 +111,7 @@ func liveOptions(c *cli.Context, t workspace.TokenTarget) forge.Options {
 	o.MaxWait = c.Duration("max-wait")
 	o.ExpiryWarning = c.Duration("expiry-warning")
 	o.Now = now(c)
+	o.Waiting = waitNotes(c)
 	return o
 }
 

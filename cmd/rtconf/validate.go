@@ -77,7 +77,7 @@ func validateAction(c *cli.Context) error {
 		}
 		opts.Shard = sh
 	}
-	if isTerminal(c.App.ErrWriter) {
+	if showProgress(c) {
 		// The bar holds numbers only, and carriage returns that a
 		// safetext.Writer would escape.
 		opts.Progress = progress(underlying(c.App.ErrWriter))
@@ -91,6 +91,10 @@ func validateAction(c *cli.Context) error {
 		live.Check.MaxWait = c.Duration("max-wait")
 		live.Check.ExpiryWarning = c.Duration("expiry-warning")
 		live.Check.Now = opts.Now
+		live.Check.Waiting = waitNotes(c)
+		if showProgress(c) {
+			live.Progress = liveProgress(underlying(c.App.ErrWriter))
+		}
 		live.Trust = trust(c)
 		opts.Live = live
 	}
@@ -189,5 +193,18 @@ func progress(w io.Writer) func(done, total int) {
 		if done == total {
 			fmt.Fprint(w, "\r\033[K")
 		}
+	}
+}
+
+// liveProgress draws one updating line while validate --live checks the
+// runtimes' tokens against the Git host, one request after another.
+// Runtime names are DNS labels (rtconf.yaml's rules), safe to print raw.
+func liveProgress(w io.Writer) func(runtime string, done, total int) {
+	return func(runtime string, done, total int) {
+		if done == total {
+			fmt.Fprint(w, "\r\033[K")
+			return
+		}
+		fmt.Fprintf(w, "\r\033[Kchecking the runtime tokens live against the Git host: %d/%d, runtime %s", done+1, total, runtime)
 	}
 }

@@ -53,8 +53,9 @@ type Policy struct {
 func (p Policy) Do(ctx context.Context, method string, send func(context.Context) (Answer, error)) (Answer, error) {
 	o := p.Options
 	backoff := o.Backoff
-	waited := time.Duration(0)
-	var cause error // the last attempt's own error: network, redirect, size
+	waited := time.Duration(0) // waiting out rate limits, bounded by MaxWait
+	slept := time.Duration(0)  // every wait, for Options.Waiting
+	var cause error            // the last attempt's own error: network, redirect, size
 	for attempt := 0; ; attempt++ {
 		a, err := p.once(ctx, send)
 		var why string
@@ -80,10 +81,12 @@ func (p Policy) Do(ctx context.Context, method string, send func(context.Context
 			if waited+rl.Wait > o.MaxWait {
 				return Answer{}, &UnverifiedError{Reason: fmt.Sprintf("%s asks to wait %s, more than --max-wait %s", rl.What, rl.Wait.Round(time.Second), o.MaxWait)}
 			}
+			o.notify(rl.What, slept, rl.Wait)
 			if err := o.Sleep(ctx, rl.Wait); err != nil {
 				return Answer{}, &UnverifiedError{Reason: err.Error(), Err: err}
 			}
 			waited += rl.Wait
+			slept += rl.Wait
 			continue
 		}
 		if !p.RetryWrites && (method == http.MethodPost || method == http.MethodPatch) {
@@ -92,9 +95,11 @@ func (p Policy) Do(ctx context.Context, method string, send func(context.Context
 		if attempt >= o.Retries {
 			return Answer{}, &UnverifiedError{Reason: fmt.Sprintf("%s (after %d attempts)", why, attempt+1), Err: cause}
 		}
+		o.notify("a retry ("+why+")", slept, backoff)
 		if err := o.Sleep(ctx, backoff); err != nil {
 			return Answer{}, &UnverifiedError{Reason: err.Error(), Err: err}
 		}
+		slept += backoff
 		backoff *= 2
 	}
 }
@@ -108,4 +113,11 @@ func (p Policy) once(ctx context.Context, send func(context.Context) (Answer, er
 		err = errors.New("no response")
 	}
 	return a, err
+}
+
+// notify tells Options.Waiting, if set, about a wait of d after waited.
+func (o Options) notify(what string, waited, d time.Duration) {
+	if o.Waiting != nil {
+		o.Waiting(Wait{For: what, Until: o.Now.Add(waited + d), Delay: d})
+	}
 }

@@ -40,6 +40,18 @@ type Options struct {
 	Now           time.Time
 	// Sleep waits; tests make it instant.
 	Sleep func(context.Context, time.Duration) error
+	// Waiting, if set, is told before each wait what it waits for, how
+	// long, and until when (by Now): the CLI says it on a terminal.
+	Waiting func(Wait)
+}
+
+// Wait is one wait of the retry and rate-limit policy.
+type Wait struct {
+	// For says what is waited for: "GitHub's primary rate limit", or "a
+	// retry (…)" with the failure it follows (the token redacted).
+	For   string
+	Until time.Time
+	Delay time.Duration
 }
 
 // Validate checks the options.

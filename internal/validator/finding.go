@@ -62,6 +62,7 @@ func Rules() []Rule {
 		{RuleSealedRename, "a SealedSecret must keep the name and namespace it was sealed for"},
 		{RuleCiphertext, "sealed values must be ciphertext made with the pinned certificate's key"},
 		{RuleCertificate, "the pinned certificate must exist, match its fingerprint and be valid"},
+		{RuleDemoCertificate, "nothing may be sealed for the published demo certificate, whose private key anyone can read"},
 		{RuleRuntimeApp, "each runtime must have its self-managing Application, as configured"},
 		{RuleTokenPending, "every Git token must be sealed (complete installation)"},
 		{RuleClusterApps, "the runtime's Applications must apply folders that exist, one per managed cluster"},

@@ -26,6 +26,9 @@ type Live struct {
 	// Trust decides where the tokens may go: --api-url, GITHUB_API_URL in
 	// GitHub Actions, or the API of repository.url's host.
 	Trust forge.Trust
+	// Progress, if set, is called before each runtime's token is checked
+	// (done of total checked so far) and once when all are.
+	Progress func(runtime string, done, total int)
 }
 
 // destination resolves, once and only when a token is to be checked, where

@@ -2,7 +2,9 @@ package validator_test
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -55,6 +57,10 @@ func testValidateLive(t *testing.T, now time.Time) {
 		Check:  check,
 		Trust:  forge.Trust{APIURL: s.URL()},
 	}
+	var progress []string
+	opts.Live.Progress = func(runtime string, done, total int) {
+		progress = append(progress, fmt.Sprintf("%s %d/%d", runtime, done, total))
+	}
 	rep, err := validator.Validate(context.Background(), root.FS(), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -72,6 +78,9 @@ func testValidateLive(t *testing.T, now time.Time) {
 		if !strings.Contains(text, want) {
 			t.Errorf("findings lack %q:\n%s", want, text)
 		}
+	}
+	if want := []string{"production 0/2", "staging 1/2", " 2/2"}; !slices.Equal(progress, want) {
+		t.Errorf("progress = %q, want %q", progress, want)
 	}
 	if strings.Contains(text, good) || strings.Contains(text, weak) {
 		t.Error("a finding shows a token")

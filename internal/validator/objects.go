@@ -222,7 +222,13 @@ func (c *objectChecker) sealed(obj map[string]any, what string, finding findingF
 			fmt.Sprintf("%s was sealed (%s scope) for the namespace %q: the controller will not decrypt it in %q", what, scope, wantNS, ns), hint))
 	}
 
-	if fp, ok := ann[seal.AnnotationCertificate].(string); ok && c.pinned != "" && !strings.EqualFold(fp, c.pinned) {
+	fp, hasFP := ann[seal.AnnotationCertificate].(string)
+	switch {
+	case c.pinned != "" && isDemoFingerprint(fp) && !isDemoFingerprint(c.pinned):
+		// rtconf.yaml pinning the demo certificate is one finding of
+		// its own (demoPinFindings).
+		out = append(out, demoSealed(what, finding))
+	case hasFP && c.pinned != "" && !strings.EqualFold(fp, c.pinned):
 		out = append(out, finding("/metadata/annotations", false, RuleCiphertext, Warning,
 			fmt.Sprintf("%s was sealed with certificate %s, not the pinned %s", what, fp, c.pinned),
 			"the controller keeps old keys, so it may still decrypt; seal it again to use the current key"))

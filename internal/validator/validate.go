@@ -125,6 +125,7 @@ func newObjectChecker(r *repo, cfg *config.Config, opts Options) (*objectChecker
 	}
 	var certFindings []Finding
 	oc.keyBytes, certFindings = certificateFindings(r, cfg, opts.Now, anySealedSecret(r))
+	certFindings = append(certFindings, demoPinFindings(cfg)...)
 	oc.pinned = cfg.Sealing.Fingerprint
 	return oc, certFindings
 }
@@ -177,11 +178,21 @@ func liveRuntimeFindings(ctx context.Context, r *repo, cfg *config.Config, live 
 		return nil
 	}
 	where := &destination{live: live, cfg: cfg}
-	var out []Finding
+	var todo []config.Runtime
 	for _, rt := range cfg.Runtimes {
 		if scope.covers(rt.Name) {
-			out = append(out, liveFindings(ctx, r, cfg, rt, live, where)...)
+			todo = append(todo, rt)
 		}
+	}
+	var out []Finding
+	for i, rt := range todo {
+		if live.Progress != nil {
+			live.Progress(rt.Name, i, len(todo))
+		}
+		out = append(out, liveFindings(ctx, r, cfg, rt, live, where)...)
+	}
+	if live.Progress != nil && len(todo) > 0 {
+		live.Progress("", len(todo), len(todo))
 	}
 	return out
 }

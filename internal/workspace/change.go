@@ -68,8 +68,15 @@ type ChangeOptions struct {
 	Now             time.Time
 	// PR, when set, commits the change on a branch and opens a pull
 	// request instead of leaving it in the working tree.
-	PR  *PROptions
-	Run RunOptions
+	PR *PROptions
+	// DryRun plans the change without writing or proposing it: no lock,
+	// and a journal left by an interrupted run is reported, not rolled
+	// back (GenerateOptions.DryRun). It does not go with PR.
+	DryRun bool
+	// Diff fills ChangeResult.Diffs in a dry run: what differs in each
+	// file the change updates (GenerateOptions.Diff).
+	Diff bool
+	Run  RunOptions
 
 	faults faultSeam
 }
@@ -83,6 +90,9 @@ type ChangeResult struct {
 	// PRKind is what the host calls the request: "pull request" or
 	// "merge request".
 	PRKind string
+	// Diffs holds, by path, what differs in each file updated, for a dry
+	// run with ChangeOptions.Diff (Result.Diffs).
+	Diffs map[string]string
 }
 
 // DirtyError refuses a pull request from a working tree with changes of
@@ -106,6 +116,9 @@ func (e *DirtyError) Error() string {
 func ApplyChange(ctx context.Context, ch Change, opts ChangeOptions) (ChangeResult, error) {
 	if opts.Dir == "" || opts.ConfigFile == "" {
 		return ChangeResult{}, &UsageError{"no repository folder given"}
+	}
+	if opts.DryRun {
+		return planChange(ctx, ch, opts)
 	}
 	t, err := openTree(ctx, opts.Dir, opts.ConfigFile, opts.Run)
 	if err != nil {
@@ -142,6 +155,34 @@ func ApplyChange(ctx context.Context, ch Change, opts ChangeOptions) (ChangeResu
 	}
 	res.Branch = branch
 	return proposeChange(ctx, repo, root, ch, cfg, base, res, opts)
+}
+
+// planChange is a dry run of ch: what it would change, and with
+// opts.Diff how, read without the lock; nothing is written or pushed.
+func planChange(ctx context.Context, ch Change, opts ChangeOptions) (ChangeResult, error) {
+	if opts.PR != nil {
+		return ChangeResult{}, &UsageError{"--dry-run shows the change without making it: leave out --pr"}
+	}
+	root, err := readTree(opts.Dir)
+	if err != nil {
+		return ChangeResult{}, err
+	}
+	defer root.Close()
+	raw, cfg, err := readConfig(root, opts.Dir, opts.ConfigFile)
+	if err != nil {
+		return ChangeResult{}, err
+	}
+	planned, err := ch.Plan(ctx, root, raw, cfg)
+	if err != nil {
+		return ChangeResult{}, err
+	}
+	res := ChangeResult{Planned: planned}
+	if opts.Diff {
+		if res.Diffs, err = changeDiffs(root, planned.Changes); err != nil {
+			return ChangeResult{}, err
+		}
+	}
+	return res, nil
 }
 
 // prepareBranch checks that a pull request can be made from the working

@@ -247,3 +247,36 @@ func TestBootstrapRefusesToOverwriteOtherContent(t *testing.T) {
 		t.Fatal("the user's .git was removed")
 	}
 }
+
+// TestChangeDryRun: a dry run plans the change, shows its diffs, writes
+// nothing and takes no lock; with a pull request it is refused.
+func TestChangeDryRun(t *testing.T) {
+	dir := bootstrapped(t)
+	before := snapshot(t, dir)
+	opts := workspace.ChangeOptions{Dir: dir, ConfigFile: "rtconf.yaml", Now: now, DryRun: true, Diff: true}
+	res, err := workspace.ApplyChange(context.Background(), workspace.AddUser("rtconf.yaml", "prod", "bob"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range res.Changes {
+		got = append(got, c.Op.String()+" "+c.Path)
+	}
+	want := []string{"updated overlays/prod/kustomization.yaml", "added overlays/prod/user-tokens/bob.yaml", "updated rtconf.yaml"}
+	if !slices.Equal(got, want) {
+		t.Errorf("changes = %q, want %q", got, want)
+	}
+	if d := res.Diffs["rtconf.yaml"]; !strings.Contains(d, "+      - bob") {
+		t.Errorf("rtconf.yaml's diff = %q, want bob added", d)
+	}
+	if _, ok := res.Diffs["overlays/prod/user-tokens/bob.yaml"]; ok {
+		t.Error("an added file has a diff")
+	}
+	equalTrees(t, snapshot(t, dir), before)
+
+	opts.PR = &workspace.PROptions{}
+	var ue *workspace.UsageError
+	if _, err := workspace.ApplyChange(context.Background(), workspace.AddUser("rtconf.yaml", "prod", "bob"), opts); !errors.As(err, &ue) {
+		t.Errorf("dry run with a pull request: error = %v, want a usage error", err)
+	}
+}

@@ -189,7 +189,7 @@ func initTree(root *os.Root, opts InitOptions) (Result, *config.Config, error) {
 // DemoToken is the fake token `init --demo` seals: GitHub never issued it.
 func DemoToken(user string) string {
 	sum := sha256.Sum256([]byte(user))
-	return "ghp_rtconfDEMOnotAREALtoken" + hex.EncodeToString(sum[:])[:13]
+	return seal.DemoTokenPrefix + hex.EncodeToString(sum[:])[:13]
 }
 
 // sealDemoTokens fills every token slot with a demo token sealed with the

@@ -15,7 +15,6 @@ import (
 	"github.com/rtconf/rtconf/internal/config"
 	"github.com/rtconf/rtconf/internal/repofs"
 	"github.com/rtconf/rtconf/internal/seal"
-	"github.com/rtconf/rtconf/internal/writer"
 )
 
 // The sealing certificate: where sealing finds it, which one it accepts,
@@ -132,6 +131,8 @@ type PinOptions struct {
 	// Confirm, when set, is asked before a certificate other than the
 	// pinned one replaces it; an error stops pinning, changing nothing.
 	Confirm func(previous, next string) error
+	// DryRun and Diff: as GenerateOptions'.
+	DryRun, Diff bool
 }
 
 // PinResult says what pinning changed.
@@ -151,12 +152,23 @@ func Pin(ctx context.Context, opts PinOptions) (PinResult, error) {
 	if opts.ConfigFile == "" {
 		opts.ConfigFile = config.FileName
 	}
-	t, err := openTree(ctx, opts.Dir, opts.ConfigFile, opts.Run)
+	var res PinResult
+	err := onTree(ctx, opts.Dir, opts.ConfigFile, opts.Run, opts.DryRun, nil, func(root *os.Root) ([]generator.Change, error) {
+		var err error
+		if res, err = planPin(ctx, root, opts); err != nil || !opts.DryRun || !opts.Diff {
+			return res.Changes, err
+		}
+		res.Diffs, err = changeDiffs(root, res.Changes)
+		return res.Changes, err
+	})
 	if err != nil {
 		return PinResult{}, err
 	}
-	defer t.Close()
-	root := t.Root
+	return res, nil
+}
+
+// planPin is what Pin changes in root.
+func planPin(ctx context.Context, root *os.Root, opts PinOptions) (PinResult, error) {
 	raw, cfg, err := readConfig(root, opts.Dir, opts.ConfigFile)
 	if err != nil {
 		return PinResult{}, err
@@ -182,9 +194,6 @@ func Pin(ctx context.Context, opts PinOptions) (PinResult, error) {
 	changes, err := pinChanges(root, opts.ConfigFile, raw, cfg, cert, opts.Path)
 	if err != nil {
 		return PinResult{}, err
-	}
-	if err := writer.Apply(root, changes); err != nil {
-		return PinResult{}, fmt.Errorf("write %s: %w", opts.Dir, err)
 	}
 	return PinResult{Result: Result{Changes: changes}, Fingerprint: cert.Fingerprint, Previous: cfg.Sealing.Fingerprint, Warnings: warnings}, nil
 }

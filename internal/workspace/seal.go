@@ -52,10 +52,15 @@ type SealOptions struct {
 	// Trust decides where the token may go (--api-url, GITHUB_API_URL in
 	// GitHub Actions, or the API of repository.url's host).
 	Trust forge.Trust
+	// Demo allows sealing a token that is not one of the demo's fake
+	// tokens with the demo certificate, whose private key is published.
+	Demo bool
 	// DryRun plans the changes without writing them: no lock, and a
 	// journal left by an interrupted run is reported, not rolled back.
 	DryRun bool
-	Run    RunOptions
+	// Diff fills Result.Diffs in a dry run (GenerateOptions.Diff).
+	Diff bool
+	Run  RunOptions
 
 	faults faultSeam
 }
@@ -110,7 +115,10 @@ func Seal(ctx context.Context, opts SealOptions) (SealResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		res, err = planSeal(ctx, root, raw, cfg, opts)
+		if res, err = planSeal(ctx, root, raw, cfg, opts); err != nil || !opts.DryRun || !opts.Diff {
+			return res.Changes, err
+		}
+		res.Diffs, err = changeDiffs(root, res.Changes)
 		return res.Changes, err
 	})
 	if err != nil {
@@ -143,6 +151,9 @@ func planSeal(ctx context.Context, root *os.Root, raw []byte, cfg *config.Config
 	if err != nil {
 		return SealResult{}, err
 	}
+	if err := refuseDemo(cert, opts); err != nil {
+		return SealResult{}, err
+	}
 	record, liveWarnings, err := liveCheck(ctx, cfg, rt, slot.User, opts)
 	if err != nil {
 		return SealResult{}, err
@@ -157,6 +168,18 @@ func planSeal(ctx context.Context, root *os.Root, raw []byte, cfg *config.Config
 		return SealResult{}, err
 	}
 	return SealResult{Result: Result{Changes: mergeChanges(changes, pin)}, Path: slot.Path(), Warnings: warnings}, nil
+}
+
+// refuseDemo refuses to seal a real-looking token with the demo
+// certificate, whose private key anyone can read, unless opts.Demo says
+// it is meant; nothing has been sent or written yet.
+func refuseDemo(cert *seal.Certificate, opts SealOptions) error {
+	if opts.Demo || !seal.IsDemoCertificate(cert.Fingerprint) || seal.IsDemoToken(opts.Token.Reveal()) {
+		return nil
+	}
+	return &UsageError{"refusing to seal the token with the demo certificate: its private key is published, so anyone could read the token; " +
+		"pin your controller's certificate first (kubeseal --fetch-cert > cert.pem; rtconf cert pin --cert cert.pem --yes), " +
+		"or pass --demo if this token is for a demo only (then revoke it); nothing was sent or written"}
 }
 
 // sealSlot seals tok into the SealedSecret of slot on rt, records the

@@ -2,6 +2,7 @@ package workspace_test
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -95,7 +96,45 @@ func sealOpts(dir string) workspace.SealOptions {
 	o.Dir = dir
 	o.Now = now
 	o.SkipLiveCheck = true
+	o.Demo = true // the demo repositories pin the demo certificate
 	return o
+}
+
+// TestSealRefusesRealTokensWithTheDemoCertificate: a token that is not
+// one of the demo's fake tokens is sealed with the demo certificate only
+// with Demo (--demo); refused, nothing is written.
+func TestSealRefusesRealTokensWithTheDemoCertificate(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		demo  bool
+		token string
+		ok    bool
+	}{
+		{name: "real-looking token", token: canary},
+		{name: "real-looking token with --demo", demo: true, token: canary, ok: true},
+		{name: "the demo's own token", token: workspace.DemoToken("alice"), ok: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := demoRepo(t)
+			before := snapshot(t, dir)
+			o := sealOpts(dir)
+			o.Runtime, o.User, o.Demo, o.Token = "production", "alice", tt.demo, mustToken(t, tt.token)
+			_, err := workspace.Seal(context.Background(), o)
+			if tt.ok {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			var ue *workspace.UsageError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), "refusing to seal the token with the demo certificate") || !strings.Contains(err.Error(), "--demo") {
+				t.Fatalf("error = %v, want the demo certificate refused", err)
+			}
+			if diff := cmp.Diff(before, snapshot(t, dir)); diff != "" {
+				t.Errorf("a refused seal changed the tree (-before +after):\n%s", diff)
+			}
+		})
+	}
 }
 
 func TestSealRuntimeAndUserTokens(t *testing.T) {

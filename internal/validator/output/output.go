@@ -34,7 +34,19 @@ type Options struct {
 	// MaxAnnotations caps the github format's workflow commands per
 	// severity; 0 means DefaultMaxAnnotations.
 	MaxAnnotations int
+	// All makes the text format list every finding: without it, past
+	// GroupAfter findings of one rule and severity it shows the first
+	// GroupShown and one line that counts the rest (--verbose sets it).
+	All bool
 }
+
+// A flood of one rule's findings (5,000 pending tokens) is summarised in
+// text: more than GroupAfter findings of one rule and severity show the
+// first GroupShown and a line that counts the rest, by runtime.
+const (
+	GroupAfter = 10
+	GroupShown = 5
+)
 
 // DefaultMaxAnnotations is GitHub's cap on annotations of one severity in
 // one step: more are dropped silently.
@@ -83,7 +95,7 @@ func New(format string, o Options) (Writer, error) {
 	}
 	switch format {
 	case FormatText:
-		return safeWriter{textWriter{color: o.Color}, safetext.Options{Color: o.Color}}, nil
+		return safeWriter{textWriter{color: o.Color, all: o.All}, safetext.Options{Color: o.Color}}, nil
 	case FormatJSON:
 		return safeWriter{format: jsonWriter{}}, nil
 	case FormatGitHub:

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"fmt"
 	"io"
 	"strings"
 
@@ -21,17 +22,65 @@ const (
 // it, then a summary line.
 type textWriter struct {
 	color bool
+	// all lists every finding; otherwise floods are grouped (GroupAfter).
+	all bool
 }
 
 func (t textWriter) Write(w io.Writer, r validator.Report) error {
 	var b strings.Builder
+	type group struct{ rule, severity string }
+	count := map[group]int{}
 	for _, f := range r.Findings {
+		count[group{f.Rule, string(level(f.Severity))}]++
+	}
+	shown := map[group]int{}
+	rest := map[group][]validator.Finding{}
+	var order []group
+	for _, f := range r.Findings {
+		g := group{f.Rule, string(level(f.Severity))}
+		if !t.all && count[g] > GroupAfter && shown[g] >= GroupShown {
+			if len(rest[g]) == 0 {
+				order = append(order, g)
+			}
+			rest[g] = append(rest[g], f)
+			continue
+		}
+		shown[g]++
 		t.finding(&b, f)
+	}
+	for _, g := range order {
+		t.grouped(&b, g.rule, validator.Severity(g.severity), rest[g])
 	}
 	b.WriteString(summary(r))
 	b.WriteByte('\n')
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// grouped writes the one line that stands for the findings of a flood
+// not shown: how many, of which rule and severity, in how many runtimes.
+func (t textWriter) grouped(b *strings.Builder, rule string, sev validator.Severity, fs []validator.Finding) {
+	runtimes := map[string]bool{}
+	for _, f := range fs {
+		if f.Runtime != "" {
+			runtimes[f.Runtime] = true
+		}
+	}
+	where := ""
+	if len(runtimes) > 0 {
+		where = " in " + plural(len(runtimes), "runtime")
+	}
+	b.WriteString(t.paint(severityColor(sev), oneLine(string(sev))))
+	fmt.Fprintf(b, ": … and %d more %s like these%s [%s]\n", len(fs), plural2(len(fs), string(sev)), where, oneLine(rule))
+	b.WriteString("    hint: --verbose lists every one; the json, sarif, junit and gitlab formats always do\n")
+}
+
+// plural2 is word, or word+"s" when n is not 1.
+func plural2(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }
 
 // finding writes one finding. Every line it writes starts with the

@@ -1,0 +1,53 @@
+package forge_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rtconf/rtconf/internal/forge"
+	"github.com/rtconf/rtconf/internal/testclock"
+)
+
+// TestPolicyTellsWhatItWaitsFor: every wait, a rate limit's or a retry's
+// backoff, is told to Options.Waiting before it starts, with its reason
+// and when it ends.
+func TestPolicyTellsWhatItWaitsFor(t *testing.T) {
+	now := testclock.Default()
+	answers := []forge.Answer{{Status: http.StatusForbidden}, {Status: http.StatusBadGateway}, {Status: http.StatusOK}}
+	var waits []forge.Wait
+	var slept []time.Duration
+	p := forge.Policy{
+		Options: forge.Options{
+			MaxWait: time.Minute, Retries: 2, Backoff: time.Second, Timeout: time.Second, Now: now,
+			Sleep:   func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil },
+			Waiting: func(w forge.Wait) { waits = append(waits, w) },
+		},
+		Title: "GitHub",
+		Limited: func(a forge.Answer, _ time.Time) (forge.RateLimit, bool) {
+			return forge.RateLimit{Wait: 41 * time.Second, What: "GitHub's primary rate limit"}, a.Status == http.StatusForbidden
+		},
+		Redact: func(s string) string { return s },
+	}
+	a, err := p.Do(context.Background(), http.MethodGet, func(context.Context) (forge.Answer, error) {
+		a := answers[0]
+		answers = answers[1:]
+		return a, nil
+	})
+	if err != nil || a.Status != http.StatusOK {
+		t.Fatalf("Do = %d, %v", a.Status, err)
+	}
+	want := []forge.Wait{
+		{For: "GitHub's primary rate limit", Until: now.Add(41 * time.Second), Delay: 41 * time.Second},
+		{For: "a retry (GitHub answered 502 Bad Gateway)", Until: now.Add(42 * time.Second), Delay: time.Second},
+	}
+	if diff := cmp.Diff(want, waits); diff != "" {
+		t.Errorf("waits (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]time.Duration{41 * time.Second, time.Second}, slept); diff != "" {
+		t.Errorf("sleeps (-want +got):\n%s", diff)
+	}
+}
