@@ -1,0 +1,67 @@
+package bitbucket
+
+import (
+	"slices"
+
+	"github.com/rtconf/rtconf/internal/forge"
+	"github.com/rtconf/rtconf/internal/token"
+)
+
+// scope is one permission Codefresh asks of a Bitbucket Cloud Git token
+// (runtime and user token alike:
+// https://codefresh.io/docs/docs/security/git-tokens/#bitbucket-cloud-and-data-center-token-scopes),
+// with the names Bitbucket reports it by in x-oauth-scopes: the scopes of
+// access tokens and app passwords (account, team, webhook,
+// repository:write, repository:admin;
+// https://developer.atlassian.com/cloud/bitbucket/rest/intro/#scopes) and
+// the scopes of API tokens (read:user:bitbucket, …;
+// https://support.atlassian.com/bitbucket-cloud/docs/api-token-permissions/).
+// A scope is granted when x-oauth-scopes lists any of its names, or one
+// that Bitbucket documents as implying it (repository:admin and
+// repository:write imply repository, never each other).
+type scope struct {
+	Name  string   // the requirement's name, in Bitbucket's settings' words
+	Names []string // what x-oauth-scopes may list for it
+}
+
+// requiredScopes are Codefresh's five, in its order.
+func requiredScopes() []scope {
+	return []scope{
+		{"Account: read", []string{"account", "account:write", "read:user:bitbucket"}},
+		{"Workspace membership: read", []string{"team", "team:write", "read:workspace:bitbucket"}},
+		// Access tokens and app passwords have one webhook scope, read and
+		// write; API tokens have two, and both are needed.
+		{"Webhooks: read and write", []string{"webhook", "read:webhook:bitbucket+write:webhook:bitbucket"}},
+		{"Repositories: write", []string{"repository:write", "write:repository:bitbucket"}},
+		{"Repositories: admin", []string{"repository:admin", "admin:repository:bitbucket"}},
+	}
+}
+
+// Permissions on the repository: a runtime token manages webhooks and
+// branch restrictions, which Bitbucket allows repository admins only; a
+// user token pushes branches and opens pull requests, which takes write.
+const (
+	adminRequirement = "admin permission on the repository"
+	writeRequirement = "write permission on the repository"
+)
+
+func needsAdmin(need forge.Need) bool {
+	return need.Kind == forge.RuntimeToken || slices.Contains(need.Also, forge.RuntimeToken)
+}
+
+func roleRequirement(need forge.Need) string {
+	if needsAdmin(need) {
+		return adminRequirement
+	}
+	return writeRequirement
+}
+
+// RequirementNames lists the names Check gives the requirements of need:
+// Codefresh's five scopes for either kind, then the permission.
+func RequirementNames(_ token.Kind, need forge.Need) []string {
+	var out []string
+	for _, s := range requiredScopes() {
+		out = append(out, s.Name)
+	}
+	return append(out, roleRequirement(need))
+}
