@@ -128,7 +128,7 @@ func TestCheck(t *testing.T) {
 		{name: "workspace access token", value: wsToken, kind: forge.RuntimeToken, outcome: forge.Met,
 			inferred: []string{"admin permission on the repository"}, note: "a workspace access token"},
 		{name: "read-only access token", value: readToken, kind: forge.UserToken, outcome: forge.NotMet,
-			missing: []string{"Workspace membership: read", "Webhooks: read and write", "Repositories: write", "Repositories: admin", "write permission on the repository"},
+			missing:  []string{"Workspace membership: read", "Webhooks: read and write", "Repositories: write", "Repositories: admin", "write permission on the repository"},
 			inferred: []string{"write permission on the repository"}},
 		{name: "access token of another repository", value: otherToken, kind: forge.UserToken, outcome: forge.NotMet,
 			missing: []string{"write permission on the repository"}},
