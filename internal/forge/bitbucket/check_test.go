@@ -31,6 +31,7 @@ var (
 	apiAdmin    = testcreds.BitbucketAPIToken("apiadmin")
 	apiDev      = testcreds.BitbucketAPIToken("apidev")
 	apiNoHook   = testcreds.BitbucketAPIToken("apinohook")
+	apiNoRead   = testcreds.BitbucketAPIToken("apinoread")
 	repoToken   = testcreds.BitbucketAccessToken("repotoken")
 	wsToken     = testcreds.BitbucketAccessToken("wstoken")
 	readToken   = testcreds.BitbucketAccessToken("readtoken")
@@ -60,6 +61,7 @@ func fake(t *testing.T, now time.Time) *fakebitbucket.Server {
 		Tokens: []fakebitbucket.Token{
 			{Value: apiAdmin, Kind: fakebitbucket.APIToken, Email: email, User: "robot", Scopes: apiScopes},
 			{Value: apiDev, Kind: fakebitbucket.APIToken, Email: "dev@example.com", User: "dev", Scopes: apiScopes},
+			{Value: apiNoRead, Kind: fakebitbucket.APIToken, Email: email, User: "robot", Scopes: without(apiScopes, "read:repository:bitbucket")},
 			{Value: apiNoHook, Kind: fakebitbucket.APIToken, Email: email, User: "robot", Scopes: without(apiScopes, "write:webhook:bitbucket")},
 			{Value: repoToken, Kind: fakebitbucket.RepoAccessToken, User: "shared-config token", Scopes: accessScopes, Repo: "acme/shared-config"},
 			{Value: wsToken, Kind: fakebitbucket.WorkspaceAccessToken, User: "acme token", Scopes: accessScopes, Workspace: "acme"},
@@ -122,6 +124,10 @@ func TestCheck(t *testing.T) {
 		{name: "API token of a writer, as user token", value: "dev@example.com:" + apiDev, kind: forge.UserToken, outcome: forge.Met},
 		{name: "API token without webhook write", value: email + ":" + apiNoHook, kind: forge.RuntimeToken, outcome: forge.NotMet,
 			missing: []string{"Webhooks: read and write"}},
+		// Without read:repository:bitbucket the repository is out of
+		// sight: write does not imply read for API tokens.
+		{name: "API token with write but not read", value: email + ":" + apiNoRead, kind: forge.UserToken, outcome: forge.NotMet,
+			missing: []string{"Repositories: write", "write permission on the repository"}},
 		{name: "API token with the wrong e-mail", value: "someone@example.com:" + apiAdmin, kind: forge.RuntimeToken, outcome: forge.NotMet, invalid: true},
 		{name: "repository access token", value: repoToken, kind: forge.RuntimeToken, outcome: forge.Met,
 			inferred: []string{"admin permission on the repository"}, note: "a repository access token"},

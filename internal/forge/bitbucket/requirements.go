@@ -9,16 +9,23 @@ import (
 
 // scope is one permission Codefresh asks of a Bitbucket Cloud Git token
 // (runtime and user token alike:
-// https://codefresh.io/docs/docs/security/git-tokens/#bitbucket-cloud-and-data-center-token-scopes),
+// https://codefresh.io/docs/docs/reference/git-tokens/),
 // with the names Bitbucket reports it by in x-oauth-scopes: the scopes of
 // access tokens and app passwords (account, team, webhook,
 // repository:write, repository:admin;
-// https://developer.atlassian.com/cloud/bitbucket/rest/intro/#scopes) and
+// https://developer.atlassian.com/cloud/bitbucket/rest/intro/#scopes,
+// https://support.atlassian.com/bitbucket-cloud/docs/workspace-access-token-permissions/:
+// Repositories Read, Write and Admin are repository, repository:write and
+// repository:admin) and
 // the scopes of API tokens (read:user:bitbucket, …;
 // https://support.atlassian.com/bitbucket-cloud/docs/api-token-permissions/).
-// A scope is granted when x-oauth-scopes lists any of its names, or one
-// that Bitbucket documents as implying it (repository:admin and
-// repository:write imply repository, never each other).
+// A scope is granted when x-oauth-scopes lists any of its names; a name
+// "a+b" needs both. An API token's scopes imply nothing: "write:repository
+// does not imply read:repository", and admin implies neither
+// (https://support.atlassian.com/bitbucket-cloud/docs/api-token-permissions/),
+// while Git needs read to fetch and write to push, so Repositories: write
+// asks both of an API token. An access token's repository:write and
+// repository:admin include reading.
 type scope struct {
 	Name  string   // the requirement's name, in Bitbucket's settings' words
 	Names []string // what x-oauth-scopes may list for it
@@ -32,7 +39,7 @@ func requiredScopes() []scope {
 		// Access tokens and app passwords have one webhook scope, read and
 		// write; API tokens have two, and both are needed.
 		{"Webhooks: read and write", []string{"webhook", "read:webhook:bitbucket+write:webhook:bitbucket"}},
-		{"Repositories: write", []string{"repository:write", "write:repository:bitbucket"}},
+		{"Repositories: write", []string{"repository:write", "read:repository:bitbucket+write:repository:bitbucket"}},
 		{"Repositories: admin", []string{"repository:admin", "admin:repository:bitbucket"}},
 	}
 }
