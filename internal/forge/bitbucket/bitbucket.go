@@ -125,7 +125,8 @@ func (Forge) Protection(check string) string {
 func (Forge) Doc() templates.RepoDoc {
 	return templates.RepoDoc{Host: "Bitbucket Cloud", CIFile: CIFile, ChangeRequest: "pull request",
 		Protect:  "add branch restrictions that require an approval and a passing build (`rtconf init --protect` does it)",
-		CISecret: "the secured repository variable"}
+		CISecret: "the secured repository variable",
+		Expiry:   "Schedule the custom pipeline\n`rtconf-token-expiry` daily: it fails while a sealed token is about to expire."}
 }
 
 // CIFile implements forge.Forge.
