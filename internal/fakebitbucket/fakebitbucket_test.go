@@ -13,8 +13,9 @@ import (
 )
 
 var (
-	api    = testcreds.BitbucketAPIToken("fakeapi")
-	access = testcreds.BitbucketAccessToken("fakeaccess")
+	api       = testcreds.BitbucketAPIToken("fakeapi")
+	access    = testcreds.BitbucketAccessToken("fakeaccess")
+	apiNoUser = testcreds.BitbucketAPIToken("fakenouser")
 )
 
 func server(t *testing.T) *fakebitbucket.Server {
@@ -27,6 +28,7 @@ func server(t *testing.T) *fakebitbucket.Server {
 		Now: testclock.Fixed(testclock.Default()),
 		Tokens: []fakebitbucket.Token{
 			{Value: api, Kind: fakebitbucket.APIToken, Email: "robot@example.com", User: "robot", Scopes: []string{"read:user:bitbucket", "read:repository:bitbucket"}},
+			{Value: apiNoUser, Kind: fakebitbucket.APIToken, Email: "robot@example.com", User: "robot", Scopes: []string{"read:repository:bitbucket"}},
 			{Value: access, Kind: fakebitbucket.RepoAccessToken, User: "a token", Repo: "acme/a", Scopes: []string{"repository"}},
 		},
 		Workspaces: []fakebitbucket.Workspace{{Slug: "acme", Admins: []string{"robot"}}},
@@ -74,7 +76,8 @@ func TestAuth(t *testing.T) {
 		{"API token, basic", basic("robot@example.com", api), http.StatusOK, fakebitbucket.APIToken},
 		{"API token, wrong e-mail", basic("other@example.com", api), http.StatusUnauthorized, ""},
 		{"API token as Bearer", bearer(api), http.StatusUnauthorized, ""},
-		{"access token, Bearer, without account scope", bearer(access), http.StatusForbidden, fakebitbucket.RepoAccessToken},
+		{"access token, Bearer", bearer(access), http.StatusOK, fakebitbucket.RepoAccessToken},
+		{"API token without read:user", basic("robot@example.com", apiNoUser), http.StatusForbidden, fakebitbucket.APIToken},
 		{"access token as basic", basic("x-token-auth", access), http.StatusUnauthorized, ""},
 		{"none", nil, http.StatusUnauthorized, ""},
 	} {

@@ -86,7 +86,7 @@ func check(ctx context.Context, c *caller, need forge.Need, res *forge.Result) e
 
 	granted, listed := scopeList(a.Header)
 	res.Scopes = granted
-	for _, s := range requiredScopes() {
+	for _, s := range requiredScopes(c.tok.Kind()) {
 		req := forge.Requirement{Name: s.Name, Verdict: forge.Unknown}
 		switch {
 		case !listed:

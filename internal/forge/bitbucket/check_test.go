@@ -21,23 +21,24 @@ const email = "robot@example.com"
 
 // The scopes of a full runtime token, in both vocabularies.
 var (
-	accessScopes = []string{"account", "team", "webhook", "repository", "repository:write", "repository:admin", "pullrequest:write"}
+	accessScopes = []string{"webhook", "repository", "repository:write", "repository:admin", "pullrequest:write"}
 	apiScopes    = []string{"read:user:bitbucket", "read:workspace:bitbucket", "read:webhook:bitbucket", "write:webhook:bitbucket",
 		"read:repository:bitbucket", "write:repository:bitbucket", "admin:repository:bitbucket", "write:pullrequest:bitbucket"}
 )
 
 // Tokens of the fake.
 var (
-	apiAdmin    = testcreds.BitbucketAPIToken("apiadmin")
-	apiDev      = testcreds.BitbucketAPIToken("apidev")
-	apiNoHook   = testcreds.BitbucketAPIToken("apinohook")
-	apiNoRead   = testcreds.BitbucketAPIToken("apinoread")
-	repoToken   = testcreds.BitbucketAccessToken("repotoken")
-	wsToken     = testcreds.BitbucketAccessToken("wstoken")
-	readToken   = testcreds.BitbucketAccessToken("readtoken")
-	otherToken  = testcreds.BitbucketAccessToken("othertoken")
-	unknownTok  = testcreds.BitbucketAccessToken("unknown")
-	noAccountTk = testcreds.BitbucketAccessToken("noaccount")
+	apiAdmin   = testcreds.BitbucketAPIToken("apiadmin")
+	apiDev     = testcreds.BitbucketAPIToken("apidev")
+	apiNoHook  = testcreds.BitbucketAPIToken("apinohook")
+	apiNoRead  = testcreds.BitbucketAPIToken("apinoread")
+	repoToken  = testcreds.BitbucketAccessToken("repotoken")
+	wsToken    = testcreds.BitbucketAccessToken("wstoken")
+	readToken  = testcreds.BitbucketAccessToken("readtoken")
+	otherToken = testcreds.BitbucketAccessToken("othertoken")
+	unknownTok = testcreds.BitbucketAccessToken("unknown")
+	noHookTk   = testcreds.BitbucketAccessToken("nohook")
+	apiNoUser  = testcreds.BitbucketAPIToken("apinouser")
 )
 
 func without(all []string, drop ...string) []string {
@@ -65,9 +66,10 @@ func fake(t *testing.T, now time.Time) *fakebitbucket.Server {
 			{Value: apiNoHook, Kind: fakebitbucket.APIToken, Email: email, User: "robot", Scopes: without(apiScopes, "write:webhook:bitbucket")},
 			{Value: repoToken, Kind: fakebitbucket.RepoAccessToken, User: "shared-config token", Scopes: accessScopes, Repo: "acme/shared-config"},
 			{Value: wsToken, Kind: fakebitbucket.WorkspaceAccessToken, User: "acme token", Scopes: accessScopes, Workspace: "acme"},
-			{Value: readToken, Kind: fakebitbucket.RepoAccessToken, User: "read token", Scopes: []string{"account", "repository"}, Repo: "acme/shared-config"},
+			{Value: readToken, Kind: fakebitbucket.RepoAccessToken, User: "read token", Scopes: []string{"repository"}, Repo: "acme/shared-config"},
 			{Value: otherToken, Kind: fakebitbucket.RepoAccessToken, User: "other token", Scopes: accessScopes, Repo: "acme/other"},
-			{Value: noAccountTk, Kind: fakebitbucket.RepoAccessToken, User: "no account", Scopes: without(accessScopes, "account"), Repo: "acme/shared-config"},
+			{Value: noHookTk, Kind: fakebitbucket.RepoAccessToken, User: "no hook", Scopes: without(accessScopes, "webhook"), Repo: "acme/shared-config"},
+			{Value: apiNoUser, Kind: fakebitbucket.APIToken, Email: email, User: "robot", Scopes: without(apiScopes, "read:user:bitbucket")},
 		},
 		Workspaces: []fakebitbucket.Workspace{{Slug: "acme", Admins: []string{"robot"}}},
 		Repos: []fakebitbucket.Repo{
@@ -138,8 +140,11 @@ func TestCheck(t *testing.T) {
 			inferred: []string{"write permission on the repository"}},
 		{name: "access token of another repository", value: otherToken, kind: forge.UserToken, outcome: forge.NotMet,
 			missing: []string{"write permission on the repository"}},
-		{name: "access token without account scope", value: noAccountTk, kind: forge.RuntimeToken, outcome: forge.NotMet,
-			missing: []string{"Account: read"}, inferred: []string{"admin permission on the repository"}},
+		{name: "access token without webhook scope", value: noHookTk, kind: forge.RuntimeToken, outcome: forge.NotMet,
+			missing: []string{"Webhooks: read and write"}, inferred: []string{"admin permission on the repository"}},
+		// GET /user refuses it (403), but its scopes header still came.
+		{name: "API token without read:user", value: email + ":" + apiNoUser, kind: forge.RuntimeToken, outcome: forge.NotMet,
+			missing: []string{"Account: read"}, note: "refused GET /user"},
 		{name: "unknown token", value: unknownTok, kind: forge.RuntimeToken, outcome: forge.NotMet, invalid: true},
 	}
 	testclock.Run(t, func(t *testing.T, now time.Time) {
@@ -282,7 +287,7 @@ func TestScopesHeaderAbsent(t *testing.T) {
 	if res.Outcome() == forge.Met {
 		t.Fatalf("met without a scopes header: %+v", res)
 	}
-	for _, r := range res.Requirements[:5] {
+	for _, r := range res.Requirements[:3] { // an access token's three scopes
 		if r.Verdict != forge.Unknown {
 			t.Errorf("%s: %s", r.Name, r.Verdict)
 		}

@@ -31,9 +31,17 @@ type scope struct {
 	Names []string // what x-oauth-scopes may list for it
 }
 
-// requiredScopes are Codefresh's five, in its order.
-func requiredScopes() []scope {
-	return []scope{
+// requiredScopes are Codefresh's five, in its order, for a token of kind
+// tk. Codefresh's Account and Workspace membership are scopes of a user's
+// token (API tokens: User data and Workspaces, read:user:bitbucket and
+// read:workspace:bitbucket); an access token has neither, nor needs them:
+// it is its own user, bound to one repository, project or workspace, and
+// Bitbucket offers it only Repositories, Projects, Pull requests,
+// Webhooks, Pipelines and Runners scopes
+// (https://support.atlassian.com/bitbucket-cloud/docs/repository-access-token-permissions/,
+// …/project-access-token-permissions/, …/workspace-access-token-permissions/).
+func requiredScopes(tk token.Kind) []scope {
+	all := []scope{
 		{"Account: read", []string{"account", "account:write", "read:user:bitbucket"}},
 		{"Workspace membership: read", []string{"team", "team:write", "read:workspace:bitbucket"}},
 		// Access tokens and app passwords have one webhook scope, read and
@@ -42,6 +50,10 @@ func requiredScopes() []scope {
 		{"Repositories: write", []string{"repository:write", "read:repository:bitbucket+write:repository:bitbucket"}},
 		{"Repositories: admin", []string{"repository:admin", "admin:repository:bitbucket"}},
 	}
+	if tk == AccessToken {
+		return all[2:]
+	}
+	return all
 }
 
 // Permissions on the repository: a runtime token manages webhooks and
@@ -64,10 +76,10 @@ func roleRequirement(need forge.Need) string {
 }
 
 // RequirementNames lists the names Check gives the requirements of need:
-// Codefresh's five scopes for either kind, then the permission.
-func RequirementNames(_ token.Kind, need forge.Need) []string {
+// Codefresh's scopes that a token of kind tk can have, then the permission.
+func RequirementNames(tk token.Kind, need forge.Need) []string {
 	var out []string
-	for _, s := range requiredScopes() {
+	for _, s := range requiredScopes(tk) {
 		out = append(out, s.Name)
 	}
 	return append(out, roleRequirement(need))
