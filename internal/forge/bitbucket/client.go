@@ -132,8 +132,8 @@ func rateLimited(a forge.Answer, _ time.Time) (forge.RateLimit, bool) {
 		return forge.RateLimit{}, false
 	}
 	rl := forge.RateLimit{Wait: -1, What: "Bitbucket Cloud's API rate limit"}
-	if r := a.Header.Get("X-RateLimit-Resource"); r != "" && token.IsTokenChar(rune(r[0])) {
-		rl.What += " (" + strings.Join(strings.FieldsFunc(r, func(r rune) bool { return !token.IsTokenChar(r) && r != '-' && r != '.' }), " ") + ")"
+	if r := safe(a.Header.Get("X-RateLimit-Resource")); strings.TrimSpace(r) != "" {
+		rl.What += " (" + strings.TrimSpace(r) + ")"
 	}
 	if s, err := strconv.Atoi(a.Header.Get("Retry-After")); err == nil && s >= 0 {
 		rl.Wait = time.Duration(s) * time.Second
