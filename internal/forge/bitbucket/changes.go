@@ -184,7 +184,7 @@ func (c *Client) Protect(ctx context.Context, namespace, name, branch, check str
 		switch {
 		case !ok:
 			_, err = c.run(ctx, op, http.MethodPost, base, w, nil)
-		case w.Value != nil && (old.Value == nil || *old.Value < *w.Value), w.Value == nil && (len(old.Users) > 0 || len(old.Groups) > 0) && w.Kind == "push":
+		case weaker(old, w):
 			_, err = c.run(ctx, op, http.MethodPut, fmt.Sprintf("%s/%d", base, old.ID), w, nil)
 		}
 		if err != nil {
@@ -192,6 +192,16 @@ func (c *Client) Protect(ctx context.Context, namespace, name, branch, check str
 		}
 	}
 	return nil
+}
+
+// weaker tells whether the restriction there is less than the one wanted:
+// fewer approvals or builds, or a push restriction that lets someone push.
+// A stricter one is kept.
+func weaker(have, want restriction) bool {
+	if want.Value != nil {
+		return have.Value == nil || *have.Value < *want.Value
+	}
+	return want.Kind == "push" && (len(have.Users) > 0 || len(have.Groups) > 0)
 }
 
 // restrictions lists the restrictions of branch's pattern by kind,

@@ -85,6 +85,26 @@ func TestProtect(t *testing.T) {
 			t.Errorf("%s = %d; want %d", k, got[k], v)
 		}
 	}
+	// A weaker restriction set by hand is raised; a stricter one is kept.
+	s.Fault("/repositories/acme/shared-config/branch-restrictions", 1, http.StatusOK, nil,
+		`{"values":[{"id":4,"kind":"require_approvals_to_merge","branch_match_kind":"glob","pattern":"main","value":0,"users":[],"groups":[]},`+
+			`{"id":5,"kind":"require_passing_builds_to_merge","branch_match_kind":"glob","pattern":"main","value":3,"users":[],"groups":[]},`+
+			`{"id":1,"kind":"push","branch_match_kind":"glob","pattern":"main","users":[{"username":"dev"}],"groups":[]},`+
+			`{"id":2,"kind":"force","branch_match_kind":"glob","pattern":"main","users":[],"groups":[]},`+
+			`{"id":3,"kind":"delete","branch_match_kind":"glob","pattern":"main","users":[],"groups":[]}]}`)
+	before := len(s.Requests())
+	if err := c.Protect(ctx, "acme", "shared-config", "main", "rtconf validate"); err != nil {
+		t.Fatal(err)
+	}
+	var puts []string
+	for _, r := range s.Requests()[before:] {
+		if r.Method != http.MethodGet {
+			puts = append(puts, r.Method+" "+r.Path)
+		}
+	}
+	if strings.Join(puts, ", ") != "PUT /repositories/acme/shared-config/branch-restrictions/1, PUT /repositories/acme/shared-config/branch-restrictions/4" {
+		t.Errorf("writes %v; want the push restriction and the approvals raised, nothing else", puts)
+	}
 	var ae *forge.APIError
 	if err := client(t, s, "dev@example.com:"+apiDev).Protect(ctx, "acme", "shared-config", "main", "rtconf validate"); !errors.As(err, &ae) || ae.Status != http.StatusForbidden {
 		t.Errorf("without admin: %v", err)
