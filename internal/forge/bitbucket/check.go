@@ -181,8 +181,11 @@ func permission(ctx context.Context, c *caller, need forge.Need, granted []strin
 	return role, nil
 }
 
-// credentialType names x-credential-type's value for messages; a value
-// rtconf does not know is shown as sent, stripped to token characters.
+// credentialType names x-credential-type's value for messages. Atlassian
+// documents the header but not its values: the ones named here are those
+// rtconf expects (and the fake sends); any other is shown as sent,
+// stripped to safe characters. It only informs: the kind rtconf acts on
+// is the token's shape.
 func credentialType(v string) string {
 	switch v {
 	case "repo_access_token", "repository_access_token":
