@@ -38,6 +38,9 @@ type RepoDoc struct {
 	Protect string
 	// CISecret is where CI keeps the runtime token: "the Actions secret".
 	CISecret string
+	// Expiry says what CI does about a token that expires soon, when it is
+	// not "The daily run opens an issue…" (one or more sentences).
+	Expiry string
 }
 
 // ResourcesREADME renders the README of a folder under resources/.

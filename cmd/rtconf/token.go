@@ -78,7 +78,7 @@ func tokenCheckAction(c *cli.Context) error {
 	if err != nil {
 		return asUsage(err)
 	}
-	if tok, err = target.Forge.ParseToken(tok.Reveal()); err != nil {
+	if tok, err = target.Forge.ParseToken(tok.Credential()); err != nil {
 		return &usageError{fmt.Sprintf("the token is not a %s token: %v", target.Forge.Title(), err)}
 	}
 	opts := liveOptions(c, target)

@@ -96,3 +96,26 @@ func WriteCert(tb testing.TB, path string, notBefore, notAfter time.Time) {
 		tb.Fatal(err)
 	}
 }
+
+// BitbucketTokenLength is the length of the Bitbucket Cloud tokens the
+// Bitbucket builders make: the length of the Atlassian tokens seen issued.
+const BitbucketTokenLength = 192
+
+// atlassian makes an Atlassian-shaped token: prefix, seed repeated, then
+// "=" and an 8-digit upper-case hexadecimal suffix, BitbucketTokenLength
+// in all.
+func atlassian(prefix, seed string) string {
+	return Token(prefix, seed, BitbucketTokenLength-9) + "=0A1B2C3D"
+}
+
+// BitbucketAPIToken makes a fake Atlassian API token (ATATT3…), for
+// Bitbucket Cloud's REST API with the account's e-mail address, and Git.
+func BitbucketAPIToken(seed string) string { return atlassian("AT"+"ATT3", seed) }
+
+// BitbucketAccessToken makes a fake Bitbucket Cloud repository, project or
+// workspace access token (ATCTT3…).
+func BitbucketAccessToken(seed string) string { return atlassian("AT"+"CTT3", seed) }
+
+// BitbucketAppPassword makes a fake Bitbucket app password (ATBB…, 36
+// characters), which rtconf refuses.
+func BitbucketAppPassword(seed string) string { return Token("AT"+"BB", seed, 36) }

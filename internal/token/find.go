@@ -24,8 +24,14 @@ const minSecretChars = 20
 // too, and is found as well). Find is meant for output, which must never
 // show a token, so it errs on the side of finding too much.
 func Find(s string) [][2]int {
-	return merge(findGitHubShaped(s), findGitLabShaped(s))
+	return merge(merge(findGitHubShaped(s), findGitLabShaped(s)), findShaped(atlassianShaped, s))
 }
+
+// atlassianShaped is an Atlassian token's prefix and at least 12 of the
+// characters Atlassian tokens use ([A-Za-z0-9_=-]): a Bitbucket Cloud API
+// token (ATATT…), a repository, project or workspace access token
+// (ATCTT…), or an app password (ATBB…), whole or cut off.
+var atlassianShaped = regexp.MustCompile(`AT(?:ATT|CTT|BB)[A-Za-z0-9_=\-]{12,}`)
 
 // gitLabShaped is a GitLab token's prefix (in any case) and at least 12
 // characters that GitLab tokens use ([A-Za-z0-9_.-]): a glpat- access
@@ -33,9 +39,11 @@ func Find(s string) [][2]int {
 // (https://docs.gitlab.com/security/tokens/#token-prefixes).
 var gitLabShaped = regexp.MustCompile(`(?i)gl(?:pat|dt|cbt|ptt|rt|oas|ft|imt|agent|soat|ffct)-[A-Za-z0-9_.\-]{12,}`)
 
-func findGitLabShaped(s string) [][2]int {
+func findGitLabShaped(s string) [][2]int { return findShaped(gitLabShaped, s) }
+
+func findShaped(re *regexp.Regexp, s string) [][2]int {
 	var out [][2]int
-	for _, loc := range gitLabShaped.FindAllStringIndex(s, -1) {
+	for _, loc := range re.FindAllStringIndex(s, -1) {
 		out = append(out, [2]int{loc[0], loc[1]})
 	}
 	return out

@@ -8,7 +8,8 @@ import (
 	"strings"
 )
 
-// issued are the shapes of tokens as GitHub and GitLab issue them: what a
+// issued are the shapes of tokens as GitHub, GitLab and Atlassian (Bitbucket
+// Cloud) issue them: what a
 // committed file must not contain.
 var issued = []struct {
 	re   *regexp.Regexp
@@ -18,6 +19,9 @@ var issued = []struct {
 	{regexp.MustCompile(`github_pat_[A-Za-z0-9_]{70,}`), "GitHub fine-grained personal access token (github_pat_…)"},
 	{regexp.MustCompile(`gh[ousr]_[A-Za-z0-9]{36}`), "GitHub OAuth or app token (gho_/ghu_/ghs_/ghr_…)"},
 	{regexp.MustCompile(`glpat-[A-Za-z0-9_\-]{20}`), "GitLab personal access token (glpat-…)"},
+	{regexp.MustCompile(`ATATT3[A-Za-z0-9_\-]{60,}=[0-9A-F]{8}`), "Atlassian API token (ATATT3…)"},
+	{regexp.MustCompile(`ATCTT3[A-Za-z0-9_\-]{60,}=[0-9A-F]{8}`), "Bitbucket access token (ATCTT3…)"},
+	{regexp.MustCompile(`ATBB[A-Za-z0-9]{28,}`), "Bitbucket app password (ATBB…)"},
 }
 
 // Found is a token found in a text.
@@ -47,7 +51,7 @@ func Scan(text []byte) []Found {
 // tokens use: a whole token, one cut off or changed in case, or a longer
 // run of which it is the start. It is looser than issued on purpose: what
 // might be a token is never shown.
-var shaped = regexp.MustCompile(`(?i)(?:ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-)[a-z0-9_-]{12,}`)
+var shaped = regexp.MustCompile(`(?i)(?:ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-|atatt3|atctt3|atbb)[a-z0-9_=-]{12,}`)
 
 // Runs of text that may hold a token encoded: in base64 (either
 // alphabet), hex, or with URL escapes.

@@ -15,9 +15,11 @@ func TestScan(t *testing.T) {
 	c := testcreds.Classic("findFIND0123")
 	f := testcreds.FineGrained("findFIND0123")
 	gl := "glpat" + "-" + alnum(5, 20)
-	text := []byte("a: " + c + "\nb: " + f + "\nc: " + gl + "\nd: ghp_ is a prefix, " + c[:30] + " is cut off\n")
+	api, access, app := testcreds.BitbucketAPIToken("findFIND0123"), testcreds.BitbucketAccessToken("findFIND0123"), testcreds.BitbucketAppPassword("findFIND0123")
+	text := []byte("a: " + c + "\nb: " + f + "\nc: " + gl + "\nd: ghp_ is a prefix, " + c[:30] + " is cut off\n" +
+		"e: robot@example.com:" + api + "\nf: " + access + "\ng: " + app + "\n")
 	got := token.Scan(text)
-	want := []string{c, f, gl}
+	want := []string{c, f, gl, api, access, app}
 	if len(got) != len(want) {
 		t.Fatalf("found %d tokens, want %d", len(got), len(want))
 	}
@@ -34,8 +36,9 @@ func TestRedactDeep(t *testing.T) {
 	c := testcreds.Classic("redactREDACT01")
 	f := testcreds.FineGrained("redactREDACT01")
 	gl := "glpat" + "-" + alnum(6, 20)
+	bb := []string{testcreds.BitbucketAPIToken("redactREDACT01"), testcreds.BitbucketAccessToken("redactREDACT01")}
 	var forms []string
-	for _, tok := range []string{c, f, gl} {
+	for _, tok := range append([]string{c, f, gl}, bb...) {
 		forms = append(forms, tok, strings.ToUpper(tok), strings.ToLower(tok), tok[:24],
 			url.QueryEscape(tok+"/+"), strings.ReplaceAll(tok, "_", "%5F"), hex.EncodeToString([]byte(tok)))
 		for pad := range 3 {
@@ -52,7 +55,7 @@ func TestRedactDeep(t *testing.T) {
 			if strings.Contains(got, form) || !strings.Contains(got, token.Redacted) {
 				t.Errorf("Redact(%q) = %q", s, got)
 			}
-			for _, tok := range []string{c, f, gl} {
+			for _, tok := range append([]string{c, f, gl}, bb...) {
 				if strings.Contains(strings.ToLower(got), strings.ToLower(tok[4:24])) {
 					t.Errorf("Redact(%q) = %q still holds part of a token", s, got)
 				}

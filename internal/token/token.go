@@ -31,6 +31,10 @@ const MaxRead = 1024
 type Token struct {
 	v    *secret
 	kind Kind
+	// account is the account a host needs beside the token to
+	// authenticate its API (Bitbucket Cloud's API tokens: the Atlassian
+	// account's e-mail address, for HTTP basic auth); "" for most.
+	account string
 }
 
 type secret struct{ value string }
@@ -42,6 +46,21 @@ func (t Token) Reveal() string {
 		return ""
 	}
 	return t.v.value
+}
+
+// Account is the account the token authenticates the host's API with,
+// beside the token itself ("" when the host needs none): not a secret, and
+// not part of Reveal, which is what Git and Argo CD send as the password.
+func (t Token) Account() string { return t.account }
+
+// Credential is what the token was read as: ACCOUNT:TOKEN when it has an
+// account, else the token. A provider's ParseToken takes it back, so a
+// token parsed again keeps its account.
+func (t Token) Credential() string {
+	if t.account == "" {
+		return t.Reveal()
+	}
+	return t.account + ":" + t.Reveal()
 }
 
 // Kind returns the kind of token.
@@ -97,6 +116,16 @@ func New(value string, kind Kind) Token {
 		return Token{}
 	}
 	return Token{v: &secret{value: value}, kind: kind}
+}
+
+// NewWithAccount makes a token of a kind that authenticates the host's API
+// together with account (see Account).
+func NewWithAccount(value string, kind Kind, account string) Token {
+	t := New(value, kind)
+	if t.v != nil {
+		t.account = account
+	}
+	return t
 }
 
 // Clean is the part of parsing that every Git host shares: one trailing

@@ -194,3 +194,24 @@ func TestScrub(t *testing.T) {
 		t.Errorf("zero token's Scrub = %q", got)
 	}
 }
+
+// TestAccount: a token's account travels with it (Credential gives it back
+// for a provider to parse again) but never into Reveal, which Git and Argo
+// CD send as the password, nor into any printed form.
+func TestAccount(t *testing.T) {
+	tok := token.NewWithAccount("s3cr3tvalue", "api-token", "robot@example.com")
+	if tok.Reveal() != "s3cr3tvalue" || tok.Account() != "robot@example.com" || tok.Credential() != "robot@example.com:s3cr3tvalue" {
+		t.Errorf("Reveal %q Account %q Credential %q", tok.Reveal(), tok.Account(), tok.Credential())
+	}
+	for _, s := range []string{tok.String(), fmt.Sprintf("%v %+v %#v %s", tok, tok, tok, tok)} {
+		if strings.Contains(s, "robot@") || strings.Contains(s, "s3cr3t") {
+			t.Errorf("printed %q", s)
+		}
+	}
+	if plain := token.New("plainvalue", "classic"); plain.Credential() != "plainvalue" || plain.Account() != "" {
+		t.Errorf("a token without account: %q %q", plain.Credential(), plain.Account())
+	}
+	if empty := token.NewWithAccount("", "api-token", "robot@example.com"); empty.Account() != "" || empty.Credential() != "" {
+		t.Errorf("an empty token keeps an account")
+	}
+}

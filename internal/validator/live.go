@@ -60,7 +60,7 @@ func liveFindings(ctx context.Context, r *repo, cfg *config.Config, rt config.Ru
 			return nil
 		}
 	}
-	own, err := cfg.Forge().ParseToken(tok.Reveal())
+	own, err := cfg.Forge().ParseToken(tok.Credential())
 	if err != nil {
 		return []Finding{{Path: cfg.File, Line: cfg.Position("/repository/provider").Line, Rule: RuleTokenLive, Severity: Error, Runtime: rt.Name,
 			Message: fmt.Sprintf("the runtime token CI holds for %s is not a %s token (repository.provider): %v", rt.Name, cfg.Forge().Title(), err),

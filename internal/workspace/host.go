@@ -56,7 +56,7 @@ func ownToken(cfg *config.Config, tok token.Token) (token.Token, error) {
 	if tok.Reveal() == "" {
 		return tok, nil
 	}
-	own, err := cfg.Forge().ParseToken(tok.Reveal())
+	own, err := cfg.Forge().ParseToken(tok.Credential())
 	if err != nil {
 		return token.Token{}, &UsageError{fmt.Sprintf("the token is not a %s token (repository.provider in %s): %v", cfg.Forge().Title(), cfg.File, err)}
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rtconf/rtconf/internal/forge"
+	"github.com/rtconf/rtconf/internal/forge/bitbucket"
 	"github.com/rtconf/rtconf/internal/forge/gitea"
 	"github.com/rtconf/rtconf/internal/forge/github"
 	"github.com/rtconf/rtconf/internal/forge/gitlab"
@@ -17,7 +18,9 @@ import (
 const Default = github.Name
 
 // all are the providers, in a stable order: the default first.
-func all() []forge.Forge { return []forge.Forge{github.Forge{}, gitlab.Forge{}, gitea.Forge{}} }
+func all() []forge.Forge {
+	return []forge.Forge{github.Forge{}, gitlab.Forge{}, gitea.Forge{}, bitbucket.Forge{}}
+}
 
 // Names lists the providers rtconf knows, in a stable order.
 func Names() []string {
@@ -49,7 +52,8 @@ func DefaultOptions() forge.Options { return github.DefaultOptions() }
 // command line reads a token before it knows which provider rtconf.yaml
 // names; the job then checks it against its own (forge.Forge.ParseToken).
 // A value that is no provider's token gets the error of the provider
-// whose tokens it looks most like: GitLab's for gl…, else GitHub's.
+// whose tokens it looks most like: GitLab's for gl…, Bitbucket Cloud's
+// for AT… (Atlassian's prefixes) or EMAIL:…, else GitHub's.
 // A Gitea access token (40 hexadecimal characters) has the shape of a
 // GitHub legacy token, and GitHub comes first: it is parsed as GitHub's
 // here, and as Gitea's when the job re-parses it with rtconf.yaml's
@@ -69,6 +73,10 @@ func ParseToken(value string) (token.Token, error) {
 		_, err := gitlab.ParseToken(value)
 		return token.Token{}, err
 	}
+	if v := strings.TrimSpace(value); strings.HasPrefix(v, "AT") || strings.Contains(v, "@") {
+		_, err := bitbucket.ParseToken(value)
+		return token.Token{}, err
+	}
 	return token.Token{}, first
 }
 
@@ -81,6 +89,9 @@ func CheckRequests() []string {
 	}
 	for _, r := range gitea.Requests() {
 		out = append(out, "Gitea: "+r)
+	}
+	for _, r := range bitbucket.Requests() {
+		out = append(out, "Bitbucket Cloud: "+r)
 	}
 	return out
 }

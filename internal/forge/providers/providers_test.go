@@ -16,14 +16,14 @@ import (
 )
 
 func TestFor(t *testing.T) {
-	for name, want := range map[string]string{"": "github", "github": "github", "gitlab": "gitlab", "gitea": "gitea"} {
+	for name, want := range map[string]string{"": "github", "github": "github", "gitlab": "gitlab", "gitea": "gitea", "bitbucket": "bitbucket"} {
 		f, err := providers.For(name)
 		if err != nil || f.Name() != want {
 			t.Errorf("For(%q) = %v, %v; want %s", name, f, err, want)
 		}
 	}
-	if _, err := providers.For("bitbucket"); err == nil || !strings.Contains(err.Error(), "known: github, gitlab, gitea") {
-		t.Errorf("For(bitbucket) = %v; want unknown provider, naming the known ones", err)
+	if _, err := providers.For("bitbucket-server"); err == nil || !strings.Contains(err.Error(), "known: github, gitlab, gitea, bitbucket") {
+		t.Errorf("For(bitbucket-server) = %v; want unknown provider, naming the known ones", err)
 	}
 }
 
@@ -57,6 +57,8 @@ var sample = map[string]string{
 	"github": testcreds.Classic("providers"),
 	"gitlab": "glpat-" + strings.Repeat("x", 20),
 	"gitea":  giteaToken,
+	// An API token as rtconf reads it: EMAIL:TOKEN.
+	"bitbucket": "robot@example.com:" + testcreds.BitbucketAPIToken("providers"),
 }
 
 // giteaToken is a Gitea access token: 40 hexadecimal characters, the shape
@@ -68,7 +70,7 @@ const giteaToken = "0123456789abcdef0123456789abcdef01234567"
 func TestParseTokenAcceptsEveryProvider(t *testing.T) {
 	for name, v := range sample {
 		tok, err := providers.ParseToken(v)
-		if err != nil || tok.Reveal() != v {
+		if err != nil || tok.Credential() != v {
 			t.Errorf("%s token: ParseToken = %v, %v", name, tok, err)
 		}
 		if name == "gitea" {
