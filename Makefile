@@ -43,7 +43,7 @@ $(STATICCHECK):
 	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 unit:
-	$(GO) test -race ./...
+	$(GO) test -race -timeout 30m ./...
 
 ## fuzz: run each fuzz target in turn for FUZZTIME (FUZZTIME=10m for a long run);
 ## not part of `make test`. Seeds are in each package's testdata/fuzz/<target>.
