@@ -5,6 +5,7 @@
 package generator
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"sort"
@@ -96,6 +97,9 @@ func managedDirs() []string { return []string{DirBase, DirOverlays, DirRuntimes}
 // Generate renders every file rtconf writes for cfg, sorted by path. The same
 // configuration always gives the same bytes.
 func Generate(cfg *config.Config) ([]File, error) {
+	if cfg.Partial() {
+		return nil, errors.New("generate: the configuration was read for some runtimes only (config.ParseRuntimes); parse the whole file")
+	}
 	g := gen{cfg: cfg}
 	g.repo()
 	for _, rt := range cfg.Runtimes {
