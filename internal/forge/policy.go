@@ -30,7 +30,8 @@ type RateLimit struct {
 // backoff from Options.Backoff (a POST or PATCH only when RetryWrites
 // says so, since it may have been carried out); a rate limit, which
 // refuses a request before it is carried out, is waited out for any
-// method when the wait fits in Options.MaxWait; each attempt is bounded by
+// method when the wait fits in Options.MaxWait (with every check that
+// shares Options.Gate); each attempt is bounded by
 // Options.Timeout. Every failure is an *UnverifiedError: never a pass.
 type Policy struct {
 	Options Options
@@ -56,6 +57,9 @@ func (p Policy) Do(ctx context.Context, method string, send func(context.Context
 	waited := time.Duration(0)
 	var cause error // the last attempt's own error: network, redirect, size
 	for attempt := 0; ; attempt++ {
+		if err := o.Gate.wait(ctx); err != nil {
+			return Answer{}, &UnverifiedError{Reason: err.Error(), Err: err}
+		}
 		a, err := p.once(ctx, send)
 		var why string
 		switch {
@@ -80,7 +84,7 @@ func (p Policy) Do(ctx context.Context, method string, send func(context.Context
 			if waited+rl.Wait > o.MaxWait {
 				return Answer{}, &UnverifiedError{Reason: fmt.Sprintf("%s asks to wait %s, more than --max-wait %s", rl.What, rl.Wait.Round(time.Second), o.MaxWait)}
 			}
-			if err := o.Sleep(ctx, rl.Wait); err != nil {
+			if err := o.Gate.pause(ctx, rl.Wait, o.Sleep); err != nil {
 				return Answer{}, &UnverifiedError{Reason: err.Error(), Err: err}
 			}
 			waited += rl.Wait

@@ -40,6 +40,9 @@ type Options struct {
 	Now           time.Time
 	// Sleep waits; tests make it instant.
 	Sleep func(context.Context, time.Duration) error
+	// Gate, shared by checks running at the same time, makes them wait
+	// out a rate limit together; nil for a check alone.
+	Gate *Gate
 }
 
 // Validate checks the options.

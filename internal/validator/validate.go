@@ -71,6 +71,10 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 	findings = append(findings, tokenFindings(r)...)
 	findings = append(findings, journalFinding(r)...)
 	drift := startDriftCheck(r, cfg)
+	// The live checks wait on the network, not the CPU: they run beside
+	// the builds.
+	live := make(chan []Finding, 1)
+	go func() { live <- liveRuntimeFindings(ctx, r, cfg, opts.Live, scope) }()
 	oc, certFindings := newObjectChecker(r, cfg, opts)
 	findings = append(findings, certFindings...)
 
@@ -85,6 +89,7 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 	}
 	results, err := buildAll(ctx, r, roots, opts, check)
 	findings = append(findings, <-drift...)
+	findings = append(findings, <-live...)
 	if err != nil {
 		return Report{}, err
 	}
@@ -93,7 +98,6 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 		findings = append(findings, res.findings...)
 	}
 
-	findings = append(findings, liveRuntimeFindings(ctx, r, cfg, opts.Live, scope)...)
 	rep.Findings = scope.own(findings)
 	return rep.finished(), nil
 }
@@ -168,22 +172,6 @@ func rootsToBuild(r *repo, scope runtimeScope) ([]string, []Finding) {
 		}
 	}
 	return todo, kf
-}
-
-// liveRuntimeFindings checks, when asked for live checks, the tokens CI
-// holds for each of the scope's runtimes against the Git host.
-func liveRuntimeFindings(ctx context.Context, r *repo, cfg *config.Config, live *Live, scope runtimeScope) []Finding {
-	if cfg == nil || live == nil {
-		return nil
-	}
-	where := &destination{live: live, cfg: cfg}
-	var out []Finding
-	for _, rt := range cfg.Runtimes {
-		if scope.covers(rt.Name) {
-			out = append(out, liveFindings(ctx, r, cfg, rt, live, where)...)
-		}
-	}
-	return out
 }
 
 // finished is the report as Validate returns it: findings sorted, without
