@@ -108,6 +108,16 @@ func Generate(cfg *config.Config) ([]File, error) {
 	return g.sorted()
 }
 
+// GenerateRepo renders the files of cfg that belong to no runtime (the
+// README, the schema copy, the CI workflow, the shared resources
+// folders), byte for byte as Generate renders them: with GenerateRuntime
+// of every runtime, that is all of Generate.
+func GenerateRepo(cfg *config.Config) ([]File, error) {
+	g := gen{cfg: cfg}
+	g.repo()
+	return g.sorted()
+}
+
 // GenerateRuntime renders the files of one runtime of cfg, byte for byte as
 // Generate renders them, sorted by path: its overlay, its folder under
 // runtimes/ and the README seed of its folder under resources/. Nothing of

@@ -3,6 +3,7 @@ package generator_test
 import (
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -178,5 +179,32 @@ func TestGenerateRuntimePartial(t *testing.T) {
 	}
 	if partials == 0 {
 		t.Error("no golden case was read in part: the test checks nothing")
+	}
+}
+
+// TestGenerateRepo: the files of no runtime and those of every runtime
+// are, together, exactly what Generate renders.
+func TestGenerateRepo(t *testing.T) {
+	for _, name := range goldenCases(t) {
+		cfg := loadCase(t, name)
+		want, err := generator.Generate(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := generator.GenerateRepo(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rt := range cfg.Runtimes {
+			files, err := generator.GenerateRuntime(cfg, rt.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, files...)
+		}
+		sort.Slice(got, func(i, j int) bool { return got[i].Path < got[j].Path })
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: GenerateRepo and GenerateRuntime differ from Generate (-want +got):\n%s", name, diff)
+		}
 	}
 }

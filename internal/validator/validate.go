@@ -70,7 +70,7 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 
 	findings = append(findings, tokenFindings(r)...)
 	findings = append(findings, journalFinding(r)...)
-	drift := startDriftCheck(r, cfg)
+	drift := startDriftCheck(r, cfg, scope)
 	// The live checks wait on the network, not the CPU: they run beside
 	// the builds.
 	live := make(chan []Finding, 1)
@@ -105,13 +105,13 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 // startDriftCheck starts the drift check, which re-renders the whole tree,
 // to run beside the Kustomize builds; its findings come on the channel
 // (none without a configuration).
-func startDriftCheck(r *repo, cfg *config.Config) <-chan []Finding {
+func startDriftCheck(r *repo, cfg *config.Config, scope runtimeScope) <-chan []Finding {
 	drift := make(chan []Finding, 1)
 	if cfg == nil {
 		drift <- nil
 		return drift
 	}
-	go func() { drift <- driftFindings(r, cfg) }()
+	go func() { drift <- driftFindings(r, cfg, scope) }()
 	return drift
 }
 
