@@ -5,6 +5,7 @@
 package generator
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"sort"
@@ -96,11 +97,24 @@ func managedDirs() []string { return []string{DirBase, DirOverlays, DirRuntimes}
 // Generate renders every file rtconf writes for cfg, sorted by path. The same
 // configuration always gives the same bytes.
 func Generate(cfg *config.Config) ([]File, error) {
+	if cfg.Partial() {
+		return nil, errors.New("generate: the configuration was read for some runtimes only (config.ParseRuntimes); parse the whole file")
+	}
 	g := gen{cfg: cfg}
 	g.repo()
 	for _, rt := range cfg.Runtimes {
 		g.runtime(rt)
 	}
+	return g.sorted()
+}
+
+// GenerateRepo renders the files of cfg that belong to no runtime (the
+// README, the schema copy, the CI workflow, the shared resources
+// folders), byte for byte as Generate renders them: with GenerateRuntime
+// of every runtime, that is all of Generate.
+func GenerateRepo(cfg *config.Config) ([]File, error) {
+	g := gen{cfg: cfg}
+	g.repo()
 	return g.sorted()
 }
 

@@ -79,6 +79,17 @@ func PlanRuntime(tree fs.FS, files []File, runtime string) ([]Change, error) {
 	return plan(tree, files, RuntimeDirs(runtime))
 }
 
+// PlanIn is Plan for part of the files Generate returns (a shard's): it
+// removes generated files that are no longer generated only under paths
+// (folders, or single files), and reads nothing else of the tree.
+func PlanIn(tree fs.FS, files []File, paths []string) ([]Change, error) {
+	return plan(tree, files, paths)
+}
+
+// ManagedDirs are the folders whose generated files Plan removes when
+// they are no longer generated.
+func ManagedDirs() []string { return managedDirs() }
+
 // PlanFiles is Plan for these files alone: it reads only them and removes
 // nothing.
 func PlanFiles(tree fs.FS, files []File) ([]Change, error) {

@@ -2,6 +2,8 @@ package generator_test
 
 import (
 	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -136,5 +138,73 @@ func TestListed(t *testing.T) {
 	write(t, dir, "overlays/prod-eu/kustomization.yaml", "resources: [runtime-token.yaml]\n")
 	if listed(generator.Slot{Runtime: "prod-eu"}) {
 		t.Error("listed in a kustomization rtconf did not write")
+	}
+}
+
+// TestGenerateRuntimePartial: a runtime's files from a configuration read
+// for that runtime alone (config.ParseRuntimes, as seal reads it) are the
+// files of the whole configuration, and Generate refuses such a
+// configuration.
+func TestGenerateRuntimePartial(t *testing.T) {
+	partials := 0
+	for _, name := range goldenCases(t) {
+		data, err := os.ReadFile(filepath.Join(casesDir, name, config.FileName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := loadCase(t, name)
+		for _, rt := range full.Runtimes {
+			cfg, err := config.ParseRuntimes(config.FileName, data, rt.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := generator.GenerateRuntime(full, rt.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := generator.GenerateRuntime(cfg, rt.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s: GenerateRuntime(%s) of the partial configuration differs (-whole +partial):\n%s", name, rt.Name, diff)
+			}
+			if cfg.Partial() {
+				partials++
+				if _, err := generator.Generate(cfg); err == nil {
+					t.Errorf("%s: Generate of a configuration read for %s alone: no error", name, rt.Name)
+				}
+			}
+		}
+	}
+	if partials == 0 {
+		t.Error("no golden case was read in part: the test checks nothing")
+	}
+}
+
+// TestGenerateRepo: the files of no runtime and those of every runtime
+// are, together, exactly what Generate renders.
+func TestGenerateRepo(t *testing.T) {
+	for _, name := range goldenCases(t) {
+		cfg := loadCase(t, name)
+		want, err := generator.Generate(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := generator.GenerateRepo(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rt := range cfg.Runtimes {
+			files, err := generator.GenerateRuntime(cfg, rt.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, files...)
+		}
+		sort.Slice(got, func(i, j int) bool { return got[i].Path < got[j].Path })
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: GenerateRepo and GenerateRuntime differ from Generate (-want +got):\n%s", name, diff)
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -14,8 +13,21 @@ import (
 	"github.com/rtconf/rtconf/internal/jsonpointer"
 )
 
-// dnsLabel is a valid runtime or cluster name; the schema reports others.
-var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+// isDNSLabel reports a valid runtime or cluster name (an RFC 1123 label:
+// ^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$); the schema reports others. It is
+// a loop, not that regular expression, whose compilation at every start
+// of rtconf cost more than a whole seal's parse.
+func isDNSLabel(s string) bool {
+	if len(s) == 0 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
 
 // maxNameLength is the longest Kubernetes label value; Argo CD tracks the
 // resources of an Application by a label holding its name.
@@ -162,7 +174,7 @@ func (c *checker) runtimes() {
 		}
 		c.clusters(ptr, rt)
 		c.users(ptr, rt)
-		if !dupName && dnsLabel.MatchString(rt.Name) {
+		if !dupName && isDNSLabel(rt.Name) {
 			c.appNames(ptr, rt, appNames)
 		}
 	}

@@ -1,6 +1,10 @@
 package config
 
-import "testing"
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
 
 // TestParseRuleProblems covers configurations that are good YAML but break
 // the schema or the rules checks.go adds to it.
@@ -485,3 +489,15 @@ runtimes:
 
 // name64 is a DNS-1123 label one character too long.
 const name64 = "abcdefghij-abcdefghij-abcdefghij-abcdefghij-abcdefghij-abcdefghi"
+
+// TestIsDNSLabel checks the loop against the regular expression it
+// replaces.
+func TestIsDNSLabel(t *testing.T) {
+	re := regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+	for _, s := range []string{"", "a", "-", "a-", "-a", "a-b", "A", "rt-0001", "a.b", "a_b", "é",
+		strings.Repeat("a", 63), strings.Repeat("a", 64), "a" + strings.Repeat("-", 61) + "b", "0", "9z"} {
+		if got, want := isDNSLabel(s), re.MatchString(s); got != want {
+			t.Errorf("isDNSLabel(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

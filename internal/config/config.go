@@ -42,6 +42,8 @@ type Config struct {
 	// File is the name the configuration was loaded from, for messages.
 	File string `json:"-" yaml:"-"`
 	pos  positions
+	// partial is set by ParseRuntimes: only some runtimes were read.
+	partial bool
 }
 
 // Repository is the shared configuration repository.

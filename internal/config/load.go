@@ -122,7 +122,7 @@ func invalidUTF8(data []byte) (Position, bool) {
 
 // parseYAML parses exactly one YAML document into a node tree.
 func parseYAML(file string, data []byte) (*yaml.Node, error) {
-	if len(bytes.TrimSpace(stripComments(data))) == 0 {
+	if onlyComments(data) {
 		return nil, fileError(file, Position{}, "file is empty",
 			"run `rtconf init` to write one, or see `rtconf schema` for its fields")
 	}
@@ -148,14 +148,20 @@ func yamlError(file string, data []byte, err error) error {
 	return fileError(file, pos, "invalid YAML: "+msg, hint)
 }
 
-func stripComments(data []byte) []byte {
-	var out []byte
-	for _, line := range bytes.Split(data, []byte("\n")) {
+// onlyComments reports data with nothing but blank lines and comments.
+func onlyComments(data []byte) bool {
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
 		if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' {
-			out = append(out, line...)
+			return false
 		}
 	}
-	return out
+	return true
 }
 
 func sortProblems(ps []Problem) []Problem {

@@ -30,7 +30,8 @@ type RateLimit struct {
 // backoff from Options.Backoff (a POST or PATCH only when RetryWrites
 // says so, since it may have been carried out); a rate limit, which
 // refuses a request before it is carried out, is waited out for any
-// method when the wait fits in Options.MaxWait; each attempt is bounded by
+// method when the wait fits in Options.MaxWait (with every check that
+// shares Options.Gate); each attempt is bounded by
 // Options.Timeout. Every failure is an *UnverifiedError: never a pass.
 type Policy struct {
 	Options Options
@@ -57,6 +58,9 @@ func (p Policy) Do(ctx context.Context, method string, send func(context.Context
 	slept := time.Duration(0)  // every wait, for Options.Waiting
 	var cause error            // the last attempt's own error: network, redirect, size
 	for attempt := 0; ; attempt++ {
+		if err := o.Gate.wait(ctx); err != nil {
+			return Answer{}, &UnverifiedError{Reason: err.Error(), Err: err}
+		}
 		a, err := p.once(ctx, send)
 		var why string
 		switch {
@@ -82,7 +86,7 @@ func (p Policy) Do(ctx context.Context, method string, send func(context.Context
 				return Answer{}, &UnverifiedError{Reason: fmt.Sprintf("%s asks to wait %s, more than --max-wait %s", rl.What, rl.Wait.Round(time.Second), o.MaxWait)}
 			}
 			o.notify(rl.What, slept, rl.Wait)
-			if err := o.Sleep(ctx, rl.Wait); err != nil {
+			if err := o.Gate.pause(ctx, rl.Wait, o.Sleep); err != nil {
 				return Answer{}, &UnverifiedError{Reason: err.Error(), Err: err}
 			}
 			waited += rl.Wait

@@ -43,6 +43,9 @@ type Options struct {
 	// Waiting, if set, is told before each wait what it waits for, how
 	// long, and until when (by Now): the CLI says it on a terminal.
 	Waiting func(Wait)
+	// Gate, shared by checks running at the same time, makes them wait
+	// out a rate limit together; nil for a check alone.
+	Gate *Gate
 }
 
 // Wait is one wait of the retry and rate-limit policy.

@@ -56,6 +56,8 @@ func testValidateLive(t *testing.T, now time.Time) {
 		Tokens: map[string]token.Token{"": parse(good), "staging": parse(weak)},
 		Check:  check,
 		Trust:  forge.Trust{APIURL: s.URL()},
+		// one at a time, so that the progress calls come in order
+		Concurrency: 1,
 	}
 	var progress []string
 	opts.Live.Progress = func(runtime string, done, total int) {

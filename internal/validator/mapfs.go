@@ -2,6 +2,7 @@ package validator
 
 import (
 	"io/fs"
+	"path"
 	"slices"
 	"sort"
 	"strings"
@@ -60,6 +61,20 @@ func (t memTree) ReadDir(name string) ([]fs.DirEntry, error) {
 	}
 	slices.SortFunc(out, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	return out, nil
+}
+
+// Stat describes a file or folder; a folder (which exists only as the
+// prefix of its files) is found in the sorted paths, not by a scan of
+// every file as fstest.MapFS does: fs.WalkDir starts with a Stat.
+func (t memTree) Stat(name string) (fs.FileInfo, error) {
+	if _, ok := t.MapFS[name]; ok || name == "." || !fs.ValidPath(name) {
+		return t.MapFS.Stat(name)
+	}
+	prefix := name + "/"
+	if i := sort.SearchStrings(t.paths, prefix); i < len(t.paths) && strings.HasPrefix(t.paths[i], prefix) {
+		return dirInfo(path.Base(name)), nil
+	}
+	return t.MapFS.Stat(name)
 }
 
 // dirInfo describes a folder that holds files, as fstest.MapFS does.

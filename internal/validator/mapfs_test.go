@@ -49,6 +49,17 @@ func TestMemTreeMatchesMapFS(t *testing.T) {
 			t.Errorf("walk[%d] = %q, want %q", i, got[i], want[i])
 		}
 	}
+	for _, name := range []string{".", "a", "a/c", "z/y/x", "a.txt", "a/c/e", "nope", "a/b/c", "a-", "z/y/x/w/v", "/a", "a/"} {
+		want, wantErr := tree.MapFS.Stat(name)
+		got, err := tree.Stat(name)
+		if (err != nil) != (wantErr != nil) {
+			t.Errorf("Stat(%q) error = %v, want %v", name, err, wantErr)
+			continue
+		}
+		if err == nil && (got.Name() != want.Name() || got.Mode() != want.Mode() || got.Size() != want.Size()) {
+			t.Errorf("Stat(%q) = %s %v %d, want %s %v %d", name, got.Name(), got.Mode(), got.Size(), want.Name(), want.Mode(), want.Size())
+		}
+	}
 	if _, err := tree.ReadDir("a/b"); err == nil {
 		t.Error("ReadDir of a file: no error")
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 	"strings"
 	"time"
@@ -53,8 +54,8 @@ func configFindings(r *repo, file string) (*config.Config, []Finding) {
 
 // driftFindings compares the generated files with what generate would
 // write now. Sealed tokens and files the user owns are left out.
-func driftFindings(r *repo, cfg *config.Config) []Finding {
-	files, err := generator.Generate(cfg)
+func driftFindings(r *repo, cfg *config.Config, scope runtimeScope) []Finding {
+	files, dirs, err := driftScope(r, cfg, scope)
 	if err != nil {
 		return []Finding{{Path: cfg.File, Rule: RuleDrift, Severity: Error, Message: err.Error()}}
 	}
@@ -62,7 +63,7 @@ func driftFindings(r *repo, cfg *config.Config) []Finding {
 	for _, f := range files {
 		mode[f.Path] = f.Mode
 	}
-	changes, err := generator.Plan(r.fs, files)
+	changes, err := generator.PlanIn(r.fs, files, dirs)
 	var conflict *generator.ConflictError
 	if errors.As(err, &conflict) {
 		var out []Finding
@@ -94,6 +95,63 @@ func driftFindings(r *repo, cfg *config.Config) []Finding {
 		out = append(out, f)
 	}
 	return out
+}
+
+// driftScope is what the drift check of scope renders and where it looks
+// for stale files: for the whole repository, everything; for a shard,
+// only the files of its runtimes (and those of no runtime, in the shard
+// that owns them) and the folders that only its runtimes' findings can
+// come from, so that a shard does its part of the work, not all of it.
+func driftScope(r *repo, cfg *config.Config, scope runtimeScope) ([]generator.File, []string, error) {
+	if scope.shard.Total <= 1 {
+		files, err := generator.Generate(cfg)
+		return files, generator.ManagedDirs(), err
+	}
+	var files []generator.File
+	var dirs []string
+	known := map[string]bool{}
+	for _, rt := range cfg.Runtimes {
+		known[rt.Name] = true
+		if !scope.covers(rt.Name) {
+			continue
+		}
+		f, err := generator.GenerateRuntime(cfg, rt.Name)
+		if err != nil {
+			return nil, nil, err
+		}
+		files = append(files, f...)
+		dirs = append(dirs, generator.RuntimeDirs(rt.Name)...)
+	}
+	if scope.covers("") {
+		f, err := generator.GenerateRepo(cfg)
+		if err != nil {
+			return nil, nil, err
+		}
+		files = append(files, f...)
+	}
+	// What else Plan would walk: a folder of a runtime no longer in
+	// rtconf.yaml belongs to the shard of its name, anything else to
+	// the shard of no runtime.
+	for _, top := range generator.ManagedDirs() {
+		entries, err := fs.ReadDir(r.fs, top)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, e := range entries {
+			p := path.Join(top, e.Name())
+			owner := runtimeOf(p + "/")
+			if !e.IsDir() {
+				owner = runtimeOf(p)
+			}
+			if (owner == "" || !known[owner]) && scope.covers(owner) {
+				dirs = append(dirs, p)
+			}
+		}
+	}
+	return files, dirs, nil
 }
 
 // certificateFindings checks the pinned certificate and returns its RSA

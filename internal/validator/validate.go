@@ -70,7 +70,11 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 
 	findings = append(findings, tokenFindings(r)...)
 	findings = append(findings, journalFinding(r)...)
-	drift := startDriftCheck(r, cfg)
+	drift := startDriftCheck(r, cfg, scope)
+	// The live checks wait on the network, not the CPU: they run beside
+	// the builds.
+	live := make(chan []Finding, 1)
+	go func() { live <- liveRuntimeFindings(ctx, r, cfg, opts.Live, scope) }()
 	oc, certFindings := newObjectChecker(r, cfg, opts)
 	findings = append(findings, certFindings...)
 
@@ -85,6 +89,7 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 	}
 	results, err := buildAll(ctx, r, roots, opts, check)
 	findings = append(findings, <-drift...)
+	findings = append(findings, <-live...)
 	if err != nil {
 		return Report{}, err
 	}
@@ -93,7 +98,6 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 		findings = append(findings, res.findings...)
 	}
 
-	findings = append(findings, liveRuntimeFindings(ctx, r, cfg, opts.Live, scope)...)
 	rep.Findings = scope.own(findings)
 	return rep.finished(), nil
 }
@@ -101,13 +105,13 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 // startDriftCheck starts the drift check, which re-renders the whole tree,
 // to run beside the Kustomize builds; its findings come on the channel
 // (none without a configuration).
-func startDriftCheck(r *repo, cfg *config.Config) <-chan []Finding {
+func startDriftCheck(r *repo, cfg *config.Config, scope runtimeScope) <-chan []Finding {
 	drift := make(chan []Finding, 1)
 	if cfg == nil {
 		drift <- nil
 		return drift
 	}
-	go func() { drift <- driftFindings(r, cfg) }()
+	go func() { drift <- driftFindings(r, cfg, scope) }()
 	return drift
 }
 
@@ -169,32 +173,6 @@ func rootsToBuild(r *repo, scope runtimeScope) ([]string, []Finding) {
 		}
 	}
 	return todo, kf
-}
-
-// liveRuntimeFindings checks, when asked for live checks, the tokens CI
-// holds for each of the scope's runtimes against the Git host.
-func liveRuntimeFindings(ctx context.Context, r *repo, cfg *config.Config, live *Live, scope runtimeScope) []Finding {
-	if cfg == nil || live == nil {
-		return nil
-	}
-	where := &destination{live: live, cfg: cfg}
-	var todo []config.Runtime
-	for _, rt := range cfg.Runtimes {
-		if scope.covers(rt.Name) {
-			todo = append(todo, rt)
-		}
-	}
-	var out []Finding
-	for i, rt := range todo {
-		if live.Progress != nil {
-			live.Progress(rt.Name, i, len(todo))
-		}
-		out = append(out, liveFindings(ctx, r, cfg, rt, live, where)...)
-	}
-	if live.Progress != nil && len(todo) > 0 {
-		live.Progress("", len(todo), len(todo))
-	}
-	return out
 }
 
 // finished is the report as Validate returns it: findings sorted, without

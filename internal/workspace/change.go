@@ -34,6 +34,10 @@ type Change struct {
 	// Affected lists the runtimes and users the change touches, for the
 	// pull request's body.
 	Affected []string
+	// Runtimes, when set, are the only runtimes Plan reads: rtconf.yaml is
+	// then parsed for them alone (config.ParseRuntimes), so the change
+	// costs the same in a repository of any size.
+	Runtimes []string
 	// Plan computes the file changes against the repository as it is.
 	Plan func(ctx context.Context, root *os.Root, raw []byte, cfg *config.Config) (Planned, error)
 }
@@ -135,7 +139,7 @@ func ApplyChange(ctx context.Context, ch Change, opts ChangeOptions) (ChangeResu
 			return ChangeResult{}, err
 		}
 	}
-	raw, cfg, err := readConfig(root, opts.Dir, opts.ConfigFile)
+	raw, cfg, err := readConfig(root, opts.Dir, opts.ConfigFile, ch.Runtimes...)
 	if err != nil {
 		return ChangeResult{}, err
 	}

@@ -152,6 +152,7 @@ func RotateToken(opts SealOptions) Change {
 		Slug:     slug,
 		Title:    "Rotate the " + what,
 		Affected: []string{"the " + what + " (sealed again; the token itself is never in this pull request)"},
+		Runtimes: []string{opts.Runtime},
 		// The configuration ApplyChange parsed is sealed into: rtconf.yaml
 		// is read once, and only the runtime's own files are rendered.
 		Plan: func(ctx context.Context, root *os.Root, raw []byte, cfg *config.Config) (Planned, error) {

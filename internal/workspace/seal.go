@@ -111,7 +111,7 @@ func Seal(ctx context.Context, opts SealOptions) (SealResult, error) {
 	}
 	var res SealResult
 	err := onTree(ctx, opts.Dir, opts.ConfigFile, opts.Run, opts.DryRun, opts.faults, func(root *os.Root) ([]generator.Change, error) {
-		raw, cfg, err := readConfig(root, opts.Dir, opts.ConfigFile)
+		raw, cfg, err := readConfig(root, opts.Dir, opts.ConfigFile, opts.Runtime)
 		if err != nil {
 			return nil, err
 		}
@@ -302,7 +302,9 @@ func refusals(res forge.Result) (reasons, warnings []string) {
 	return reasons, append(warnings, expiring...)
 }
 
-func readConfig(root *os.Root, dir, name string) ([]byte, *config.Config, error) {
+// readConfig reads and parses the configuration file name; with runtimes,
+// only what those runtimes need of it (config.ParseRuntimes).
+func readConfig(root *os.Root, dir, name string, runtimes ...string) ([]byte, *config.Config, error) {
 	display := filepath.Join(dir, name)
 	raw, err := fs.ReadFile(repofs.FS(root), filepath.ToSlash(name))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -311,7 +313,13 @@ func readConfig(root *os.Root, dir, name string) ([]byte, *config.Config, error)
 	if err != nil {
 		return nil, nil, configReadError(display, err)
 	}
-	cfg, err := config.Parse(display, raw)
+	parse := config.Parse
+	if len(runtimes) > 0 {
+		parse = func(file string, data []byte) (*config.Config, error) {
+			return config.ParseRuntimes(file, data, runtimes...)
+		}
+	}
+	cfg, err := parse(display, raw)
 	if err != nil {
 		return nil, nil, err
 	}
