@@ -305,8 +305,22 @@ func placeholder(name, namespace string, lbls map[string]string, command string)
 	}
 }
 
+// syncOptions lets an Application create its destination namespace when
+// the cluster has none yet. Argo CD creates the namespace and never prunes
+// or deletes it, so removing a runtime from Git never wipes what else lives
+// in its namespace. An Application without a destination namespace (a
+// managed cluster's) has nothing to create.
+func syncOptions(namespace string) []string {
+	if namespace == "" {
+		return nil
+	}
+	return []string{argocd.SyncOptionCreateNamespace}
+}
+
 // runtimeApp is the runtime's self-managing Application: it syncs the
-// runtime's own overlay, which contains it.
+// runtime's own overlay, which contains it. It has no
+// resources-finalizer: deleting it must never delete the credentials Argo
+// CD needs to fetch the commit that would bring it back.
 func (g *gen) runtimeApp(rt config.Runtime) *argocd.Application {
 	return &argocd.Application{
 		TypeMeta: metav1.TypeMeta{APIVersion: argocd.APIVersion, Kind: argocd.KindApplication},
@@ -329,7 +343,8 @@ func (g *gen) runtimeApp(rt config.Runtime) *argocd.Application {
 			},
 			Destination: argocd.ApplicationDestination{Server: rt.Server, Namespace: rt.Namespace},
 			SyncPolicy: &argocd.SyncPolicy{
-				Automated: &argocd.SyncPolicyAutomated{Prune: true, SelfHeal: true},
+				Automated:   &argocd.SyncPolicyAutomated{Prune: true, SelfHeal: true},
+				SyncOptions: syncOptions(rt.Namespace),
 			},
 		},
 	}
@@ -359,7 +374,8 @@ func (g *gen) resourcesApp(rt config.Runtime, name, cluster, server, namespace s
 			},
 			Destination: argocd.ApplicationDestination{Server: server, Namespace: namespace},
 			SyncPolicy: &argocd.SyncPolicy{
-				Automated: &argocd.SyncPolicyAutomated{Prune: true, SelfHeal: true, AllowEmpty: true},
+				Automated:   &argocd.SyncPolicyAutomated{Prune: true, SelfHeal: true, AllowEmpty: true},
+				SyncOptions: syncOptions(namespace),
 			},
 		},
 	}
