@@ -8,7 +8,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/rtconf/rtconf/generator"
-
 	"github.com/rtconf/rtconf/internal/argocd"
 )
 
