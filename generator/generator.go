@@ -305,11 +305,8 @@ func placeholder(name, namespace string, lbls map[string]string, command string)
 	}
 }
 
-// syncOptions lets an Application create its destination namespace when
-// the cluster has none yet. Argo CD creates the namespace and never prunes
-// or deletes it, so removing a runtime from Git never wipes what else lives
-// in its namespace. An Application without a destination namespace (a
-// managed cluster's) has nothing to create.
+// syncOptions let an Application create its destination namespace; Argo
+// CD never prunes one it created (see the README's "Choices worth knowing").
 func syncOptions(namespace string) []string {
 	if namespace == "" {
 		return nil
@@ -318,9 +315,8 @@ func syncOptions(namespace string) []string {
 }
 
 // runtimeApp is the runtime's self-managing Application: it syncs the
-// runtime's own overlay, which contains it. It has no
-// resources-finalizer: deleting it must never delete the credentials Argo
-// CD needs to fetch the commit that would bring it back.
+// runtime's own overlay, which contains it; no resources-finalizer, so
+// deleting it never deletes the credentials Argo CD fetches with.
 func (g *gen) runtimeApp(rt config.Runtime) *argocd.Application {
 	return &argocd.Application{
 		TypeMeta: metav1.TypeMeta{APIVersion: argocd.APIVersion, Kind: argocd.KindApplication},
