@@ -170,6 +170,9 @@ func printApply(w io.Writer, format string, opts workspace.ApplyOptions, res wor
 		verb = " (server dry run)"
 	}
 	for _, ra := range res.Runtimes {
+		if runErr != nil && len(ra.Applied) == 0 && len(ra.Namespaces) == 0 {
+			continue
+		}
 		fmt.Fprintf(w, "runtime %s at commit %s (%s, as on %s)%s\n", ra.Runtime, res.Commit[:7], res.Branch, workspace.Remote, verb)
 		for _, ns := range ra.Namespaces {
 			fmt.Fprintf(w, "  %-10s Namespace %s\n", "created", ns)

@@ -15,7 +15,10 @@ const maxCert = 64 << 10
 func (c *Client) FetchCert(ctx context.Context, namespace, name string) ([]byte, error) {
 	svc, err := c.core.CoreV1().Services(namespace).Get(ctx, name, getOpts)
 	if err != nil {
-		return nil, fmt.Errorf("find the sealed-secrets controller's Service %s/%s: %w (set --controller-namespace and --controller-name)", namespace, name, c.classify(err))
+		if err := c.classify(err); isUnreachable(err) {
+			return nil, fmt.Errorf("find the sealed-secrets controller's Service %s/%s: %w", namespace, name, err)
+		}
+		return nil, fmt.Errorf("find the sealed-secrets controller's Service %s/%s: %w (set --controller-namespace and --controller-name)", namespace, name, err)
 	}
 	port := ""
 	if len(svc.Spec.Ports) > 0 {
