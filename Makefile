@@ -128,3 +128,33 @@ $(KUSTOMIZE):
 
 $(KUBECONFORM):
 	GOBIN=$(BIN) $(GO) install github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM_VERSION)
+
+## e2e-tools: the real-cluster test binaries in ./bin: kube-apiserver and
+## kube-controller-manager (built from tools/kube, its own module) and the
+## sealed-secrets controller. Reuses what is there; rebuilds only when a
+## binary is missing or the stamp (tools/kube/go.mod, versions, Go) differs.
+## etcd comes from the system (Debian: apt-get install etcd-server).
+## e2e: the cluster tests (internal/testcluster and whatever uses it)
+SEALED_SECRETS_VERSION := v0.27.1
+# the module internal/testcluster reads the Application and AppProject CRDs from
+ARGOCD_CRDS_VERSION    := v3.5.7
+KUBE_VERSION := $(shell awk '$$1 == "k8s.io/kubernetes" && $$2 ~ /^v/ {print $$2; exit}' tools/kube/go.mod)
+E2E_STAMP    := $(BIN)/.e2e-tools.stamp
+E2E_BINS     := $(BIN)/kube-apiserver $(BIN)/kube-controller-manager $(BIN)/sealed-secrets-controller
+E2E_PKGS     ?= ./internal/testcluster/... ./internal/cluster/...
+.PHONY: e2e-tools e2e
+e2e-tools:
+	@want="$$(cat tools/kube/go.mod | sha256sum | cut -c1-16) kubernetes=$(KUBE_VERSION) sealed-secrets=$(SEALED_SECRETS_VERSION) $$($(GO) env GOVERSION)"; \
+	ok=1; for b in $(E2E_BINS); do [ -x "$$b" ] || ok=0; done; \
+	if [ $$ok = 1 ] && [ "$$(cat $(E2E_STAMP) 2>/dev/null)" = "$$want" ]; then echo "make e2e-tools: up to date ($$want)"; exit 0; fi; \
+	echo "make e2e-tools: building kube-apiserver, kube-controller-manager $(KUBE_VERSION) and sealed-secrets-controller $(SEALED_SECRETS_VERSION) into $(BIN) (about 20 minutes the first time)"; \
+	rm -f $(E2E_STAMP); mkdir -p $(BIN)/.sealed-secrets && \
+	(cd tools/kube && $(GO) build -trimpath -ldflags "-X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION) -X k8s.io/component-base/version.gitTreeState=clean" -o $(BIN)/ k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager) && \
+	GOBIN=$(BIN)/.sealed-secrets $(GO) install github.com/bitnami-labs/sealed-secrets/cmd/controller@$(SEALED_SECRETS_VERSION) && \
+	mv $(BIN)/.sealed-secrets/controller $(BIN)/sealed-secrets-controller && rmdir $(BIN)/.sealed-secrets && \
+	echo "$$want" > $(E2E_STAMP)
+	@$(GO) mod download github.com/argoproj/argo-cd/v3@$(ARGOCD_CRDS_VERSION) github.com/bitnami-labs/sealed-secrets@$(SEALED_SECRETS_VERSION)
+	@command -v etcd >/dev/null 2>&1 || echo "make e2e-tools: etcd is not installed; the cluster tests need it: apt-get install etcd-server"
+
+e2e: e2e-tools
+	RTCONF_E2E=1 $(GO) test -count=1 $(E2E_PKGS)

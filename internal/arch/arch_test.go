@@ -48,7 +48,7 @@ var layers = map[string]int{
 // test data.
 var testOnly = map[string]bool{
 	"internal/fakegithub": true, "internal/fakegitlab": true, "internal/fakehost": true, "internal/fakegitea": true, "internal/gitserver": true, "internal/testcreds": true,
-	"internal/testclock": true, "internal/hostile": true, "internal/faultfs": true, "internal/fifotest": true, "internal/arch": true,
+	"internal/testclock": true, "internal/testcluster": true, "internal/hostile": true, "internal/faultfs": true, "internal/fifotest": true, "internal/arch": true,
 }
 
 // TestImportDirection fails when a package imports one of its own layer or
