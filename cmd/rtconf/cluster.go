@@ -152,7 +152,7 @@ type runtimeJSON struct {
 
 func printApply(w io.Writer, format string, opts workspace.ApplyOptions, res workspace.ApplyResult, runErr error) error {
 	if format == "json" {
-		out := applyJSON{Commit: res.Commit, Branch: res.Branch, DryRun: opts.DryRun, Live: runErr == nil && !opts.DryRun, Runtimes: []runtimeJSON{}}
+		out := applyJSON{Commit: abbrev(res.Commit), Branch: res.Branch, DryRun: opts.DryRun, Live: runErr == nil && !opts.DryRun, Runtimes: []runtimeJSON{}}
 		if runErr != nil {
 			out.Error = runErr.Error()
 		}

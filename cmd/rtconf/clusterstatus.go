@@ -24,7 +24,7 @@ func clusterStatus(c *cli.Context, dir, format string) error {
 	if format == "json" {
 		enc := json.NewEncoder(c.App.Writer)
 		enc.SetIndent("", "  ")
-		err = enc.Encode(rep)
+		err = enc.Encode(abbreviated(rep))
 	} else {
 		err = writeClusterStatus(c.App.Writer, rep)
 	}
@@ -110,4 +110,37 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// revisionDigits is how much of a commit hash rtconf prints: a whole one
+// (40 hex digits) has the shape of a Gitea token, which output never holds.
+const revisionDigits = 12
+
+func abbrev(rev string) string {
+	if len(rev) > revisionDigits {
+		return rev[:revisionDigits]
+	}
+	return rev
+}
+
+// abbreviated is rep with every revision abbreviated.
+func abbreviated(rep workspace.ClusterReport) workspace.ClusterReport {
+	rep.Revision = abbrev(rep.Revision)
+	rts := make([]workspace.ClusterRuntime, len(rep.Runtimes))
+	for i, rt := range rep.Runtimes {
+		rt.App = abbrevApp(rt.App)
+		children := make([]cluster.AppState, len(rt.Children))
+		for j, a := range rt.Children {
+			children[j] = abbrevApp(a)
+		}
+		rt.Children = children
+		rts[i] = rt
+	}
+	rep.Runtimes = rts
+	return rep
+}
+
+func abbrevApp(a cluster.AppState) cluster.AppState {
+	a.Revision, a.OperationRevision = abbrev(a.Revision), abbrev(a.OperationRevision)
+	return a
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	corev1 "k8s.io/api/core/v1"
@@ -108,12 +109,19 @@ func (c *Client) EnsureNamespaces(ctx context.Context, names []string, dryRun bo
 
 // Apply sends each object with server-side apply, in the given order, and
 // says what the server did with it. With dryRun the server only says what
-// it would do. Fields another manager set to other values are taken over
-// (force): the objects are what Git holds, which Argo CD applies too.
-func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, dryRun bool) ([]Applied, error) {
+// it would do; an object in one of newNamespaces (those a dry run of
+// EnsureNamespaces would create) cannot be sent, since its namespace is
+// not there: it would be created. Fields another manager set to other
+// values are taken over (force): the objects are what Git holds, which
+// Argo CD applies too.
+func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, dryRun bool, newNamespaces ...string) ([]Applied, error) {
 	var out []Applied
 	for _, obj := range objs {
 		ref := RefOf(obj)
+		if dryRun && slices.Contains(newNamespaces, obj.GetNamespace()) {
+			out = append(out, Applied{Ref: ref, Action: Created})
+			continue
+		}
 		gvk := obj.GroupVersionKind()
 		m, err := c.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
 		if err != nil {

@@ -233,7 +233,7 @@ func applyRuntime(ctx context.Context, root *os.Root, cfg *config.Config, rt con
 	if ra.Namespaces, err = opts.Client.EnsureNamespaces(ctx, namespaces, opts.DryRun); err != nil {
 		return ra, err
 	}
-	if ra.Applied, err = opts.Client.Apply(ctx, objs, opts.DryRun); err != nil {
+	if ra.Applied, err = opts.Client.Apply(ctx, objs, opts.DryRun, ra.Namespaces...); err != nil {
 		return ra, err
 	}
 	if opts.DryRun {
