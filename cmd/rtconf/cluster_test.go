@@ -292,6 +292,20 @@ func TestClusterApply(t *testing.T) {
 		t.Errorf("status --cluster with Argo CD elsewhere:\n%s", got.stdout)
 	}
 
+	// apply waits for Argo CD at the commit, and says what it saw when it
+	// gives up (exit 1)...
+	got = r.must(1, "", "apply", "--runtime", "prod", "--timeout", "2s", "--dir", dir)
+	if !strings.Contains(got.stderr, "runtime prod is not live after 2s:\n  Application argocd/prod: sync OutOfSync, health Healthy, revision 000000000000 (want Synced, Healthy, "+commit[:12]+")") {
+		t.Errorf("apply while Argo CD is elsewhere: stderr\n%s", got.stderr)
+	}
+	// ...and stops at once with Argo CD's own message when the sync failed.
+	c.SetApplicationStatus(t, testcluster.ArgoCDNamespace, "prod", testcluster.AppStatus{Sync: "OutOfSync", Health: "Missing", Revision: commit,
+		Phase: "Failed", Message: `one or more objects failed to apply, reason: namespaces "elsewhere" not found`})
+	got = r.must(1, "", "apply", "--runtime", "prod", "--dir", dir)
+	if !strings.Contains(got.stderr, `runtime prod is not live: Application argocd/prod: sync Failed: one or more objects failed to apply, reason: namespaces "elsewhere" not found`) {
+		t.Errorf("apply after a failed sync: stderr\n%s", got.stderr)
+	}
+
 	t.Run("a certificate the controller cannot open", func(t *testing.T) {
 		// The demo repository is sealed with the demo certificate, whose
 		// key the controller does not hold.
