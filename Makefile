@@ -141,7 +141,7 @@ ARGOCD_CRDS_VERSION    := v3.5.7
 KUBE_VERSION := $(shell awk '$$1 == "k8s.io/kubernetes" && $$2 ~ /^v/ {print $$2; exit}' tools/kube/go.mod)
 E2E_STAMP    := $(BIN)/.e2e-tools.stamp
 E2E_BINS     := $(BIN)/kube-apiserver $(BIN)/kube-controller-manager $(BIN)/sealed-secrets-controller
-E2E_PKGS     ?= ./internal/testcluster/... ./internal/cluster/...
+E2E_PKGS     ?= ./internal/testcluster/... $(if $(wildcard internal/cluster),./internal/cluster/...)
 .PHONY: e2e-tools e2e
 e2e-tools:
 	@want="$$(cat tools/kube/go.mod | sha256sum | cut -c1-16) kubernetes=$(KUBE_VERSION) sealed-secrets=$(SEALED_SECRETS_VERSION) $$($(GO) env GOVERSION)"; \

@@ -2,6 +2,7 @@ package testcluster
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -120,19 +121,25 @@ func (e *egressProxy) Close() {
 	e.wg.Wait()
 }
 
-// writeEgressConfig writes the EgressSelectorConfiguration that sends the
-// API server's "cluster" traffic (service and pod proxy) to socket.
+// writeEgressConfig writes the EgressSelectorConfiguration (JSON, which
+// the API server reads as YAML) that sends its "cluster" traffic (service
+// and pod proxy) to socket.
 func writeEgressConfig(dir, socket string) (string, error) {
-	path := filepath.Join(dir, "egress.yaml")
-	conf := fmt.Sprintf(`apiVersion: apiserver.k8s.io/v1beta1
-kind: EgressSelectorConfiguration
-egressSelections:
-- name: cluster
-  connection:
-    proxyProtocol: HTTPConnect
-    transport:
-      uds:
-        udsName: %s
-`, socket)
-	return path, os.WriteFile(path, []byte(conf), 0o600)
+	conf := map[string]any{
+		"apiVersion": "apiserver.k8s.io/v1beta1",
+		"kind":       "EgressSelectorConfiguration",
+		"egressSelections": []any{map[string]any{
+			"name": "cluster",
+			"connection": map[string]any{
+				"proxyProtocol": "HTTPConnect",
+				"transport":     map[string]any{"uds": map[string]any{"udsName": socket}},
+			},
+		}},
+	}
+	b, err := json.Marshal(conf)
+	if err != nil {
+		return "", fmt.Errorf("egress configuration: %w", err)
+	}
+	path := filepath.Join(dir, "egress.json")
+	return path, os.WriteFile(path, b, 0o600)
 }

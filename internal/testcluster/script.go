@@ -28,14 +28,12 @@ func (c *Cluster) SetupScript(env *testscript.Env) error {
 //
 // sets an Application's status as Argo CD would (SetApplicationStatus);
 // keys: sync, health, revision, message, condition (ConditionType),
-// phase. A script can run `exec rtconf apply ... &`, then appstatus, then
+// phase. `! appstatus` expects a failure (no such Application). A script
+// can run `exec rtconf apply ... &`, then appstatus, then
 // wait.
 func (c *Cluster) ScriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"appstatus": func(ts *testscript.TestScript, neg bool, args []string) {
-			if neg {
-				ts.Fatalf("unsupported: ! appstatus")
-			}
 			if len(args) < 2 {
 				ts.Fatalf("usage: appstatus NAMESPACE NAME key=value...")
 			}
@@ -51,7 +49,13 @@ func (c *Cluster) ScriptCmds() map[string]func(ts *testscript.TestScript, neg bo
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			ts.Check(c.setApplicationStatus(ctx, args[0], args[1], st))
+			err := c.setApplicationStatus(ctx, args[0], args[1], st)
+			switch {
+			case neg && err == nil:
+				ts.Fatalf("appstatus %s/%s succeeded, want a failure", args[0], args[1])
+			case !neg:
+				ts.Check(err)
+			}
 		},
 	}
 }

@@ -3,11 +3,18 @@ package testcluster
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rogpeppe/go-internal/testscript"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -54,11 +61,13 @@ func TestCluster(t *testing.T) {
 		t.Run("api server answers", func(t *testing.T) { testAPIServer(t, c) })
 		t.Run("unseal and garbage-collect", func(t *testing.T) { testUnseal(t, c) })
 		t.Run("application status", func(t *testing.T) { testApplicationStatus(t, c) })
+		t.Run("script", func(t *testing.T) { testScript(t, c) })
 	})
 	if t.Failed() || len(pids) == 0 {
 		return // skipped, or already failed
 	}
 	for _, pid := range pids {
+		// Cleanup waits for each of them: not even a zombie is left.
 		if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
 			t.Errorf("process %d still there after Cleanup (kill -0: %v)", pid, err)
 		}
@@ -188,5 +197,83 @@ func testApplicationStatus(t *testing.T, c *Cluster) {
 		if got := read("spec", "source", "path"); got != "runtimes/a" {
 			t.Errorf("spec.source.path = %q after setting the status, want runtimes/a", got)
 		}
+	}
+}
+
+// envExitChild makes TestChildrenDieWithTheTestBinary's child start a
+// cluster, write its process ids to the file it names and exit at once,
+// without its cleanups.
+const envExitChild = "TESTCLUSTER_EXIT_CHILD_PIDS"
+
+// TestChildrenDieWithTheTestBinary: a test binary that dies without its
+// cleanups (os.Exit, a timeout, a kill) leaves no cluster process running.
+func TestChildrenDieWithTheTestBinary(t *testing.T) {
+	if path := os.Getenv(envExitChild); path != "" {
+		c := Start(t)
+		if err := os.WriteFile(path, []byte(fmt.Sprint(c.pids())), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		os.Exit(3)
+	}
+	findBinaries(t)
+	pidFile := filepath.Join(t.TempDir(), "pids")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestChildrenDieWithTheTestBinary$", "-test.count=1")
+	cmd.Env = append(os.Environ(), envExitChild+"="+pidFile, "TMPDIR="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 3 {
+		t.Fatalf("child: %v, want exit status 3; output:\n%s", err, out)
+	}
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []int
+	for _, f := range strings.Fields(strings.Trim(string(b), "[]")) {
+		pid, err := strconv.Atoi(f)
+		if err != nil {
+			t.Fatalf("pids %q: %v", b, err)
+		}
+		pids = append(pids, pid)
+	}
+	if len(pids) != 4 {
+		t.Fatalf("child wrote pids %q, want 4", b)
+	}
+	eventually(t, "the cluster's processes die with the test binary", func(context.Context) error {
+		for _, pid := range pids {
+			if alive(pid) {
+				return fmt.Errorf("process %d is still running", pid)
+			}
+		}
+		return nil
+	})
+}
+
+// alive reports whether pid runs (a zombie, dead but not yet reaped by
+// whoever inherited it, does not count).
+func alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// pid (comm) STATE ...: comm may hold spaces and parentheses.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i < 0 || !strings.HasPrefix(s[i+1:], " Z")
+}
+
+// testScript runs testdata/script with the cluster's script setup and
+// commands; runtime-a is testApplicationStatus's Application.
+func testScript(t *testing.T, c *Cluster) {
+	// The scripts run in parallel: t.Run returns when they are done.
+	t.Run("scripts", func(t *testing.T) {
+		testscript.Run(t, testscript.Params{Dir: "testdata/script", Setup: c.SetupScript, Cmds: c.ScriptCmds()})
+	})
+	app, err := c.Dynamic().Resource(ApplicationGVR).Namespace(ArgoCDNamespace).Get(t.Context(), "runtime-a", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rev, _, _ := unstructured.NestedString(app.Object, "status", "sync", "revision"); rev != "3333333333333333333333333333333333333333" {
+		t.Errorf("after the script's appstatus, status.sync.revision = %q", rev)
 	}
 }
