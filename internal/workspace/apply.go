@@ -14,6 +14,7 @@ import (
 	"github.com/rtconf/rtconf/internal/config"
 	"github.com/rtconf/rtconf/internal/gitrepo"
 	"github.com/rtconf/rtconf/internal/repofs"
+	"github.com/rtconf/rtconf/internal/status"
 	"github.com/rtconf/rtconf/internal/validator"
 )
 
@@ -109,7 +110,7 @@ func Apply(ctx context.Context, opts ApplyOptions) (ApplyResult, error) {
 	if res.Commit, res.Branch, err = syncedCommit(opts.Dir, cfg); err != nil {
 		return res, err
 	}
-	if err := validFor(ctx, root, opts, runtimes); err != nil {
+	if err := validFor(ctx, root, cfg, opts, runtimes); err != nil {
 		return res, err
 	}
 	for _, rt := range runtimes {
@@ -184,8 +185,9 @@ func syncedCommit(dir string, cfg *config.Config) (commit, branch string, err er
 }
 
 // validFor runs validate and refuses when it finds an error in one of
-// runtimes or in the repository as a whole.
-func validFor(ctx context.Context, root *os.Root, opts ApplyOptions, runtimes []config.Runtime) error {
+// runtimes or in the repository as a whole, or a token of theirs is not
+// sealed.
+func validFor(ctx context.Context, root *os.Root, cfg *config.Config, opts ApplyOptions, runtimes []config.Runtime) error {
 	vo := validator.DefaultOptions()
 	vo.ConfigFile = opts.ConfigFile
 	vo.Now = opts.Now
@@ -210,6 +212,30 @@ func validFor(ctx context.Context, root *os.Root, opts ApplyOptions, runtimes []
 	}
 	if len(problems) > 0 {
 		return &NotReadyError{Msg: fmt.Sprintf("rtconf validate finds %d error(s): fix them, commit and push first", len(problems)), Problems: problems}
+	}
+	return unsealedTokens(root, cfg, chosen)
+}
+
+// unsealedTokens refuses runtimes whose Git tokens are not all sealed: a
+// placeholder would reach the cluster where Argo CD needs credentials.
+func unsealedTokens(root *os.Root, cfg *config.Config, chosen map[string]bool) error {
+	rep, err := status.Compute(repofs.FS(root), cfg)
+	if err != nil {
+		return err
+	}
+	var problems []string
+	for _, rt := range rep.Runtimes {
+		if !chosen[rt.Name] {
+			continue
+		}
+		for _, tok := range append([]status.Token{rt.RuntimeToken}, rt.Users...) {
+			if tok.State != status.Sealed && tok.State != status.Covered {
+				problems = append(problems, fmt.Sprintf("%s: %s", tok.Path, tok.State))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return &NotReadyError{Msg: "some Git tokens are not sealed (rtconf status says how to seal them): seal, commit and push them first", Problems: problems}
 	}
 	return nil
 }
