@@ -161,3 +161,4 @@ e2e-tools:
 
 e2e: e2e-tools
 	RTCONF_E2E=1 $(GO) test -count=1 $(E2E_PKGS)
+	RTCONF_E2E=1 $(GO) test -count=1 -run '^TestCluster' ./cmd/rtconf

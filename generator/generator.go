@@ -319,8 +319,18 @@ func placeholder(name, namespace string, lbls map[string]string, command string)
 	}
 }
 
+// syncOptions let an Application create its destination namespace; Argo
+// CD never prunes one it created (see the README's "Choices worth knowing").
+func syncOptions(namespace string) []string {
+	if namespace == "" {
+		return nil
+	}
+	return []string{argocd.SyncOptionCreateNamespace}
+}
+
 // runtimeApp is the runtime's self-managing Application: it syncs the
-// runtime's own overlay, which contains it.
+// runtime's own overlay, which contains it; no resources-finalizer, so
+// deleting it never deletes the credentials Argo CD fetches with.
 func (g *gen) runtimeApp(rt config.Runtime) *argocd.Application {
 	return &argocd.Application{
 		TypeMeta: metav1.TypeMeta{APIVersion: argocd.APIVersion, Kind: argocd.KindApplication},
@@ -343,7 +353,8 @@ func (g *gen) runtimeApp(rt config.Runtime) *argocd.Application {
 			},
 			Destination: argocd.ApplicationDestination{Server: rt.Server, Namespace: rt.Namespace},
 			SyncPolicy: &argocd.SyncPolicy{
-				Automated: &argocd.SyncPolicyAutomated{Prune: true, SelfHeal: true},
+				Automated:   &argocd.SyncPolicyAutomated{Prune: true, SelfHeal: true},
+				SyncOptions: syncOptions(rt.Namespace),
 			},
 		},
 	}
@@ -373,7 +384,8 @@ func (g *gen) resourcesApp(rt config.Runtime, name, cluster, server, namespace s
 			},
 			Destination: argocd.ApplicationDestination{Server: server, Namespace: namespace},
 			SyncPolicy: &argocd.SyncPolicy{
-				Automated: &argocd.SyncPolicyAutomated{Prune: true, SelfHeal: true, AllowEmpty: true},
+				Automated:   &argocd.SyncPolicyAutomated{Prune: true, SelfHeal: true, AllowEmpty: true},
+				SyncOptions: syncOptions(namespace),
 			},
 		},
 	}

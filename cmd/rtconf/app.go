@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/rtconf/rtconf/generator"
+	"github.com/rtconf/rtconf/internal/cluster"
 	"github.com/rtconf/rtconf/internal/config"
 	"github.com/rtconf/rtconf/internal/forge/providers"
 	"github.com/rtconf/rtconf/internal/safetext"
@@ -76,8 +77,11 @@ func exitCode(err error) int {
 	var cfgErr *config.Error
 	var conflict *generator.ConflictError
 	var findings *findingsError
-	var refused *workspace.RefusedError // a token the live check found lacking
-	if errors.As(err, &cfgErr) || errors.As(err, &conflict) || errors.As(err, &findings) || errors.As(err, &refused) {
+	var refused *workspace.RefusedError   // a token the live check found lacking
+	var notReady *workspace.NotReadyError // apply: not valid, committed and pushed
+	var refusedObj *cluster.ObjectError   // apply: an object the API server refused
+	if errors.As(err, &cfgErr) || errors.As(err, &conflict) || errors.As(err, &findings) || errors.As(err, &refused) ||
+		errors.As(err, &notReady) || errors.As(err, &refusedObj) {
 		return exitFindings
 	}
 	return exitError
@@ -142,6 +146,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, clock func() time.Time, o
 			sealCommand(),
 			certCommand(),
 			statusCommand(),
+			applyCommand(),
 			validateCommand(),
 			gatherCommand(),
 			tokenCommand(),

@@ -68,7 +68,7 @@ type leakEnv struct {
 // other than in its Authorization header.
 func TestTokensNeverLeak(t *testing.T) {
 	t.Parallel()
-	cases := append(leakCases(), flagCases()...)
+	cases := append(append(leakCases(), flagCases()...), clusterLeakCases()...)
 	envs := make([]leakEnv, len(cases))
 	results := make([]leakResult, len(cases))
 	demo := demoTemplate(t)

@@ -40,12 +40,19 @@ var examples = map[string][]string{
 		"rtconf cert pin --cert sealed-secrets.pem",
 	},
 	"cert pin": {
+		"rtconf cert pin --from-cluster --context prod",
 		"kubeseal --fetch-cert > sealed-secrets.pem && rtconf cert pin --cert sealed-secrets.pem",
 		"rtconf cert pin --cert https://sealed-secrets.example.com/v1/cert.pem --path certs/prod.pem",
 	},
 	"status": {
 		"rtconf status",
 		"rtconf status --format json --dir ./shared-config",
+		"rtconf status --cluster --context prod",
+	},
+	"apply": {
+		"rtconf apply --runtime prod --context prod",
+		"rtconf apply --runtime prod --dry-run",
+		"rtconf apply --all-runtimes --timeout 10m --format json",
 	},
 	"validate": {
 		"rtconf validate",

@@ -27,6 +27,7 @@ func commandBases() map[string][]string {
 		"seal user-token":    with("--user", "alice", "--api-url", "{api}"),
 		"cert pin":           {"--dir", "{repo}", "--cert", "{repo}/certs/demo-sealed-secrets.pem", "--yes"},
 		"status":             {"--dir", "{repo}"},
+		"apply":              with(),
 		"validate":           {"--dir", "{repo}"},
 		"gather":             {"{work}/shard.json"},
 		"token check":        {"--dir", "{repo}", "--api-url", "{api}"},

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -245,15 +246,20 @@ func certCommand() *cli.Command {
 				"(default " + workspace.DefaultCertificatePath + ") and records its SHA-256 fingerprint as\n" +
 				"sealing.fingerprint in rtconf.yaml, keeping the file's comments. Sealing then refuses\n" +
 				"any other certificate unless --accept-new-cert is given. Re-pinning a different\n" +
-				"certificate asks first on a terminal; elsewhere it requires --yes.\n\n" + exitCodesHelp,
-			Flags: append(append(repoFlags(), lockWaitFlag(),
-				&cli.StringFlag{Name: "cert", Usage: "certificate `FILE` or https URL (as from kubeseal --fetch-cert)", Required: true},
+				"certificate asks first on a terminal; elsewhere it requires --yes. With --from-cluster it\n" +
+				"reads the certificate from the controller through the API server's service proxy, as\n" +
+				"kubeseal --fetch-cert does (kubeconfig and --context as kubectl reads them).\n\n" + exitCodesHelp,
+			Flags: append(append(append(repoFlags(), lockWaitFlag(),
+				&cli.StringFlag{Name: "cert", Usage: "certificate `FILE` or https URL (as from kubeseal --fetch-cert)"},
 				&cli.StringFlag{Name: "path", Usage: "`PATH` in the repository to store it at"},
 				yesFlag(),
-			), dryRunFlags()...),
+			), certClusterFlags()...), dryRunFlags()...),
 			Action: func(c *cli.Context) error {
 				if err := noArgs(c, "cert pin"); err != nil {
 					return err
+				}
+				if c.IsSet("cert") == c.Bool("from-cluster") {
+					return &commandUsageError{"rtconf cert pin: missing --cert FILE|URL or --from-cluster, give one (see rtconf cert pin --help)"}
 				}
 				dry, diff, err := dryRun(c)
 				if err != nil {
@@ -267,8 +273,15 @@ func certCommand() *cli.Command {
 				if err != nil {
 					return err
 				}
+				var fetch func(context.Context) ([]byte, error)
+				var source string
+				if c.Bool("from-cluster") {
+					if fetch, source, err = pinFromCluster(c); err != nil {
+						return err
+					}
+				}
 				res, err := workspace.Pin(c.Context, workspace.PinOptions{
-					Dir: dir, ConfigFile: c.String("config"), Cert: c.String("cert"),
+					Dir: dir, ConfigFile: c.String("config"), Cert: c.String("cert"), Fetch: fetch, Source: source,
 					Path: c.String("path"), Now: now(c), Run: run, DryRun: dry, Diff: diff,
 					Confirm: func(previous, next string) error {
 						return confirm(c, "cert pin", fmt.Sprintf("replace the pinned certificate %s with %s (tokens sealed for the old key must be sealed again)", previous, next))

@@ -22,10 +22,15 @@ func statusCommand() *cli.Command {
 		Description: "Like Codefresh's \"Complete installation\" badge: for each runtime, whether its Git\n" +
 			"runtime token and each user's token are sealed (or pending, or covered by the runtime\n" +
 			"token), whether its self-managing Application and its managed clusters' Applications\n" +
-			"are there. Exits 0 when every runtime is complete, 1 otherwise.\n\n" + exitCodesHelp,
-		Flags: append(repoFlags(),
+			"are there. Exits 0 when every runtime is complete, 1 otherwise.\n\n" +
+			"With --cluster it also asks the cluster (kubeconfig and --context as kubectl reads them):\n" +
+			"each SealedSecret unsealed or not (and the controller's reason), the runtime's Application's\n" +
+			"sync, health and revision against the repository's, and its child Applications; a\n" +
+			"runtime is complete only when both agree. Exit 2 when the cluster cannot be reached.\n\n" + exitCodesHelp,
+		Flags: append(append(repoFlags(),
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "output `FORMAT`: text or json"},
-		),
+			&cli.BoolFlag{Name: "cluster", Usage: "also say what the cluster says of each runtime"},
+		), clusterFlags()...),
 		Action: func(c *cli.Context) error {
 			format := c.String("format")
 			if format != "text" && format != "json" {
@@ -34,6 +39,12 @@ func statusCommand() *cli.Command {
 			dir, err := repoDir(c, true)
 			if err != nil {
 				return err
+			}
+			if c.Bool("cluster") {
+				return clusterStatus(c, dir, format)
+			}
+			if c.IsSet("context") || c.IsSet("kubeconfig") {
+				return &usageError{"--context and --kubeconfig only apply with --cluster"}
 			}
 			rep, err := workspace.Status(dir, c.String("config"))
 			if err != nil {

@@ -23,7 +23,7 @@ var layers = map[string]int{
 	"internal/repofs": 0, "internal/repolock": 0, "templates": 0, "schemas": 0,
 	// 1: the seam between rtconf and a Git host: its types and interface,
 	// where a token may go, the HTTP client, verdicts.
-	"internal/forge": 1,
+	"internal/forge": 1, "internal/cluster": 1,
 	// 2: what stands on a token alone: printing safely, Git, and each Git
 	// host's provider.
 	"internal/safetext": 2, "internal/gitrepo": 2, "internal/forge/github": 2, "internal/forge/gitlab": 2, "internal/forge/gitea": 2,

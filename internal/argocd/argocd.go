@@ -22,6 +22,17 @@ const (
 	// EntityLabel and InternalLabel mark a Codefresh runtime's Application.
 	EntityLabel   = "codefresh.io/entity"
 	InternalLabel = "codefresh.io/internal"
+	// SyncOptionsAnnotation holds an object's own sync options.
+	SyncOptionsAnnotation = "argocd.argoproj.io/sync-options"
+	// SyncOptionNoPrune, as an object's SyncOptionsAnnotation, keeps Argo
+	// CD from ever pruning the object.
+	SyncOptionNoPrune = "Prune=false"
+	// SyncOptionCreateNamespace, in an Application's syncOptions, creates
+	// the destination namespace when it is missing.
+	SyncOptionCreateNamespace = "CreateNamespace=true"
+	// ResourcesFinalizer makes deleting an Application delete its
+	// resources; rtconf's self-managing Application never carries it.
+	ResourcesFinalizer = "resources-finalizer.argocd.argoproj.io"
 )
 
 // Application is an Argo CD Application.

@@ -237,3 +237,23 @@ func (r *Repo) Author(fallback Signature) Signature {
 	}
 	return sig
 }
+
+// Head is the commit HEAD points at.
+func (r *Repo) Head() (string, error) {
+	ref, err := r.repo.Head()
+	if err != nil {
+		return "", fmt.Errorf("read HEAD: %w", err)
+	}
+	return ref.Hash().String(), nil
+}
+
+// RemoteBranch is the commit of remote's branch as this repository last
+// saw it (refs/remotes/REMOTE/BRANCH, which a fetch or push updates), and
+// whether there is one.
+func (r *Repo) RemoteBranch(remote, branch string) (string, bool) {
+	ref, err := r.repo.Reference(plumbing.NewRemoteReferenceName(remote, branch), true)
+	if err != nil {
+		return "", false
+	}
+	return ref.Hash().String(), true
+}

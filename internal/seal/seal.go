@@ -62,6 +62,9 @@ type Request struct {
 	Type            corev1.SecretType
 	Labels          map[string]string
 	Annotations     map[string]string
+	// Keep annotations go on the SealedSecret and on the Secret the
+	// controller makes from it.
+	Keep map[string]string
 	// Secret values are encrypted.
 	Secret map[string]string
 	// Plain values stay readable in the template.
@@ -87,6 +90,9 @@ func Seal(key *Certificate, r Request) (*ssv1alpha1.SealedSecret, error) {
 	case config.ScopeClusterWide:
 		annotations[ssv1alpha1.SealedSecretClusterWideAnnotation] = "true"
 	}
+	for k, v := range r.Keep {
+		annotations[k] = v
+	}
 	secret := &corev1.Secret{
 		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
 		ObjectMeta: metav1.ObjectMeta{
@@ -108,6 +114,9 @@ func Seal(key *Certificate, r Request) (*ssv1alpha1.SealedSecret, error) {
 	// from it: the label is on the SealedSecret only.
 	ss.Labels[labels.ManagedBy] = labels.ManagedByValue
 	for k, v := range r.Annotations {
+		ss.Annotations[k] = v
+	}
+	for k, v := range r.Keep {
 		ss.Annotations[k] = v
 	}
 	ss.Annotations[AnnotationSealedFor] = r.Namespace + "/" + r.Name
@@ -170,8 +179,12 @@ func RuntimeToken(cfg *config.Config, rt config.Runtime, t token.Token, key *Cer
 			labels.Token:           labels.TokenRuntime,
 		},
 		Annotations: meta(t, now),
-		Secret:      map[string]string{secretKey: t.Reveal()},
-		Plain:       fields,
+		// Argo CD must never prune the credentials it fetches with: a
+		// commit that dropped them would lock it out of the repository
+		// that could bring them back (argo-cd #2438).
+		Keep:   map[string]string{argocd.SyncOptionsAnnotation: argocd.SyncOptionNoPrune},
+		Secret: map[string]string{secretKey: t.Reveal()},
+		Plain:  fields,
 	})
 }
 

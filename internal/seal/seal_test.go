@@ -138,8 +138,13 @@ func TestRuntimeToken(t *testing.T) {
 				"rtconf.io/token-fingerprint": tok.Fingerprint(),
 				"rtconf.io/sealed-at":         sealedAtUTC,
 				"rtconf.io/certificate":       demoFingerprint,
+				// Argo CD never prunes its own credentials.
+				"argocd.argoproj.io/sync-options": "Prune=false",
 			}
 			maps.Copy(annotations, tc.scopeAn)
+			// The Secret the controller makes carries it too.
+			secretAn := map[string]string{"argocd.argoproj.io/sync-options": "Prune=false"}
+			maps.Copy(secretAn, tc.scopeAn)
 			checkSealed(t, ss, sealed{
 				name: "prod-git-runtime-token", namespace: tc.argoNS,
 				labels: labels, annotations: annotations,
@@ -152,7 +157,7 @@ func TestRuntimeToken(t *testing.T) {
 			want := secret{
 				Name: "prod-git-runtime-token", Namespace: tc.argoNS, Type: corev1.SecretTypeOpaque,
 				Labels:      labels,
-				Annotations: tc.scopeAn,
+				Annotations: secretAn,
 				Data: map[string]string{
 					"password": runtimeValue,
 					"type":     "git",

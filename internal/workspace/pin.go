@@ -122,6 +122,10 @@ type PinOptions struct {
 	ConfigFile string
 	// Cert is the certificate file or https URL to pin.
 	Cert string
+	// Fetch, when set instead of Cert, reads the certificate (from the
+	// cluster: `cert pin --from-cluster`); Source names where from.
+	Fetch  func(context.Context) ([]byte, error)
+	Source string
 	// Path is where to store it in the repository; default: the path
 	// rtconf.yaml names, or DefaultCertificatePath.
 	Path       string
@@ -146,8 +150,8 @@ type PinResult struct {
 // Pin stores a controller certificate in the repository and records its
 // fingerprint in rtconf.yaml, so sealing refuses any other.
 func Pin(ctx context.Context, opts PinOptions) (PinResult, error) {
-	if opts.Dir == "" || opts.Cert == "" {
-		return PinResult{}, &UsageError{"missing --cert FILE|URL"}
+	if opts.Dir == "" || (opts.Cert == "") == (opts.Fetch == nil) {
+		return PinResult{}, &UsageError{"give one of --cert FILE|URL and --from-cluster"}
 	}
 	if opts.ConfigFile == "" {
 		opts.ConfigFile = config.FileName
@@ -173,16 +177,25 @@ func planPin(ctx context.Context, root *os.Root, opts PinOptions) (PinResult, er
 	if err != nil {
 		return PinResult{}, err
 	}
-	data, err := seal.ReadCertificate(ctx, opts.HTTPClient, opts.Cert)
+	source := opts.Cert
+	if opts.Fetch != nil {
+		source = opts.Source
+	}
+	var data []byte
+	if opts.Fetch != nil {
+		data, err = opts.Fetch(ctx)
+	} else {
+		data, err = seal.ReadCertificate(ctx, opts.HTTPClient, opts.Cert)
+	}
 	if err != nil {
 		return PinResult{}, err
 	}
-	cert, err := seal.ParseCertificate(opts.Cert, data)
+	cert, err := seal.ParseCertificate(source, data)
 	if err != nil {
 		return PinResult{}, err
 	}
 	// Pinning is the explicit way to accept a new certificate.
-	warnings, err := cert.Check(opts.Cert, seal.CheckOptions{Now: opts.Now})
+	warnings, err := cert.Check(source, seal.CheckOptions{Now: opts.Now})
 	if err != nil {
 		return PinResult{}, err
 	}
