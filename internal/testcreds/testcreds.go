@@ -96,3 +96,15 @@ func WriteCert(tb testing.TB, path string, notBefore, notAfter time.Time) {
 		tb.Fatal(err)
 	}
 }
+
+// AppKey makes a GitHub App's key pair at test time (2048-bit RSA, as
+// GitHub issues them) and returns it with its private key in PEM
+// (PKCS #1, GitHub's form). GitHub never issued it.
+func AppKey(tb testing.TB) (*rsa.PrivateKey, string) {
+	tb.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return key, string(pem.EncodeToMemory(&pem.Block{Type: "RSA " + "PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+}
