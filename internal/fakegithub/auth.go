@@ -13,7 +13,7 @@ type actor struct {
 	tok   *Token // nil: anonymous, or credentials refused (bad)
 	login string
 	id    int64
-	bad   bool // credentials were sent and refused: 401 Bad credentials
+	bad   bool   // credentials were sent and refused: 401 Bad credentials
 	why   string // the message of a refused JWT ("" for Bad credentials)
 	app   *App   // a GitHub App's JWT, verified
 }
