@@ -184,6 +184,7 @@ func rotateCommand() *cli.Command {
 			&cli.StringFlag{Name: "user", Usage: "GitHub `LOGIN` whose Git user token to rotate (default: the runtime token)"},
 			&cli.StringFlag{Name: "git-token-file", Usage: "with --pr: push and open the pull request with the token in `FILE`"},
 			&cli.StringFlag{Name: "git-token-env", Usage: "with --pr: push and open the pull request with the token in the environment variable `VAR`"},
+			&cli.BoolFlag{Name: "replace", Usage: "replace sealed GitHub App credentials with the token"},
 		), tokenFlags()...), certFlags()...),
 		Action: func(c *cli.Context) error {
 			if err := noArgs(c, "token rotate"); err != nil {
