@@ -50,9 +50,21 @@ func sealAppCommand() *cli.Command {
 		Flags: append(append(append(repoFlags(), lockWaitFlag(),
 			&cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true},
 			&cli.BoolFlag{Name: "replace", Usage: "replace a sealed runtime token with the App"},
-		), appFlags(true)...), certFlags()...),
+		), appFlags(true)...), appCertFlags()...),
 		Action: sealAppAction,
 	}
+}
+
+// appCertFlags are certFlags without the flags of a token's check alone
+// (write probes, expiry: an App's key does not expire).
+func appCertFlags() []cli.Flag {
+	var out []cli.Flag
+	for _, f := range certFlags() {
+		if n := f.Names()[0]; n != "probe-writes" && n != "expiry-warning" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // readApp reads the App's flags and its private key.
