@@ -42,6 +42,10 @@ func initCommand() *cli.Command {
 			&cli.StringFlag{Name: "token-file", Usage: "with --create/--push/--protect: read the token from `FILE` (default: standard input, else " + envTokensHelp + ")"},
 			&cli.StringFlag{Name: "token-env", Usage: "with --create/--push/--protect: read the token from the environment variable `VAR`"},
 			lockWaitFlag(),
+			&cli.StringFlag{Name: "app-id", Usage: "with --push/--protect: authenticate as the GitHub App of this `ID` (an installation token for the repository), not with a token"},
+			&cli.StringFlag{Name: "installation-id", Usage: "with --app-id: the App's installation `ID` (default: looked up on the repository)"},
+			&cli.StringFlag{Name: "private-key-file", Usage: "with --app-id: read the App's private key from `FILE` (default: standard input)"},
+			&cli.StringFlag{Name: "private-key-env", Usage: "with --app-id: read the App's private key from the environment variable `VAR`"},
 		},
 		Action: func(c *cli.Context) error {
 			dir, err := dirArg(c)
@@ -70,10 +74,21 @@ func initCommand() *cli.Command {
 			if b.Public && !b.Create {
 				return &usageError{"--public only applies with --create"}
 			}
-			if b.Create || b.Push || b.Protect {
+			switch {
+			case (b.Create || b.Push || b.Protect) && c.String("app-id") != "":
+				f, err := providers.For(opts.Provider)
+				if err != nil {
+					return &usageError{"--provider: " + err.Error()}
+				}
+				if b.Token, err = appGitToken(c, f, opts.RepoURL, ""); err != nil {
+					return err
+				}
+			case b.Create || b.Push || b.Protect:
 				if b.Token, err = readToken(c); err != nil {
 					return err
 				}
+			case c.String("app-id") != "":
+				return &usageError{"--app-id only applies with --create, --push or --protect"}
 			}
 			res, err := workspace.Bootstrap(c.Context, opts, b)
 			printBootstrap(c.App.Writer, dir, res)

@@ -237,3 +237,24 @@ func writeAppCheck(w io.Writer, app forge.App, apps forge.Apps, res forge.AppChe
 	fmt.Fprintf(w, "%d %s to %s\n", res.Requests, pluralWord(res.Requests, "request"), host)
 	fmt.Fprintln(w, "result: "+checkSummary(res.Result, 0))
 }
+
+// appGitToken is the installation token of the App the flags name, for
+// the repository at repoURL: what init and --pr push and call the API
+// with when they authenticate as a GitHub App.
+func appGitToken(c *cli.Context, f forge.Forge, repoURL, configured string) (token.Token, error) {
+	apps, ok := f.(forge.Apps)
+	if !ok {
+		return token.Token{}, &usageError{"--app-id: " + f.Title() + " has no Apps; authenticate with a token"}
+	}
+	app, err := readApp(c, apps)
+	if err != nil {
+		return token.Token{}, err
+	}
+	live := f.DefaultOptions()
+	live.Now = now(c)
+	tok, err := workspace.AppToken(c.Context, f, repoURL, configured, trust(c), app, live)
+	if err != nil {
+		return token.Token{}, asUsage(err)
+	}
+	return tok, nil
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/rtconf/rtconf/internal/fakegithub"
+	"github.com/rtconf/rtconf/internal/gitserver"
 	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
 )
@@ -21,6 +22,7 @@ import (
 //	other.pem    a key no App has
 //	API_URL      the fake GitHub API
 //	GIT_TOKEN    a classic runtime token the fake knows
+//	GIT_URL      the Git server: acme/app-config.git exists, and takes App 42's installation tokens
 func TestGitHubAppScripts(t *testing.T) {
 	t.Parallel()
 	now := testclock.Default()
@@ -30,10 +32,16 @@ func TestGitHubAppScripts(t *testing.T) {
 	all := map[string]string{"administration": "write", "contents": "write", "pull_requests": "write", "statuses": "write", "webhooks": "write"}
 	readAdmin := map[string]string{"administration": "read", "contents": "write", "pull_requests": "write", "statuses": "write", "webhooks": "write"}
 	admin := map[string]bool{"admin": true, "maintain": true, "push": true, "triage": true, "pull": true}
-	api := fakegithub.New(t, fakegithub.Options{
+	var api *fakegithub.Server
+	git := gitserver.New(t, gitserver.Options{Accept: func(owner, name, user, pass string) bool { return api.GitAuth(owner, name, user, pass) }})
+	git.NewRepo(t, "acme", "app-config")
+	api = fakegithub.New(t, fakegithub.Options{
 		Now:    testclock.Fixed(now),
 		Tokens: []fakegithub.Token{{Value: robot, Login: "robot", Scopes: []string{"repo", "admin:repo_hook"}, Expires: now.Add(90 * 24 * time.Hour)}},
-		Repos:  []fakegithub.Repo{{Owner: "acme", Name: "shared-config", Private: true, Collaborators: map[string]map[string]bool{"robot": admin}}},
+		Repos: []fakegithub.Repo{{Owner: "acme", Name: "shared-config", Private: true, Collaborators: map[string]map[string]bool{"robot": admin}},
+			{Owner: "acme", Name: "app-config", Private: true}},
+		CloneURL:     func(owner, name string) string { return git.URL() + "/" + owner + "/" + name + ".git" },
+		BranchExists: git.BranchExists,
 		Apps: []fakegithub.App{
 			{ID: 42, Slug: "rtconf-acme", Name: "rtconf acme", Owner: "acme", Key: &key.PublicKey,
 				Installations: []fakegithub.Installation{{ID: 7, Account: "acme", Permissions: all}}},
@@ -51,6 +59,7 @@ func TestGitHubAppScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("API_URL", api.URL())
 			env.Setenv("GIT_TOKEN", robot)
+			env.Setenv("GIT_URL", git.URL())
 			if err := os.WriteFile(filepath.Join(env.WorkDir, "app.pem"), []byte(pemKey), 0o600); err != nil {
 				return err
 			}

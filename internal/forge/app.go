@@ -52,4 +52,9 @@ type Apps interface {
 	AppRepoCreds(app App, apiURL string) (plain map[string]string, secretKey string)
 	// AppRevokeHint says where to delete an App's private key on host.
 	AppRevokeHint(host, slug string) string
+	// InstallationToken authenticates as the App's installation on the
+	// repository namespace/name (looked up when app.InstallationID is 0)
+	// and returns an installation token narrowed to that repository: an
+	// hour's token for the API and Git over HTTPS, which never prints.
+	InstallationToken(ctx context.Context, app App, namespace, name string, o Options) (token.Token, error)
 }

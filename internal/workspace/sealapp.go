@@ -14,6 +14,7 @@ import (
 	"github.com/rtconf/rtconf/internal/config"
 	"github.com/rtconf/rtconf/internal/forge"
 	"github.com/rtconf/rtconf/internal/seal"
+	"github.com/rtconf/rtconf/internal/token"
 )
 
 // appKind is the token kind sealed App credentials record
@@ -178,4 +179,43 @@ func RepoForge(dir, configFile string) (forge.Forge, error) {
 		return nil, err
 	}
 	return cfg.Forge(), nil
+}
+
+// AppToken is an installation token of app for the repository at repoURL
+// (configured: repository.apiURL) on f's host, from the API trust allows:
+// what init --push/--protect and --pr authenticate with as a GitHub App.
+func AppToken(ctx context.Context, f forge.Forge, repoURL, configured string, trust forge.Trust, app forge.App, live forge.Options) (token.Token, error) {
+	apps, ok := f.(forge.Apps)
+	if !ok {
+		return token.Token{}, &UsageError{f.Title() + " has no Apps: authenticate with a token"}
+	}
+	u, err := url.Parse(repoURL)
+	if err != nil {
+		return token.Token{}, &UsageError{fmt.Sprintf("repository URL %q is not a URL", repoURL)}
+	}
+	owner, name, hint := f.RepoPath(u.Path)
+	if hint != "" {
+		return token.Token{}, &UsageError{fmt.Sprintf("repository URL %s: %s", forge.RedactURL(u), hint)}
+	}
+	dest, err := trust.Resolve(f, repoURL, configured)
+	if err != nil {
+		return token.Token{}, err
+	}
+	live.APIURL = dest.APIURL
+	return apps.InstallationToken(ctx, app, owner, name, live)
+}
+
+// RepoConfig is the repository's URL, API and provider from rtconf.yaml in
+// dir.
+func RepoConfig(dir, configFile string) (repoURL, apiURL string, f forge.Forge, err error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return "", "", nil, fmt.Errorf("open repository: %w", err)
+	}
+	defer root.Close()
+	cfg, err := loadConfig(root, dir, configFile)
+	if err != nil {
+		return "", "", nil, err
+	}
+	return cfg.Repository.URL, cfg.Repository.APIURL, cfg.Forge(), nil
 }

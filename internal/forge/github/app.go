@@ -289,3 +289,53 @@ func AppRequests() []string {
 		`POST /app/installations/ID/access_tokens with body {"repositories":["REPO"]} (GitHub App: an installation token for that repository, whose permissions are read)`,
 	}
 }
+
+// InstallationToken implements forge.Apps: the App's JWT finds its
+// installation on owner/repo (unless app.InstallationID names it), then
+// asks for a token narrowed to that repository. Refusals are errors that
+// say what to do; the answers' text is never repeated.
+func (Forge) InstallationToken(ctx context.Context, app forge.App, owner, repo string, o forge.Options) (token.Token, error) {
+	o.Owner, o.Repo = owner, repo
+	if err := o.Validate(); err != nil {
+		return token.Token{}, err
+	}
+	jwtTok, err := AppJWT(app.Key, app.ID, o.Now)
+	if err != nil {
+		return token.Token{}, err
+	}
+	if !strings.HasSuffix(o.APIURL, "/") {
+		o.APIURL += "/"
+	}
+	o.HTTPClient = forge.HTTPClient(o.HTTPClient)
+	c := &caller{tok: jwtTok, opts: o, retryWrites: true}
+	id := app.InstallationID
+	if id == 0 {
+		a, err := c.do(ctx, http.MethodGet, repoPath(o)+"/installation", nil)
+		if err != nil {
+			return token.Token{}, err
+		}
+		var inst gh.Installation
+		switch {
+		case a.Status == http.StatusUnauthorized:
+			return token.Token{}, &Error{Op: "authenticate as GitHub App " + strconv.FormatInt(app.ID, 10), Status: a.Status,
+				Reason: "GitHub refuses the App's JWT (401)", Hint: "check --app-id and the private key"}
+		case a.Status == http.StatusNotFound:
+			return token.Token{}, &Error{Op: "find GitHub App " + strconv.FormatInt(app.ID, 10) + " on " + owner + "/" + repo, Status: a.Status,
+				Reason: "the App is not installed on the repository (404)", Hint: "install it there; an App cannot create a repository for rtconf, so create it first (or use a token with --create)"}
+		case a.Status != http.StatusOK || json.Unmarshal([]byte(a.Body), &inst) != nil || inst.GetID() <= 0:
+			return token.Token{}, &UnverifiedError{Reason: fmt.Sprintf("GitHub answered %d to GET /%s/installation", a.Status, repoPath(o))}
+		}
+		id = inst.GetID()
+	}
+	a, err := c.do(ctx, http.MethodPost, "app/installations/"+strconv.FormatInt(id, 10)+"/access_tokens",
+		&gh.InstallationTokenOptions{Repositories: []string{repo}})
+	if err != nil {
+		return token.Token{}, err
+	}
+	var it installationToken
+	if (a.Status != http.StatusCreated && a.Status != http.StatusOK) || json.Unmarshal([]byte(a.Body), &it) != nil || it.Token == "" {
+		return token.Token{}, &Error{Op: fmt.Sprintf("make an installation token of installation %d for %s/%s", id, owner, repo), Status: a.Status,
+			Reason: fmt.Sprintf("GitHub answered %d", a.Status), Hint: "the installation may be suspended, or not given the repository"}
+	}
+	return ParseToken(it.Token)
+}
