@@ -21,6 +21,7 @@ import (
 //	                 and of App 43 (installation suspended) and App 45 (Administration: read only)
 //	other.pem    a key no App has
 //	API_URL      the fake GitHub API
+//	APP_KEY, OTHER_KEY  the two keys' PEM
 //	GIT_TOKEN    a classic runtime token the fake knows
 //	GIT_URL      the Git server: acme/app-config.git exists, and takes App 42's installation tokens
 func TestGitHubAppScripts(t *testing.T) {
@@ -60,6 +61,8 @@ func TestGitHubAppScripts(t *testing.T) {
 			env.Setenv("API_URL", api.URL())
 			env.Setenv("GIT_TOKEN", robot)
 			env.Setenv("GIT_URL", git.URL())
+			env.Setenv("APP_KEY", pemKey)
+			env.Setenv("OTHER_KEY", otherKey)
 			if err := os.WriteFile(filepath.Join(env.WorkDir, "app.pem"), []byte(pemKey), 0o600); err != nil {
 				return err
 			}

@@ -20,6 +20,9 @@ type Live struct {
 	// Tokens maps a runtime name to its token; the key "" is the token of
 	// every runtime without one of its own.
 	Tokens map[string]token.Token
+	// AppKeys maps a runtime name to the private key of the GitHub App
+	// sealed as its runtime credential; "" is every runtime's.
+	AppKeys map[string]token.Token
 	// Check is the base of each check's options; the repository comes from
 	// rtconf.yaml, the API from Trust (Check.APIURL is not read).
 	Check forge.Options
@@ -51,6 +54,11 @@ func (d *destination) get() (forge.Destination, error) {
 // rtconf.yaml names, nothing is sent and that is an error of the runtime
 // (so that every shard reports it for its own runtimes).
 func liveFindings(ctx context.Context, r *repo, cfg *config.Config, rt config.Runtime, live *Live, where *destination) []Finding {
+	if key, ok := appKeyFor(live, rt.Name); ok {
+		if out, done := appLiveFindings(ctx, r, cfg, rt, key, live, where); done {
+			return out
+		}
+	}
 	tok, ok := live.Tokens[rt.Name]
 	if !ok {
 		if tok, ok = live.Tokens[""]; !ok {
