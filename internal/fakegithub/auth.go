@@ -114,6 +114,10 @@ func (s *Server) getUser(a actor) response {
 		return apiError(http.StatusUnauthorized, "Requires authentication",
 			"https://docs.github.com/rest/users/users#get-the-authenticated-user")
 	}
+	if a.tok.installation != nil { // an installation acts as itself, not as a user
+		return apiError(http.StatusForbidden, "Resource not accessible by integration",
+			"https://docs.github.com/rest/users/users#get-the-authenticated-user")
+	}
 	res := jsonResponse(http.StatusOK, map[string]any{
 		"login":      a.login,
 		"id":         a.id,

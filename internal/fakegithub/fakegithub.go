@@ -18,6 +18,14 @@
 // one; anonymous callers (and refused credentials) share a limit of 60
 // requests, users 5000 each, and a spent limit answers 403 as GitHub does.
 //
+// GitHub Apps (apps.go) authenticate with JWTs the fake verifies with the
+// App's public key (RS256, iss, iat and exp on the fake's clock, at most 10
+// minutes' life); they read GET /app, find their installation on a
+// repository (suspended ones too) and make installation tokens, which work
+// like fine-grained tokens on the repository endpoints and, through
+// GitAuth, for Git over HTTPS as x-access-token, until they expire an hour
+// later on the fake's clock.
+//
 // Faults are injected per request, in the order they were set: each request
 // takes the first pending injection that matches it (Fault, PrimaryRateLimit,
 // SecondaryRateLimit, Stall, ResetConnection, CutBody).
