@@ -9,6 +9,7 @@ import (
 
 	"github.com/rtconf/rtconf/generator"
 	"github.com/rtconf/rtconf/internal/forge/providers"
+	"github.com/rtconf/rtconf/internal/token"
 	"github.com/rtconf/rtconf/internal/workspace"
 	"github.com/rtconf/rtconf/schemas"
 )
@@ -74,21 +75,8 @@ func initCommand() *cli.Command {
 			if b.Public && !b.Create {
 				return &usageError{"--public only applies with --create"}
 			}
-			switch {
-			case (b.Create || b.Push || b.Protect) && c.String("app-id") != "":
-				f, err := providers.For(opts.Provider)
-				if err != nil {
-					return &usageError{"--provider: " + err.Error()}
-				}
-				if b.Token, err = appGitToken(c, f, opts.RepoURL, ""); err != nil {
-					return err
-				}
-			case b.Create || b.Push || b.Protect:
-				if b.Token, err = readToken(c); err != nil {
-					return err
-				}
-			case c.String("app-id") != "":
-				return &usageError{"--app-id only applies with --create, --push or --protect"}
+			if b.Token, err = initToken(c, opts, b); err != nil {
+				return err
 			}
 			res, err := workspace.Bootstrap(c.Context, opts, b)
 			printBootstrap(c.App.Writer, dir, res)
@@ -210,4 +198,23 @@ func printDiffs(w io.Writer, changes []generator.Change, diffs map[string]string
 			}
 		}
 	}
+}
+
+// initToken is the token of init's --create, --push and --protect: read
+// like seal's, or an installation token of the GitHub App of --app-id.
+func initToken(c *cli.Context, opts workspace.InitOptions, b workspace.BootstrapOptions) (token.Token, error) {
+	remote := b.Create || b.Push || b.Protect
+	switch {
+	case remote && c.String("app-id") != "":
+		f, err := providers.For(opts.Provider)
+		if err != nil {
+			return token.Token{}, &usageError{"--provider: " + err.Error()}
+		}
+		return appGitToken(c, f, opts.RepoURL, "")
+	case remote:
+		return readToken(c)
+	case c.String("app-id") != "":
+		return token.Token{}, &usageError{"--app-id only applies with --create, --push or --protect"}
+	}
+	return token.Token{}, nil
 }

@@ -41,6 +41,9 @@ type Installation struct {
 	Suspended time.Time
 }
 
+// appDoc is the documentation of GitHub's App endpoints.
+const appDoc = "https://docs.github.com/rest/apps/apps"
+
 // installationTokenLife is how long GitHub's installation tokens last.
 const installationTokenLife = time.Hour
 
@@ -122,7 +125,6 @@ func (s *Server) installationToken(v string) *Token {
 
 // routeApp answers the App endpoints; ok is false for any other path.
 func (s *Server) routeApp(method, path string, body []byte, a actor) (response, bool) {
-	const appDoc = "https://docs.github.com/rest/apps/apps"
 	vars, tokens := match("/app/installations/{id}/access_tokens", path)
 	repoVars, repoInst := match("/repos/{owner}/{repo}/installation", path)
 	switch {
@@ -160,7 +162,13 @@ func (s *Server) routeApp(method, path string, body []byte, a actor) (response, 
 		}
 		return jsonResponse(http.StatusOK, s.installationJSON(app, inst)), true
 	}
-	id, _ := strconv.ParseInt(vars["id"], 10, 64)
+	return s.createInstallationToken(app, vars["id"], body), true
+}
+
+// createInstallationToken answers POST
+// /app/installations/{id}/access_tokens.
+func (s *Server) createInstallationToken(app *App, idVar string, body []byte) response {
+	id, _ := strconv.ParseInt(idVar, 10, 64)
 	var inst *Installation
 	for i := range app.Installations {
 		if app.Installations[i].ID == id {
@@ -169,17 +177,17 @@ func (s *Server) routeApp(method, path string, body []byte, a actor) (response, 
 	}
 	doc := appDoc + "#create-an-installation-access-token-for-an-app"
 	if inst == nil {
-		return notFound(doc), true
+		return notFound(doc)
 	}
 	if !inst.Suspended.IsZero() {
-		return apiError(http.StatusForbidden, "This installation has been suspended", doc), true
+		return apiError(http.StatusForbidden, "This installation has been suspended", doc)
 	}
 	var req struct {
 		Repositories []string          `json:"repositories"`
 		Permissions  map[string]string `json:"permissions"`
 	}
 	if len(body) > 0 && json.Unmarshal(body, &req) != nil {
-		return apiError(http.StatusBadRequest, "Problems parsing JSON", doc), true
+		return apiError(http.StatusBadRequest, "Problems parsing JSON", doc)
 	}
 	repos := s.installationRepos(inst)
 	if req.Repositories != nil {
@@ -187,7 +195,7 @@ func (s *Server) routeApp(method, path string, body []byte, a actor) (response, 
 		for _, name := range req.Repositories {
 			full := inst.Account + "/" + name
 			if !slices.ContainsFunc(repos, func(r string) bool { return strings.EqualFold(r, full) }) {
-				return apiError(http.StatusUnprocessableEntity, "There is at least one repository that does not exist or is not accessible to the parent installation.", doc), true
+				return apiError(http.StatusUnprocessableEntity, "There is at least one repository that does not exist or is not accessible to the parent installation.", doc)
 			}
 			narrowed = append(narrowed, full)
 		}
@@ -199,7 +207,7 @@ func (s *Server) routeApp(method, path string, body []byte, a actor) (response, 
 	}
 	for k, v := range req.Permissions {
 		if have := perms[k]; have == "" || (have == "read" && v == "write") {
-			return apiError(http.StatusUnprocessableEntity, "The permissions requested are not granted to this installation.", doc), true
+			return apiError(http.StatusUnprocessableEntity, "The permissions requested are not granted to this installation.", doc)
 		}
 		perms[k] = v
 	}
@@ -222,7 +230,7 @@ func (s *Server) routeApp(method, path string, body []byte, a actor) (response, 
 	return jsonResponse(http.StatusCreated, map[string]any{
 		"token": value, "expires_at": expires.Format(time.RFC3339), "permissions": perms,
 		"repository_selection": selection, "repositories": repoJSON,
-	}), true
+	})
 }
 
 // installationRepos are the "owner/name" an installation reaches.

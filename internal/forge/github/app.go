@@ -231,8 +231,15 @@ func checkApp(ctx context.Context, c *caller, app forge.App, kind Kind, o Option
 		return nil
 	}
 
+	return checkPermissions(ctx, c, inst.GetID(), wants, o, out)
+}
+
+// checkPermissions asks for an installation token for the repository
+// alone, which shows what the installation may do there, and compares its
+// permissions with wants.
+func checkPermissions(ctx context.Context, c *caller, id int64, wants []Permission, o Options, out *forge.AppCheck) error {
 	// An installation token for that repository alone shows what it may do.
-	a, err = c.do(ctx, http.MethodPost, "app/installations/"+strconv.FormatInt(inst.GetID(), 10)+"/access_tokens",
+	a, err := c.do(ctx, http.MethodPost, "app/installations/"+strconv.FormatInt(id, 10)+"/access_tokens",
 		&gh.InstallationTokenOptions{Repositories: []string{o.Repo}})
 	if err != nil {
 		return err
@@ -241,7 +248,7 @@ func checkApp(ctx context.Context, c *caller, app forge.App, kind Kind, o Option
 	case http.StatusCreated, http.StatusOK:
 	case http.StatusForbidden:
 		out.Invalid = true
-		out.Problem = fmt.Sprintf("GitHub refuses an installation token for installation %d (403): it may be suspended", inst.GetID())
+		out.Problem = fmt.Sprintf("GitHub refuses an installation token for installation %d (403): it may be suspended", id)
 		return nil
 	case http.StatusUnprocessableEntity, http.StatusNotFound:
 		for _, p := range wants {
@@ -250,7 +257,7 @@ func checkApp(ctx context.Context, c *caller, app forge.App, kind Kind, o Option
 		}
 		return nil
 	default:
-		return &UnverifiedError{Reason: fmt.Sprintf("GitHub answered %d to POST /app/installations/%d/access_tokens", a.Status, inst.GetID())}
+		return &UnverifiedError{Reason: fmt.Sprintf("GitHub answered %d to POST /app/installations/%d/access_tokens", a.Status, id)}
 	}
 	var it installationToken
 	if err := json.Unmarshal([]byte(a.Body), &it); err != nil || it.Token == "" || it.Permissions == nil {
