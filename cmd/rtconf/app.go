@@ -179,7 +179,7 @@ func setUsageErrors(cmds []*cli.Command, parent string) {
 	for _, c := range cmds {
 		name := strings.TrimSpace(parent + " " + c.Name)
 		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
-			return &usageError{fmt.Sprintf("%s: %v%s; run 'rtconf %s --help'", name, err, suggestFlag(c.Flags, err), name)}
+			return &usageError{fmt.Sprintf("%s: %s%s; run 'rtconf %s --help'", name, unknownFlag(err), suggestFlag(c.Flags, err), name)}
 		}
 		if len(c.Subcommands) == 0 {
 			required := requireFlags(c)
@@ -253,6 +253,21 @@ func asUsage(err error) error {
 		return &usageError{ue.Msg}
 	}
 	return err
+}
+
+// unknownFlag is a flag error without the flag when it cannot be one: a
+// value over lines or long (a private key's PEM starts with dashes, so
+// urfave/cli takes it for a flag) is never repeated.
+func unknownFlag(err error) string {
+	msg := err.Error()
+	what, given, ok := strings.Cut(msg, ": ")
+	if ok && (len(given) > 64 || strings.ContainsAny(given, " \t\r\n")) {
+		if what != "flag provided but not defined" && what != "bad flag syntax" {
+			what = "a bad flag"
+		}
+		return what + ": an argument that starts with - (not repeated: it may be a secret, such as a private key; give a key with --private-key-file)"
+	}
+	return msg
 }
 
 // quoteArg quotes a command-line argument for a message, unless it looks

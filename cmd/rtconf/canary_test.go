@@ -3,7 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,7 +28,19 @@ var (
 	canarySeed    = "LEAKCANARYleakcanary"
 	canaryClassic = testcreds.Classic(canarySeed)
 	canaryFine    = testcreds.FineGrained(canarySeed)
+	// canaryApp is a GitHub App's private key, made once per test process
+	// (a key cannot be written in the source): App 42 of canaryGitHub.
+	canaryApp = sync.OnceValues(func() (*rsa.PrivateKey, string) {
+		key, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			panic(err)
+		}
+		return key, string(pem.EncodeToMemory(&pem.Block{Type: "RSA " + "PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	})
 )
+
+// canaryAppPEM is canaryApp's private key in PEM.
+func canaryAppPEM() string { _, p := canaryApp(); return p }
 
 // leakCase is one run of a command that takes a token. To cover a new
 // command, add a row: its arguments, where its token comes from, how the
@@ -149,7 +166,8 @@ func canaryEnv() []string {
 	return append(os.Environ(),
 		"RTCONF_TEST_TOKEN="+canaryClassic,
 		"RTCONF_TEST_FINE="+canaryFine,
-		"RTCONF_RUNTIME_TOKEN="+canaryClassic)
+		"RTCONF_RUNTIME_TOKEN="+canaryClassic,
+		"RTCONF_TEST_APP_KEY="+canaryAppPEM())
 }
 
 // rtconfBinary is this test binary under the name rtconf, which TestMain
@@ -185,7 +203,7 @@ func newLeakEnv(t *testing.T, tc leakCase, demo string) leakEnv {
 	if err := os.CopyFS(e.repo, os.DirFS(demo)); err != nil {
 		t.Fatal(err)
 	}
-	for name, tok := range map[string]string{"classic.txt": canaryClassic, "fine.txt": canaryFine} {
+	for name, tok := range map[string]string{"classic.txt": canaryClassic, "fine.txt": canaryFine, "app.pem": canaryAppPEM()} {
 		if err := os.WriteFile(filepath.Join(e.secrets, name), []byte(tok+"\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -206,12 +224,13 @@ func newLeakEnv(t *testing.T, tc leakCase, demo string) leakEnv {
 
 func (e leakEnv) expand(s string) string {
 	return strings.NewReplacer("{repo}", e.repo, "{work}", e.work, "{secrets}", e.secrets, "{api}", e.gh.URL(),
-		"{classic}", canaryClassic, "{fine}", canaryFine).Replace(s)
+		"{classic}", canaryClassic, "{fine}", canaryFine, "{appkey}", canaryAppPEM()).Replace(s)
 }
 
 // canaryGitHub knows both canaries, with every requirement of a runtime
 // token on the demo's repository.
 func canaryGitHub() fakegithub.Options {
+	appKey, _ := canaryApp()
 	admin := map[string]bool{"admin": true, "maintain": true, "push": true, "triage": true, "pull": true}
 	all := map[string]string{"administration": "write", "contents": "write", "metadata": "read", "pull_requests": "write", "statuses": "write", "webhooks": "write"}
 	return fakegithub.Options{
@@ -222,14 +241,25 @@ func canaryGitHub() fakegithub.Options {
 			{Value: canaryClassic, Login: "robot", Scopes: []string{"repo", "admin:repo_hook"}, Expires: testclock.Default().Add(90 * 24 * time.Hour)},
 			{Value: canaryFine, Login: "robot", FineGrained: true, Permissions: all, Repos: []string{"example-org/shared-config"}},
 		},
+		Apps: []fakegithub.App{{ID: 42, Slug: "canary", Owner: "example-org", Key: &appKey.PublicKey,
+			Installations: []fakegithub.Installation{{ID: 7, Account: "example-org", Permissions: all}}}},
 	}
 }
 
-// revoke makes GitHub answer 401 to both canaries.
+// revoke makes GitHub answer 401 to both canaries, and to the App's JWTs
+// (the App knows another key).
 func revoke(o *fakegithub.Options) {
 	for i := range o.Tokens {
 		o.Tokens[i].Revoked = true
 	}
+	for i := range o.Apps {
+		o.Apps[i].Key = &rsa.PublicKey{N: big.NewInt(7), E: 3}
+	}
+}
+
+// suspend suspends the App's installation.
+func suspend(o *fakegithub.Options) {
+	o.Apps[0].Installations[0].Suspended = testclock.Default().Add(-time.Hour)
 }
 
 // narrow leaves the classic canary with the repo scope only.

@@ -34,6 +34,10 @@ func prFlags(withToken bool) []cli.Flag {
 			&cli.StringFlag{Name: "api-url", Usage: "GitHub API `URL` to send the token to, your own choice (default: the API of repository.url's host)"},
 			&cli.StringFlag{Name: "token-file", Usage: "with --pr: read the token from `FILE` (default: standard input, else " + envTokensHelp + ")"},
 			&cli.StringFlag{Name: "token-env", Usage: "with --pr: read the token from the environment variable `VAR`"},
+			&cli.StringFlag{Name: "app-id", Usage: "with --pr: push and open the pull request as the GitHub App of this `ID` (an installation token for the repository), not with a token"},
+			&cli.StringFlag{Name: "installation-id", Usage: "with --app-id: the App's installation `ID` (default: looked up on the repository)"},
+			&cli.StringFlag{Name: "private-key-file", Usage: "with --app-id: read the App's private key from `FILE` (default: standard input)"},
+			&cli.StringFlag{Name: "private-key-env", Usage: "with --app-id: read the App's private key from the environment variable `VAR`"},
 		)
 	}
 	return flags
@@ -185,6 +189,7 @@ func rotateCommand() *cli.Command {
 			&cli.StringFlag{Name: "user", Usage: "GitHub `LOGIN` whose Git user token to rotate (default: the runtime token)"},
 			&cli.StringFlag{Name: "git-token-file", Usage: "with --pr: push and open the pull request with the token in `FILE`"},
 			&cli.StringFlag{Name: "git-token-env", Usage: "with --pr: push and open the pull request with the token in the environment variable `VAR`"},
+			&cli.BoolFlag{Name: "replace", Usage: "replace sealed GitHub App credentials with the token"},
 		), tokenFlags()...), certFlags()...),
 		Action: func(c *cli.Context) error {
 			if err := noArgs(c, "token rotate"); err != nil {
@@ -231,9 +236,18 @@ func runChange(c *cli.Context, ch workspace.Change, prToken *token.Token) error 
 	}
 	if c.Bool("pr") {
 		pr := &workspace.PROptions{Remote: c.String("remote"), Trust: trust(c)}
-		if prToken != nil {
+		switch {
+		case prToken != nil:
 			pr.Token = *prToken
-		} else {
+		case c.String("app-id") != "":
+			repoURL, configured, f, err := workspace.RepoConfig(dir, c.String("config"))
+			if err != nil {
+				return asUsage(err)
+			}
+			if pr.Token, err = appGitToken(c, f, repoURL, configured); err != nil {
+				return err
+			}
+		default:
 			tok, err := readToken(c)
 			if err != nil {
 				return err
@@ -243,6 +257,8 @@ func runChange(c *cli.Context, ch workspace.Change, prToken *token.Token) error 
 		opts.PR = pr
 	} else if c.IsSet("remote") {
 		return &usageError{"--remote only applies with --pr"}
+	} else if c.String("app-id") != "" {
+		return &usageError{"--app-id only applies with --pr"}
 	}
 	res, err := workspace.ApplyChange(c.Context, ch, opts)
 	if err != nil {

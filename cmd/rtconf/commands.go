@@ -9,6 +9,7 @@ import (
 
 	"github.com/rtconf/rtconf/generator"
 	"github.com/rtconf/rtconf/internal/forge/providers"
+	"github.com/rtconf/rtconf/internal/token"
 	"github.com/rtconf/rtconf/internal/workspace"
 	"github.com/rtconf/rtconf/schemas"
 )
@@ -42,6 +43,10 @@ func initCommand() *cli.Command {
 			&cli.StringFlag{Name: "token-file", Usage: "with --create/--push/--protect: read the token from `FILE` (default: standard input, else " + envTokensHelp + ")"},
 			&cli.StringFlag{Name: "token-env", Usage: "with --create/--push/--protect: read the token from the environment variable `VAR`"},
 			lockWaitFlag(),
+			&cli.StringFlag{Name: "app-id", Usage: "with --push/--protect: authenticate as the GitHub App of this `ID` (an installation token for the repository), not with a token"},
+			&cli.StringFlag{Name: "installation-id", Usage: "with --app-id: the App's installation `ID` (default: looked up on the repository)"},
+			&cli.StringFlag{Name: "private-key-file", Usage: "with --app-id: read the App's private key from `FILE` (default: standard input)"},
+			&cli.StringFlag{Name: "private-key-env", Usage: "with --app-id: read the App's private key from the environment variable `VAR`"},
 		},
 		Action: func(c *cli.Context) error {
 			dir, err := dirArg(c)
@@ -70,10 +75,8 @@ func initCommand() *cli.Command {
 			if b.Public && !b.Create {
 				return &usageError{"--public only applies with --create"}
 			}
-			if b.Create || b.Push || b.Protect {
-				if b.Token, err = readToken(c); err != nil {
-					return err
-				}
+			if b.Token, err = initToken(c, opts, b); err != nil {
+				return err
 			}
 			res, err := workspace.Bootstrap(c.Context, opts, b)
 			printBootstrap(c.App.Writer, dir, res, verbose(c))
@@ -210,4 +213,23 @@ func printDiffs(w io.Writer, changes []generator.Change, diffs map[string]string
 			}
 		}
 	}
+}
+
+// initToken is the token of init's --create, --push and --protect: read
+// like seal's, or an installation token of the GitHub App of --app-id.
+func initToken(c *cli.Context, opts workspace.InitOptions, b workspace.BootstrapOptions) (token.Token, error) {
+	remote := b.Create || b.Push || b.Protect
+	switch {
+	case remote && c.String("app-id") != "":
+		f, err := providers.For(opts.Provider)
+		if err != nil {
+			return token.Token{}, &usageError{"--provider: " + err.Error()}
+		}
+		return appGitToken(c, f, opts.RepoURL, "")
+	case remote:
+		return readToken(c)
+	case c.String("app-id") != "":
+		return token.Token{}, &usageError{"--app-id only applies with --create, --push or --protect"}
+	}
+	return token.Token{}, nil
 }

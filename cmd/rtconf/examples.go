@@ -33,6 +33,10 @@ var examples = map[string][]string{
 		"gh auth token | rtconf seal runtime-token --runtime prod",
 		"rtconf seal runtime-token --runtime prod --cert https://sealed-secrets.example.com/v1/cert.pem --accept-new-cert --token-env RUNTIME_TOKEN",
 	},
+	"seal github-app": {
+		"rtconf seal github-app --runtime prod --app-id 123456 --private-key-file rtconf-acme.private-key.pem",
+		"rtconf seal github-app --runtime prod --app-id 123456 --installation-id 7890 --private-key-env APP_KEY --replace",
+	},
 	"seal user-token": {
 		"rtconf seal user-token --runtime prod --user alice --token-file alice-token.txt",
 	},
@@ -71,6 +75,7 @@ var examples = map[string][]string{
 	"token check": {
 		"rtconf token check --kind runtime --token-file runtime-token.txt",
 		"rtconf token check --kind user --repo acme/shared-config --token-env GITHUB_TOKEN --format json",
+		"rtconf token check --github-app --app-id 123456 --private-key-file rtconf-acme.private-key.pem",
 	},
 	"token rotate": {
 		"rtconf token rotate --runtime prod --token-file new-token.txt",

@@ -20,6 +20,8 @@ func leakCases() []leakCase {
 	ut := []string{"seal", "user-token", "--demo", "--dir", "{repo}", "--runtime", "production", "--user", "alice", "--api-url", "{api}"}
 	check := []string{"token", "check", "--dir", "{repo}", "--api-url", "{api}"}
 	live := []string{"validate", "--live", "--dir", "{repo}", "--api-url", "{api}"}
+	app := []string{"seal", "github-app", "--dir", "{repo}", "--runtime", "production", "--app-id", "42", "--api-url", "{api}"}
+	appCheck := []string{"token", "check", "--github-app", "--app-id", "42", "--dir", "{repo}", "--api-url", "{api}"}
 	with := func(base []string, more ...string) []string { return append(append([]string(nil), base...), more...) }
 	fault := func(status int) func(*fakegithub.Server) {
 		return func(s *fakegithub.Server) { s.Fault("/", -1, status, nil, "") }
@@ -82,6 +84,25 @@ func leakCases() []leakCase {
 		{name: "token check: connection reset for ever", args: check, stdin: "{classic}",
 			inject: func(s *fakegithub.Server) { s.ResetConnection(100) }, code: 2},
 		{name: "token check: token as a positional argument", args: with(check, "{classic}"), code: 2},
+
+		// seal github-app and token check --github-app: the App's key and
+		// the installation token the check makes never show
+		{name: "seal app: checked live, from a file", args: with(app, "--replace", "--private-key-file", "{secrets}/app.pem"), code: 0},
+		{name: "seal app: from stdin", args: with(app, "--replace"), stdin: "{appkey}", code: 0},
+		{name: "seal app: from the environment, installation given", args: with(app, "--replace", "--installation-id", "7", "--private-key-env", "RTCONF_TEST_APP_KEY"), code: 0},
+		{name: "seal app: no live check", args: with(app, "--replace", "--skip-live-check", "--installation-id", "7"), stdin: "{appkey}", code: 0},
+		{name: "seal app: over a token without --replace", args: app, stdin: "{appkey}", code: 2},
+		{name: "seal app: JWT refused", args: with(app, "--replace"), stdin: "{appkey}", github: revoke, code: 1},
+		{name: "seal app: installation suspended", args: with(app, "--replace"), stdin: "{appkey}", github: suspend, code: 1},
+		{name: "seal app: 502 for ever", args: with(app, "--replace"), stdin: "{appkey}", inject: fault(http.StatusBadGateway), code: 2},
+		{name: "seal app: token file as the key", args: with(app, "--replace", "--private-key-file", "{secrets}/classic.txt"), code: 2},
+		{name: "seal app: key cut off", args: with(app, "--replace"), stdin: canaryAppPEM()[:700], code: 2},
+		{name: "seal app: key as a positional argument", args: with(app, "--replace", "{appkey}"), code: 2},
+		{name: "seal app: runtime token serves users", args: []string{"seal", "github-app", "--dir", "{repo}", "--runtime", "staging", "--app-id", "42", "--api-url", "{api}"}, stdin: "{appkey}", code: 2},
+		{name: "token check app: passes", args: appCheck, stdin: "{appkey}", code: 0},
+		{name: "token check app: json", args: with(appCheck, "--format", "json"), stdin: "{appkey}", code: 0},
+		{name: "token check app: JWT refused", args: appCheck, stdin: "{appkey}", github: revoke, code: 1},
+		{name: "token check app: 500 for ever", args: appCheck, stdin: "{appkey}", inject: fault(http.StatusInternalServerError), code: 2},
 
 		// validate --live (RTCONF_RUNTIME_TOKEN is the classic canary,
 		// not the token sealed in the demo: a warning, exit 0)

@@ -21,7 +21,14 @@ import (
 // depend on the neighbouring bytes), and the seed that any part of either
 // canary longer than 20 characters contains, in either case.
 func leakForms() []string {
-	forms := []string{strings.ToLower(canarySeed)}
+	// An installation token the fake issues, and lines of the App's key.
+	forms := []string{strings.ToLower(canarySeed), "fakeinstallation"}
+	lines := strings.Split(strings.TrimSpace(canaryAppPEM()), "\n")
+	for _, l := range lines[1 : len(lines)-1] {
+		if len(l) == 64 {
+			forms = append(forms, l[:40])
+		}
+	}
 	for _, tok := range []string{canaryClassic, canaryFine} {
 		forms = append(forms, tok, url.QueryEscape(tok), url.PathEscape(tok), hex.EncodeToString([]byte(tok)))
 		for pad := 0; pad < 3; pad++ {

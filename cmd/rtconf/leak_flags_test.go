@@ -25,6 +25,7 @@ func commandBases() map[string][]string {
 		"generate":           {"--dir", "{repo}"},
 		"seal runtime-token": with("--api-url", "{api}"),
 		"seal user-token":    with("--user", "alice", "--api-url", "{api}"),
+		"seal github-app":    with("--app-id", "42", "--private-key-file", "{secrets}/app.pem", "--replace", "--api-url", "{api}"),
 		"cert pin":           {"--dir", "{repo}", "--cert", "{repo}/certs/demo-sealed-secrets.pem", "--yes"},
 		"status":             {"--dir", "{repo}"},
 		"apply":              with(),

@@ -74,7 +74,8 @@ func sealCommand() *cli.Command {
 					"overlays/RUNTIME/runtime-token.yaml: a repository-credentials Secret for every\n" +
 					"repository of the owner of the shared configuration repository.\n\n" + tokenHelp + "\n\n" + exitCodesHelp,
 				Flags: append(append(append(append(repoFlags(), lockWaitFlag(),
-					&cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true}),
+					&cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true},
+					&cli.BoolFlag{Name: "replace", Usage: "replace sealed GitHub App credentials with the token"}),
 					tokenFlags()...), certFlags()...), dryRunFlags()...),
 				Action: sealAction,
 			},
@@ -89,6 +90,7 @@ func sealCommand() *cli.Command {
 					tokenFlags()...), certFlags()...), dryRunFlags()...),
 				Action: sealAction,
 			},
+			sealAppCommand(),
 		},
 	}
 }
@@ -128,6 +130,9 @@ func sealAction(c *cli.Context) error {
 		return nil
 	}
 	fmt.Fprintf(c.App.Writer, "sealed %s token (%s) into %s\n", tok.Kind(), tok.Fingerprint(), res.Path)
+	for _, n := range res.Notes {
+		fmt.Fprintln(c.App.Writer, "then: "+n)
+	}
 	return nil
 }
 
@@ -145,6 +150,7 @@ func sealOptions(c *cli.Context, tok token.Token) workspace.SealOptions {
 	opts.Demo = c.Bool("demo")
 	opts.Now = now(c)
 	opts.SkipLiveCheck = c.Bool("skip-live-check")
+	opts.Replace = c.Bool("replace")
 	opts.Live.ProbeWrites = c.Bool("probe-writes")
 	opts.Live.MaxWait = c.Duration("max-wait")
 	opts.Live.ExpiryWarning = c.Duration("expiry-warning")

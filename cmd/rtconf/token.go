@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/rtconf/rtconf/internal/forge"
+	"github.com/rtconf/rtconf/internal/forge/github"
 	"github.com/rtconf/rtconf/internal/forge/providers"
 	"github.com/rtconf/rtconf/internal/token"
 	"github.com/rtconf/rtconf/internal/workspace"
@@ -38,7 +39,11 @@ func tokenCommand() *cli.Command {
 				"hierarchy. Fine-grained tokens have no scopes header: rtconf probes the shared configuration\n" +
 				"repository (read requests; write requests only with --probe-writes, with deliberately invalid\n" +
 				"bodies so that nothing can change). Each verdict says whether it was observed or inferred.\n" +
-				"Requests it may send:\n   " + strings.Join(providers.CheckRequests(), "\n   ") + "\n\n" + tokenHelp + "\n\n" +
+				"Requests it may send:\n   " + strings.Join(providers.CheckRequests(), "\n   ") + "\n\n" +
+				"--github-app checks a GitHub App instead: its JWT (RS256, iss the App ID, 10 minutes), the\n" +
+				"installation on the repository and an installation token for it alone, whose permissions\n" +
+				"are compared with the runtime token's fine-grained ones. Requests it sends:\n   " +
+				strings.Join(github.AppRequests(), "\n   ") + "\n" + appKeyHelp + "\n\n" + tokenHelp + "\n\n" +
 				"EXIT CODES:\n   0  every requirement granted\n   1  something missing, or the token expired or is invalid\n   2  usage error, or the token could not be verified",
 			Flags: append(append(append(repoFlags(),
 				&cli.StringFlag{Name: "kind", Value: "runtime", Usage: "`KIND` of token: runtime or user"},
@@ -46,7 +51,8 @@ func tokenCommand() *cli.Command {
 				&cli.StringFlag{Name: "repo", Usage: "`OWNER/NAME` to check on (GitLab: GROUP[/SUBGROUP…]/PROJECT; default: repository.url of rtconf.yaml)"},
 				&cli.StringFlag{Name: "provider", Usage: "Git `PROVIDER` of --repo: " + strings.Join(providers.Names(), " or ") + " (default: rtconf.yaml's, else github)"},
 				&cli.StringFlag{Name: "format", Value: "text", Usage: "`FORMAT`: text or json"},
-			), liveFlags()...), tokenFlags()...),
+				&cli.BoolFlag{Name: "github-app", Usage: "check a GitHub App (--app-id, its private key) instead of a token"},
+			), liveFlags()...), append(tokenFlags(), appFlags(false)...)...),
 			Action: tokenCheckAction,
 		}, rotateCommand(), tokenExpiryCommand()},
 	}
@@ -64,9 +70,12 @@ func tokenCheckAction(c *cli.Context) error {
 	if format != "text" && format != "json" {
 		return &usageError{fmt.Sprintf("--format %q: use text or json", format)}
 	}
-	tok, err := readToken(c)
-	if err != nil {
-		return err
+	var tok token.Token
+	var err error
+	if !c.Bool("github-app") {
+		if tok, err = readToken(c); err != nil {
+			return err
+		}
 	}
 	dir := "."
 	if c.String("repo") == "" || c.String("runtime") != "" || c.IsSet("dir") {
@@ -77,6 +86,9 @@ func tokenCheckAction(c *cli.Context) error {
 	target, err := workspace.ResolveTokenTarget(dir, c.String("config"), c.String("runtime"), c.String("repo"), c.String("provider"), trust(c), kind)
 	if err != nil {
 		return asUsage(err)
+	}
+	if c.Bool("github-app") {
+		return appCheckAction(c, target, kind, format)
 	}
 	if tok, err = target.Forge.ParseToken(tok.Credential()); err != nil {
 		return &usageError{fmt.Sprintf("the token is not a %s token: %v", target.Forge.Title(), err)}

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/rtconf/rtconf/internal/forge/github"
 	"github.com/rtconf/rtconf/internal/forge/providers"
 	"github.com/rtconf/rtconf/internal/repofs"
 	"github.com/rtconf/rtconf/internal/token"
@@ -37,7 +38,7 @@ func validateCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "output", Usage: "also write `FORMAT=FILE` (repeatable; FILE - for standard output)"},
 			&cli.BoolFlag{Name: "strict", Usage: "unknown kinds and pending tokens are errors, not warnings"},
 			&cli.StringFlag{Name: "shard", Usage: "validate only shard `I/N` of the runtimes"},
-			&cli.BoolFlag{Name: "live", Usage: "also check the runtime tokens CI holds (RTCONF_RUNTIME_TOKEN, RTCONF_RUNTIME_TOKEN_<RUNTIME>) against GitHub"},
+			&cli.BoolFlag{Name: "live", Usage: "also check the runtime tokens CI holds (RTCONF_RUNTIME_TOKEN, RTCONF_RUNTIME_TOKEN_<RUNTIME>) and GitHub Apps' keys (RTCONF_RUNTIME_APP_KEY, RTCONF_RUNTIME_APP_KEY_<RUNTIME>) against GitHub"},
 		), liveFlags()...),
 		Action: validateAction,
 	}
@@ -123,10 +124,20 @@ func validateAction(c *cli.Context) error {
 // (upper case, '-' as '_') for one. Errors name the variable, never the
 // value.
 func liveTokens(environ []string) (*validator.Live, error) {
-	live := &validator.Live{Tokens: map[string]token.Token{}, Check: providers.DefaultOptions()}
+	live := &validator.Live{Tokens: map[string]token.Token{}, AppKeys: map[string]token.Token{}, Check: providers.DefaultOptions()}
 	const prefix = "RTCONF_RUNTIME_TOKEN"
+	const appPrefix = "RTCONF_RUNTIME_APP_KEY"
 	for _, kv := range environ {
 		name, value, _ := strings.Cut(kv, "=")
+		if name == appPrefix || strings.HasPrefix(name, appPrefix+"_") {
+			key, err := github.Forge{}.ParseAppKey(value)
+			if err != nil {
+				return nil, &usageError{fmt.Sprintf("environment variable %s: %v", name, err)}
+			}
+			rt := strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(strings.TrimPrefix(name, appPrefix), "_"), "_", "-"))
+			live.AppKeys[rt] = key
+			continue
+		}
 		if name != prefix && !strings.HasPrefix(name, prefix+"_") {
 			continue
 		}
@@ -137,8 +148,8 @@ func liveTokens(environ []string) (*validator.Live, error) {
 		rt := strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(strings.TrimPrefix(name, prefix), "_"), "_", "-"))
 		live.Tokens[rt] = tok
 	}
-	if len(live.Tokens) == 0 {
-		return nil, &usageError{"--live needs a token: set RTCONF_RUNTIME_TOKEN (every runtime) or RTCONF_RUNTIME_TOKEN_<RUNTIME>"}
+	if len(live.Tokens) == 0 && len(live.AppKeys) == 0 {
+		return nil, &usageError{"--live needs a token: set RTCONF_RUNTIME_TOKEN (every runtime) or RTCONF_RUNTIME_TOKEN_<RUNTIME>, or a GitHub App's private key: RTCONF_RUNTIME_APP_KEY or RTCONF_RUNTIME_APP_KEY_<RUNTIME>"}
 	}
 	return live, nil
 }

@@ -13,7 +13,9 @@ type actor struct {
 	tok   *Token // nil: anonymous, or credentials refused (bad)
 	login string
 	id    int64
-	bad   bool // credentials were sent and refused: 401 Bad credentials
+	bad   bool   // credentials were sent and refused: 401 Bad credentials
+	why   string // the message of a refused JWT ("" for Bad credentials)
+	app   *App   // a GitHub App's JWT, verified
 }
 
 // authenticate reads the Authorization header as GitHub does: "Bearer T",
@@ -32,7 +34,13 @@ func (s *Server) authenticate(r *http.Request) actor {
 	default:
 		return actor{bad: true}
 	}
+	if isJWT(value) {
+		return s.authenticateApp(value)
+	}
 	tok := s.tokens[value]
+	if tok == nil {
+		tok = s.installationToken(value)
+	}
 	if tok == nil || tok.Revoked || (!tok.Expires.IsZero() && !s.opts.Now().Before(tok.Expires)) {
 		return actor{bad: true}
 	}
@@ -50,8 +58,11 @@ type rate struct {
 // once the limit is spent.
 func (s *Server) count(a actor) rate {
 	limit, key := 60, ""
-	if a.tok != nil {
+	switch {
+	case a.tok != nil:
 		limit, key = 5000, strings.ToLower(a.login)
+	case a.app != nil:
+		limit, key = 5000, "app:"+strconv.FormatInt(a.app.ID, 10)
 	}
 	s.mu.Lock()
 	s.used[key]++
@@ -80,7 +91,11 @@ func jsonResponse(status int, v any) response {
 // refusal answers a request before routing when the token itself is refused.
 func refusal(a actor) (response, bool) {
 	if a.bad {
-		return apiError(http.StatusUnauthorized, "Bad credentials", "https://docs.github.com/rest"), true
+		why := a.why
+		if why == "" {
+			why = "Bad credentials"
+		}
+		return apiError(http.StatusUnauthorized, why, "https://docs.github.com/rest"), true
 	}
 	if a.tok != nil && a.tok.SSO != "" {
 		res := apiError(http.StatusForbidden,
@@ -97,6 +112,10 @@ func refusal(a actor) (response, bool) {
 func (s *Server) getUser(a actor) response {
 	if a.tok == nil {
 		return apiError(http.StatusUnauthorized, "Requires authentication",
+			"https://docs.github.com/rest/users/users#get-the-authenticated-user")
+	}
+	if a.tok.installation != nil { // an installation acts as itself, not as a user
+		return apiError(http.StatusForbidden, "Resource not accessible by integration",
 			"https://docs.github.com/rest/users/users#get-the-authenticated-user")
 	}
 	res := jsonResponse(http.StatusOK, map[string]any{

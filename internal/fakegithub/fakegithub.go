@@ -18,6 +18,14 @@
 // one; anonymous callers (and refused credentials) share a limit of 60
 // requests, users 5000 each, and a spent limit answers 403 as GitHub does.
 //
+// GitHub Apps (apps.go) authenticate with JWTs the fake verifies with the
+// App's public key (RS256, iss, iat and exp on the fake's clock, at most 10
+// minutes' life); they read GET /app, find their installation on a
+// repository (suspended ones too) and make installation tokens, which work
+// like fine-grained tokens on the repository endpoints and, through
+// GitAuth, for Git over HTTPS as x-access-token, until they expire an hour
+// later on the fake's clock.
+//
 // Faults are injected per request, in the order they were set: each request
 // takes the first pending injection that matches it (Fault, PrimaryRateLimit,
 // SecondaryRateLimit, Stall, ResetConnection, CutBody).
@@ -52,6 +60,8 @@ type Token struct {
 	Expires     time.Time         // zero: no expiry header
 	SSO         string            // non-empty: every request answers 403 with header X-GitHub-SSO: required; url=<SSO>
 	Revoked     bool              // answers 401
+
+	installation *installationOf // an installation token (apps.go)
 }
 
 // Repo is a repository the fake serves.
@@ -88,6 +98,9 @@ type Options struct {
 	// 404, as GitHub does. Called with the fake's lock held. Default: every
 	// branch exists.
 	BranchExists func(owner, repo, branch string) bool
+	// Apps are the GitHub Apps the fake knows (apps.go): their JWTs,
+	// installations and installation tokens.
+	Apps []App
 }
 
 // Request is one request the fake received.
@@ -122,8 +135,13 @@ type Server struct {
 
 	log fakehost.Log[Request]
 
-	mu   sync.Mutex
-	used map[string]int // rate-limit use per bucket (a login, or "" for anonymous)
+	apps map[int64]*App  // by ID; fixed after New
+	bots map[string]bool // the Apps' bot logins, lower case; fixed after New
+
+	mu         sync.Mutex
+	used       map[string]int    // rate-limit use per bucket (a login, or "" for anonymous)
+	instTokens map[string]*Token // installation tokens issued, by value
+	instSeq    int
 }
 
 const apiPrefix = "/api/v3"
@@ -143,6 +161,8 @@ func New(t testing.TB, o Options) *Server {
 		repoIDs: map[string]int64{},
 		ids:     map[string]int64{},
 		used:    map[string]int{},
+
+		instTokens: map[string]*Token{},
 
 		cloneURLs:   map[string]string{},
 		protections: map[string]json.RawMessage{},
@@ -172,6 +192,9 @@ func New(t testing.TB, o Options) *Server {
 		s.repoIDs[key] = int64(1000 + i)
 		s.userID(r.Owner)
 	}
+	if err := s.initApps(); err != nil {
+		t.Fatal(err)
+	}
 	// HTTPS, as GitHub serves, when Options.TLS is set.
 	s.host = fakehost.Start[limit](t, s, fakehost.Options{TLS: o.TLS, Latency: o.Latency})
 	return s
@@ -190,6 +213,14 @@ func clone(o Options) Options {
 		orgs[org] = slices.Clone(members)
 	}
 	o.Orgs = orgs
+	o.Apps = slices.Clone(o.Apps)
+	for i := range o.Apps {
+		o.Apps[i].Installations = slices.Clone(o.Apps[i].Installations)
+		for j := range o.Apps[i].Installations {
+			in := &o.Apps[i].Installations[j]
+			in.Repos, in.Permissions = slices.Clone(in.Repos), maps.Clone(in.Permissions)
+		}
+	}
 	o.Repos = slices.Clone(o.Repos)
 	for i := range o.Repos {
 		c := map[string]map[string]bool{}
@@ -301,7 +332,7 @@ func (s *Server) commonHeaders(h http.Header, a actor, rate rate) {
 		h.Set("X-OAuth-Scopes", strings.Join(a.tok.Scopes, ", "))
 		h.Set("X-Accepted-OAuth-Scopes", "")
 	}
-	if !a.tok.Expires.IsZero() {
+	if !a.tok.Expires.IsZero() && a.tok.installation == nil {
 		h.Set("GitHub-Authentication-Token-Expiration", a.tok.Expires.UTC().Format("2006-01-02 15:04:05 MST"))
 	}
 }

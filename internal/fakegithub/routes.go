@@ -121,6 +121,9 @@ func (s *Server) route(method, path string, query url.Values, body []byte, a act
 	}
 	s.state.Lock()
 	defer s.state.Unlock()
+	if res, ok := s.routeApp(method, path, body, a); ok {
+		return res
+	}
 	switch {
 	case path == "/user" && method == http.MethodGet:
 		return s.getUser(a)
@@ -248,6 +251,14 @@ func (s *Server) perms(repo *Repo, login string) map[string]bool {
 		return nil
 	}
 	out := map[string]bool{}
+	if s.bots[strings.ToLower(login)] {
+		// An installation's bot: what it may do is its token's
+		// permissions, on the repositories the token reaches.
+		for _, r := range roles {
+			out[r] = true
+		}
+		return out
+	}
 	for l, p := range repo.Collaborators {
 		if strings.EqualFold(l, login) {
 			for _, r := range roles {

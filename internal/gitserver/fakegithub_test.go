@@ -23,6 +23,7 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/rtconf/rtconf/internal/fakegithub"
+	rtgithub "github.com/rtconf/rtconf/internal/forge/github"
 	"github.com/rtconf/rtconf/internal/gitserver"
 	"github.com/rtconf/rtconf/internal/testclock"
 	"github.com/rtconf/rtconf/internal/testcreds"
@@ -115,5 +116,59 @@ func push(t *testing.T, repo *git.Repository, token, spec string) {
 	})
 	if err != nil {
 		t.Fatalf("push %s: %v", spec, err)
+	}
+}
+
+// TestAppInstallationTokenPushes: an installation token the fake issued
+// pushes with username x-access-token to its repository, for an hour of
+// the fake's clock.
+func TestAppInstallationTokenPushes(t *testing.T) {
+	ctx := context.Background()
+	now := testclock.Default()
+	clock := &now
+	key, pemKey := testcreds.AppKey(t)
+	var api *fakegithub.Server
+	gs := gitserver.New(t, gitserver.Options{Accept: func(owner, name, user, pass string) bool { return api.GitAuth(owner, name, user, pass) }})
+	api = fakegithub.New(t, fakegithub.Options{
+		Now:   func() time.Time { return *clock },
+		Repos: []fakegithub.Repo{{Owner: "acme", Name: "shared-config", Private: true}},
+		Apps: []fakegithub.App{{ID: 42, Slug: "rtconf-acme", Key: &key.PublicKey,
+			Installations: []fakegithub.Installation{{ID: 7, Account: "acme", Permissions: map[string]string{"contents": "write"}}}}},
+	})
+	gs.NewRepo(t, "acme", "shared-config")
+	bare := gs.BareDir("acme", "shared-config")
+	appKey, err := rtgithub.Forge{}.ParseAppKey(pemKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwtTok, err := rtgithub.AppJWT(appKey, 42, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gh := github.NewClient(api.Client()).WithAuthToken(jwtTok.Reveal())
+	gh.BaseURL, _ = url.Parse(api.URL())
+	it, _, err := gh.Apps.CreateInstallationToken(ctx, 7, &github.InstallationTokenOptions{Repositories: []string{"shared-config"}})
+	if err != nil {
+		t.Fatalf("installation token: %v", err)
+	}
+	local, err := git.InitWithOptions(memory.NewStorage(), memfs.New(), git.InitOptions{DefaultBranch: plumbing.Main})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := local.CreateRemote(&config.RemoteConfig{Name: "origin", URLs: []string{gs.URL() + "/acme/shared-config.git"}}); err != nil {
+		t.Fatal(err)
+	}
+	commit(t, local, "rtconf.yaml", "version: 1\n")
+	push(t, local, it.GetToken(), "main:main")
+	if got := gitserver.Tree(t, bare, "main"); got["rtconf.yaml"] != "version: 1\n" {
+		t.Errorf("pushed tree %v", got)
+	}
+	later := now.Add(time.Hour)
+	clock = &later
+	commit(t, local, "b.yaml", "b\n")
+	err = local.Push(&git.PushOptions{RefSpecs: []config.RefSpec{"refs/heads/main:refs/heads/main"},
+		Auth: &githttp.BasicAuth{Username: "x-access-token", Password: it.GetToken()}})
+	if err == nil {
+		t.Error("an expired installation token still pushes")
 	}
 }

@@ -35,6 +35,10 @@ type Options struct {
 	// Token is the only basic-auth password accepted, with any username
 	// (go-git sends "x-access-token"); "" lets every request through.
 	Token string
+	// Accept, when set, decides instead of Token: whether basic auth
+	// user:pass may reach owner/name (fakegithub.Server.GitAuth takes a
+	// GitHub App's installation tokens, which expire on the fake's clock).
+	Accept func(owner, name, user, pass string) bool
 }
 
 // Request is one request the server received, before authentication.
@@ -155,6 +159,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // authorized checks basic authentication and returns the username.
 func (s *Server) authorized(r *http.Request) (string, bool) {
+	if s.opts.Accept != nil {
+		user, pass, ok := r.BasicAuth()
+		parts := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"), "/", 3)
+		if !ok || len(parts) < 2 {
+			return "", false
+		}
+		return user, s.opts.Accept(parts[0], strings.TrimSuffix(parts[1], ".git"), user, pass)
+	}
 	if s.opts.Token == "" {
 		return "", true
 	}

@@ -40,6 +40,10 @@ const (
 	Unusable State = "unusable"
 )
 
+// appKind is the token kind of sealed GitHub App credentials: the runtime
+// token's place may hold them, and they count as sealed.
+const appKind = "github-app"
+
 // Token is the state of one Git token.
 type Token struct {
 	User      string `json:"user,omitempty"`
@@ -120,6 +124,11 @@ func runtime(tree fs.FS, cfg *config.Config, rt config.Runtime, keyBytes int) (R
 	}
 	if r.RuntimeToken, err = tokenAt(tree, generator.RuntimeTokenPath(rt.Name), keyBytes); err != nil {
 		return r, err
+	}
+	if r.RuntimeToken.State == Sealed && r.RuntimeToken.Kind == appKind && rt.RuntimeTokenAsUserToken {
+		// What validate reports as a config error: an App is never a user.
+		r.RuntimeToken.State = Unusable
+		r.RuntimeToken.Problem = "a GitHub App cannot serve as the users' tokens (runtimeTokenAsUserToken: true): set it to false and seal each user's token"
 	}
 	complete := r.Application && r.RuntimeToken.State == Sealed
 	for _, login := range rt.Users {

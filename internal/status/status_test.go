@@ -230,3 +230,38 @@ func TestStatusAgreesWithValidateOnCiphertext(t *testing.T) {
 		})
 	}
 }
+
+// TestStatusGitHubApp: App credentials in the runtime token's place make a
+// runtime complete, but not one whose runtime token serves its users.
+func TestStatusGitHubApp(t *testing.T) {
+	const app = "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  annotations:\n    rtconf.io/token-kind: github-app\n    rtconf.io/token-verification: verified\n  name: x\n"
+	tree, cfg := partialRepo(t)
+	tree["overlays/staging/runtime-token.yaml"] = &fstest.MapFile{Data: []byte(app)}
+	tree["overlays/dev/runtime-token.yaml"] = &fstest.MapFile{Data: []byte(app)}
+	tree["overlays/dev/user-tokens/carol.yaml"] = &fstest.MapFile{Data: []byte(sealedUserToken)}
+	files, err := generator.Generate(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if f.Path == "overlays/dev/application.yaml" {
+			tree[f.Path] = &fstest.MapFile{Data: f.Data}
+		}
+	}
+	rep, err := status.Compute(tree, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Runtimes {
+		switch r.Name {
+		case "dev":
+			if !r.Complete || r.RuntimeToken.State != status.Sealed || r.RuntimeToken.Kind != "github-app" {
+				t.Errorf("dev with an App: %+v", r)
+			}
+		case "staging":
+			if r.Complete || r.RuntimeToken.State != status.Unusable || !strings.Contains(r.RuntimeToken.Problem, "runtimeTokenAsUserToken") {
+				t.Errorf("staging, an App as users' tokens: %+v", r)
+			}
+		}
+	}
+}

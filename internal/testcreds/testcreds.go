@@ -119,3 +119,15 @@ func BitbucketAccessToken(seed string) string { return atlassian("AT"+"CTT3", se
 // BitbucketAppPassword makes a fake Bitbucket app password (ATBB…, 36
 // characters), which rtconf refuses.
 func BitbucketAppPassword(seed string) string { return Token("AT"+"BB", seed, 36) }
+
+// AppKey makes a GitHub App's key pair at test time (2048-bit RSA, as
+// GitHub issues them) and returns it with its private key in PEM
+// (PKCS #1, GitHub's form). GitHub never issued it.
+func AppKey(tb testing.TB) (*rsa.PrivateKey, string) {
+	tb.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return key, string(pem.EncodeToMemory(&pem.Block{Type: "RSA " + "PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+}

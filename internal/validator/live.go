@@ -21,6 +21,9 @@ type Live struct {
 	// Tokens maps a runtime name to its token; the key "" is the token of
 	// every runtime without one of its own.
 	Tokens map[string]token.Token
+	// AppKeys maps a runtime name to the private key of the GitHub App
+	// sealed as its runtime credential; "" is every runtime's.
+	AppKeys map[string]token.Token
 	// Check is the base of each check's options; the repository comes from
 	// rtconf.yaml, the API from Trust (Check.APIURL is not read).
 	Check forge.Options
@@ -108,7 +111,7 @@ func liveRuntimeFindings(ctx context.Context, r *repo, cfg *config.Config, live 
 		if !scope.covers(rt.Name) {
 			continue
 		}
-		j, ok := liveTarget(r, cfg, rt, live, where)
+		j, ok := liveTarget(ctx, r, cfg, rt, live, where)
 		if !ok {
 			continue
 		}
@@ -171,7 +174,14 @@ func liveRuntimeFindings(ctx context.Context, r *repo, cfg *config.Config, live 
 // when CI holds no token for it. When the token may not go to the API
 // rtconf.yaml names, nothing is sent and that is an error of the runtime
 // (so that every shard reports it for its own runtimes).
-func liveTarget(r *repo, cfg *config.Config, rt config.Runtime, live *Live, where *destination) (liveJob, bool) {
+func liveTarget(ctx context.Context, r *repo, cfg *config.Config, rt config.Runtime, live *Live, where *destination) (liveJob, bool) {
+	// A sealed GitHub App is checked here, one after another: Apps are
+	// few, and each check signs its own JWT.
+	if key, ok := appKeyFor(live, rt.Name); ok {
+		if out, done := appLiveFindings(ctx, r, cfg, rt, key, live, where); done {
+			return liveJob{rt: rt, out: out}, true
+		}
+	}
 	tok, ok := live.Tokens[rt.Name]
 	if !ok {
 		if tok, ok = live.Tokens[""]; !ok {

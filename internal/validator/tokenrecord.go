@@ -27,6 +27,10 @@ func (c *objectChecker) tokenRecord(obj map[string]any, what string, finding fin
 	str := func(k string) string { v, _ := ann[k].(string); return v }
 	var out []Finding
 	reseal, rotateCmd := sealCommands(use, lbl)
+	if str(seal.AnnotationTokenKind) == appKind {
+		reseal, rotateCmd = appCommands(str, lbl)
+		out = append(out, c.appOnRuntime(lbl)...)
+	}
 	rotate := "rotate it: " + rotateCmd + " (seals a new token, checked live)"
 	if exp := str(seal.AnnotationExpiresAt); exp != "" {
 		if t, err := time.Parse(time.RFC3339, exp); err == nil {
@@ -84,6 +88,12 @@ func (c *objectChecker) recordedScopes(str func(string) string, use string, lbl 
 		return nil
 	}
 	_, rotateCmd := sealCommands(use, lbl)
+	if tk == appKind {
+		_, rotateCmd = appCommands(str, lbl)
+		return []Finding{finding("/metadata/annotations", false, RuleTokenRecord, Error,
+			fmt.Sprintf("%s holds a GitHub App whose installation lacked %s when it was checked", what, strings.Join(missing, ", ")),
+			"grant them in the App's permissions (the owner accepts the change), then seal it again: "+rotateCmd)}
+	}
 	return []Finding{finding("/metadata/annotations", false, RuleTokenRecord, Error,
 		fmt.Sprintf("%s holds a token that lacked %s when it was checked", what, strings.Join(missing, ", ")),
 		"create a token with them and seal it in place of this one: "+rotateCmd)}
@@ -106,4 +116,49 @@ func sealCommands(use string, lbl map[string]any) (reseal, rotate string) {
 			"rtconf token rotate --runtime " + rt + " --user " + user
 	}
 	return "rtconf seal runtime-token --runtime " + rt, "rtconf token rotate --runtime " + rt
+}
+
+// appKind is the token kind of sealed GitHub App credentials.
+const appKind = "github-app"
+
+// appCommands name the command that seals an App's credentials again.
+func appCommands(str func(string) string, lbl map[string]any) (reseal, rotate string) {
+	rt, _ := lbl[labels.Runtime].(string)
+	if rt == "" {
+		rt = "NAME"
+	}
+	id := str(seal.AnnotationAppID)
+	if id == "" {
+		id = "ID"
+	}
+	cmd := "rtconf seal github-app --runtime " + rt + " --app-id " + id + " --private-key-file FILE"
+	return cmd, cmd
+}
+
+// appOnRuntime checks that the runtime of sealed App credentials may have
+// them: a GitHub App never serves as users' tokens, and only a provider
+// with Apps has them.
+func (c *objectChecker) appOnRuntime(lbl map[string]any) []Finding {
+	if c.cfg == nil {
+		return nil
+	}
+	name, _ := lbl[labels.Runtime].(string)
+	for i, rt := range c.cfg.Runtimes {
+		if rt.Name != name {
+			continue
+		}
+		if _, ok := c.cfg.Forge().(forge.Apps); !ok {
+			at := c.cfg.Position("/repository/provider")
+			return []Finding{{Path: c.cfg.File, Line: at.Line, Column: at.Column, Rule: RuleConfig, Severity: Error, Runtime: rt.Name,
+				Message: fmt.Sprintf("runtime %s has GitHub App credentials, but %s has no Apps", rt.Name, c.cfg.Forge().Title()),
+				Hint:    "seal a runtime token in their place: rtconf seal runtime-token --runtime " + rt.Name + " --replace"}}
+		}
+		if rt.RuntimeTokenAsUserToken {
+			at := c.cfg.Position(fmt.Sprintf("/runtimes/%d/runtimeTokenAsUserToken", i))
+			return []Finding{{Path: c.cfg.File, Line: at.Line, Column: at.Column, Rule: RuleConfig, Severity: Error, Runtime: rt.Name,
+				Message: fmt.Sprintf("runtime %s has runtimeTokenAsUserToken: true, but its Git credential is a GitHub App, which acts as itself and never as a user: its users have no Git token", rt.Name),
+				Hint:    "set runtimeTokenAsUserToken to false and seal each user's token (rtconf seal user-token), or seal a runtime token in the App's place (rtconf seal runtime-token --replace)"}}
+		}
+	}
+	return nil
 }

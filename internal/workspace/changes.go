@@ -160,8 +160,8 @@ func RotateToken(opts SealOptions) Change {
 			if err != nil {
 				return Planned{}, err
 			}
-			p := Planned{Changes: res.Changes, Warnings: res.Warnings}
-			if previous := sealedRecord(root, res.Path); previous != nil {
+			p := Planned{Changes: res.Changes, Warnings: res.Warnings, Notes: res.Notes}
+			if previous := sealedRecord(root, res.Path); previous != nil && res.Notes == nil {
 				p.Notes = append(p.Notes, revokeNote(cfg, what, previous))
 			}
 			return p, nil
@@ -186,6 +186,9 @@ func sealedRecord(root *os.Root, p string) map[string]string {
 // revokeNote says which token to revoke: the one sealed before, named by
 // the fingerprint and dates rtconf recorded (never by its value).
 func revokeNote(cfg *config.Config, what string, rec map[string]string) string {
+	if rec[seal.AnnotationTokenKind] == appKind {
+		return appRevokeNote(cfg, what, rec)
+	}
 	var facts []string
 	if v := rec[seal.AnnotationTokenFingerprint]; v != "" {
 		facts = append(facts, "fingerprint "+v)

@@ -61,6 +61,12 @@ type SealOptions struct {
 	// Diff fills Result.Diffs in a dry run (GenerateOptions.Diff).
 	Diff bool
 	Run  RunOptions
+	// App, when set, seals a GitHub App's credentials in the place of the
+	// runtime's Git runtime token, instead of Token.
+	App *forge.App
+	// Replace allows sealing App credentials over a sealed runtime token,
+	// and a token over sealed App credentials.
+	Replace bool
 
 	faults faultSeam
 }
@@ -81,7 +87,17 @@ func (o SealOptions) Validate() error {
 	if o.Runtime == "" {
 		return &UsageError{"missing --runtime"}
 	}
-	if o.Token.Reveal() == "" {
+	if o.App != nil {
+		if o.User != "" {
+			return &UsageError{"a GitHub App is a runtime's credential, not a user's: leave --user out"}
+		}
+		if o.App.ID <= 0 || o.App.Key.Reveal() == "" {
+			return &UsageError{"no GitHub App given: pass --app-id ID and the private key"}
+		}
+		if o.SkipLiveCheck && o.App.InstallationID <= 0 {
+			return &UsageError{"--skip-live-check needs --installation-id: without the live check rtconf cannot look the installation up"}
+		}
+	} else if o.Token.Reveal() == "" {
 		return &UsageError{"no token given"}
 	}
 	if o.Now.IsZero() {
@@ -96,6 +112,11 @@ type SealResult struct {
 	// Path is the file that holds the sealed token.
 	Path     string
 	Warnings []string
+	// Notes say what to do after sealing: the credential it replaced,
+	// to revoke.
+	Notes []string
+	// App is the App sealed (its installation looked up), when one was.
+	App *forge.App
 }
 
 // Seal encrypts a token into its place in the runtime's overlay, all at
@@ -136,11 +157,22 @@ func planSeal(ctx context.Context, root *os.Root, raw []byte, cfg *config.Config
 	if err != nil {
 		return SealResult{}, err
 	}
-	if opts.Token, err = ownToken(cfg, opts.Token); err != nil {
+	if opts.App != nil {
+		if err := appAllowed(cfg, rt); err != nil {
+			return SealResult{}, err
+		}
+	} else if opts.Token, err = ownToken(cfg, opts.Token); err != nil {
 		return SealResult{}, err
 	}
 	slot := generator.Slot{Runtime: rt.Name, User: strings.ToLower(opts.User)}
 	comment := fmt.Sprintf("Git runtime token of runtime %s, sealed by rtconf.\nReplace it with: rtconf seal runtime-token --runtime %s", rt.Name, rt.Name)
+	if opts.App != nil {
+		comment = fmt.Sprintf("GitHub App credentials of runtime %s (its Git runtime credential), sealed by rtconf.\nReplace them with: rtconf seal github-app --runtime %s --app-id %d --private-key-file FILE", rt.Name, rt.Name, opts.App.ID)
+	}
+	notes, err := replacing(root, cfg, rt, slot, opts)
+	if err != nil {
+		return SealResult{}, err
+	}
 	if slot.User != "" {
 		if err := checkUser(rt, opts.User); err != nil {
 			return SealResult{}, err
@@ -154,32 +186,47 @@ func planSeal(ctx context.Context, root *os.Root, raw []byte, cfg *config.Config
 	if err := refuseDemo(cert, opts); err != nil {
 		return SealResult{}, err
 	}
-	record, liveWarnings, err := liveCheck(ctx, cfg, rt, slot.User, opts)
+	var record map[string]string
+	var liveWarnings []string
+	var data []byte
+	if opts.App != nil {
+		app := *opts.App
+		if record, liveWarnings, err = liveCheckApp(ctx, cfg, rt, &app, opts); err != nil {
+			return SealResult{}, err
+		}
+		opts.App = &app
+		data, err = sealApp(cfg, rt, app, cert, opts.Now, record, comment)
+	} else {
+		if record, liveWarnings, err = liveCheck(ctx, cfg, rt, slot.User, opts); err != nil {
+			return SealResult{}, err
+		}
+		data, err = sealSlot(cfg, rt, slot, opts.Token, cert, opts.Now, record, comment)
+	}
 	if err != nil {
 		return SealResult{}, err
 	}
 	warnings = append(warnings, liveWarnings...)
-	data, err := sealSlot(cfg, rt, slot, opts.Token, cert, opts.Now, record, comment)
-	if err != nil {
-		return SealResult{}, err
-	}
 	changes, err := slotChanges(root, cfg, slot, data)
 	if err != nil {
 		return SealResult{}, err
 	}
-	return SealResult{Result: Result{Changes: mergeChanges(changes, pin)}, Path: slot.Path(), Warnings: warnings}, nil
+	return SealResult{Result: Result{Changes: mergeChanges(changes, pin)}, Path: slot.Path(), Warnings: warnings, Notes: notes, App: opts.App}, nil
 }
 
 // refuseDemo refuses to seal a real-looking token with the demo
 // certificate, whose private key anyone can read, unless opts.Demo says
 // it is meant; nothing has been sent or written yet.
 func refuseDemo(cert *seal.Certificate, opts SealOptions) error {
-	if opts.Demo || !seal.IsDemoCertificate(cert.Fingerprint) || seal.IsDemoToken(opts.Token.Reveal()) {
+	if opts.Demo || !seal.IsDemoCertificate(cert.Fingerprint) || (opts.App == nil && seal.IsDemoToken(opts.Token.Reveal())) {
 		return nil
 	}
-	return &UsageError{"refusing to seal the token with the demo certificate: its private key is published, so anyone could read the token; " +
+	what := "the token"
+	if opts.App != nil {
+		what = "the GitHub App's private key"
+	}
+	return &UsageError{"refusing to seal " + what + " with the demo certificate: its private key is published, so anyone could read the token; " +
 		"pin your controller's certificate first (kubeseal --fetch-cert > cert.pem; rtconf cert pin --cert cert.pem --yes), " +
-		"or pass --demo if this token is for a demo only (then revoke it); nothing was sent or written"}
+		"or pass --demo if this credential is for a demo only (then revoke it); nothing was sent or written"}
 }
 
 // sealSlot seals tok into the SealedSecret of slot on rt, records the
@@ -229,11 +276,17 @@ func slotChanges(root *os.Root, cfg *config.Config, slot generator.Slot, data []
 // RefusedError is a token the live check found lacking.
 type RefusedError struct {
 	Reasons []string
+	// What is refused: "the token" when empty.
+	What string
 }
 
 func (e *RefusedError) Error() string {
-	return "refusing to seal the token: " + strings.Join(e.Reasons, "; ") +
-		" (fix the token, or pass --skip-live-check to seal it unverified)"
+	what := e.What
+	if what == "" {
+		what = "the token"
+	}
+	return "refusing to seal " + what + ": " + strings.Join(e.Reasons, "; ") +
+		" (fix " + what + ", or pass --skip-live-check to seal it unverified)"
 }
 
 // liveCheck checks the token against its Git host unless told not to, and

@@ -162,7 +162,7 @@ func ParseAcceptedPermissions(header string) [][]Permission {
 // RequirementNames lists the names Check gives the requirements of a token
 // kind (as Result.Granted records them).
 func RequirementNames(tk token.Kind, kind Kind, also []Kind) []string {
-	if tk == FineGrained {
+	if tk == FineGrained || tk == AppKind {
 		var out []string
 		for _, p := range fineGrainedWants(kind, also) {
 			out = append(out, p.String())
