@@ -36,7 +36,9 @@ func TestWriteIsCleanAndStable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Findings) != 0 {
+	// The benchmark repository is sealed for the demo certificate, which
+	// validate warns about once; nothing else may be found.
+	if len(rep.Findings) != 1 || rep.Findings[0].Rule != validator.RuleDemoCertificate {
 		t.Errorf("findings: %+v", rep.Findings)
 	}
 	if want := 3 * (3 + o.Users + o.Clusters); rep.Objects != want {
