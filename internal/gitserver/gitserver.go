@@ -35,6 +35,10 @@ type Options struct {
 	// Token is the only basic-auth password accepted, with any username
 	// (go-git sends "x-access-token"); "" lets every request through.
 	Token string
+	// Bearer accepts Token only as "Authorization: Bearer", as Bitbucket
+	// Data Center does for project and repository tokens, and no basic
+	// auth.
+	Bearer bool
 }
 
 // Request is one request the server received, before authentication.
@@ -157,6 +161,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) authorized(r *http.Request) (string, bool) {
 	if s.opts.Token == "" {
 		return "", true
+	}
+	if s.opts.Bearer {
+		v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		return "", ok && subtle.ConstantTimeCompare([]byte(v), []byte(s.opts.Token)) == 1
 	}
 	user, pass, ok := r.BasicAuth()
 	if !ok || subtle.ConstantTimeCompare([]byte(pass), []byte(s.opts.Token)) != 1 {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rtconf/rtconf/internal/forge"
+	"github.com/rtconf/rtconf/internal/forge/bitbucketdc"
 	"github.com/rtconf/rtconf/internal/forge/gitea"
 	"github.com/rtconf/rtconf/internal/forge/github"
 	"github.com/rtconf/rtconf/internal/forge/gitlab"
@@ -17,7 +18,7 @@ import (
 const Default = github.Name
 
 // all are the providers, in a stable order: the default first.
-func all() []forge.Forge { return []forge.Forge{github.Forge{}, gitlab.Forge{}, gitea.Forge{}} }
+func all() []forge.Forge { return []forge.Forge{github.Forge{}, gitlab.Forge{}, gitea.Forge{}, bitbucketdc.Forge{}} }
 
 // Names lists the providers rtconf knows, in a stable order.
 func Names() []string {
@@ -81,6 +82,9 @@ func CheckRequests() []string {
 	}
 	for _, r := range gitea.Requests() {
 		out = append(out, "Gitea: "+r)
+	}
+	for _, r := range bitbucketdc.Requests() {
+		out = append(out, "Bitbucket Data Center: "+r)
 	}
 	return out
 }
