@@ -18,7 +18,9 @@ import (
 const Default = github.Name
 
 // all are the providers, in a stable order: the default first.
-func all() []forge.Forge { return []forge.Forge{github.Forge{}, gitlab.Forge{}, gitea.Forge{}, bitbucketdc.Forge{}} }
+func all() []forge.Forge {
+	return []forge.Forge{github.Forge{}, gitlab.Forge{}, gitea.Forge{}, bitbucketdc.Forge{}}
+}
 
 // Names lists the providers rtconf knows, in a stable order.
 func Names() []string {
