@@ -1,6 +1,7 @@
 package fakebitbucketdc
 
 import (
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -69,7 +70,7 @@ func (s *Server) take(a actor) (wait int, limited bool) {
 		if b.Refill <= 0 {
 			return -1, true
 		}
-		return int((1-bk.left)/float64(b.Refill)) + 1, true
+		return int(math.Ceil((1 - bk.left) / float64(b.Refill))), true
 	}
 	bk.left--
 	return 0, false
