@@ -22,7 +22,7 @@ import (
 // canary longer than 20 characters contains, in either case.
 func leakForms() []string {
 	forms := []string{strings.ToLower(canarySeed)}
-	for _, tok := range []string{canaryClassic, canaryFine} {
+	for _, tok := range []string{canaryClassic, canaryFine, canaryBitbucketDC} {
 		forms = append(forms, tok, url.QueryEscape(tok), url.PathEscape(tok), hex.EncodeToString([]byte(tok)))
 		for pad := 0; pad < 3; pad++ {
 			in := append(bytes.Repeat([]byte{0}, pad), tok...)
@@ -110,7 +110,7 @@ func checkRequestsNoLeak(t *testing.T, reqs []fakegithub.Request) {
 
 // TestLeakedCatchesEncodings: the leak check can fail, on every form.
 func TestLeakedCatchesEncodings(t *testing.T) {
-	for _, tok := range []string{canaryClassic, canaryFine} {
+	for _, tok := range []string{canaryClassic, canaryFine, canaryBitbucketDC} {
 		for pre := range 3 {
 			in := []byte(strings.Repeat("p", pre) + tok + "suffix")
 			for name, s := range map[string]string{
