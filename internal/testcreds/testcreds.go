@@ -9,6 +9,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/pem"
 	"os"
 	"path/filepath"
@@ -58,6 +59,11 @@ func BitbucketDC(id, seed string) string {
 	}
 	return base64.StdEncoding.EncodeToString([]byte(Token(id+":", seed, 33)))
 }
+
+// Gitea makes a fake Gitea (or Forgejo) access token: 40 lower-case
+// hexadecimal characters, the hex of seed's first 20 bytes (repeated to
+// 20).
+func Gitea(seed string) string { return hex.EncodeToString([]byte(Token("", seed, 20))) }
 
 // FineGrained makes a fake fine-grained personal access token.
 func FineGrained(seed string) string { return Token("github"+"_pat_", seed, FineGrainedLength) }
