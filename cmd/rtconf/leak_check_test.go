@@ -22,7 +22,7 @@ import (
 // canary longer than 20 characters contains, in either case.
 func leakForms() []string {
 	forms := []string{strings.ToLower(canarySeed)}
-	for _, tok := range []string{canaryClassic, canaryFine, canaryBitbucketDC} {
+	for _, tok := range []string{canaryClassic, canaryFine, canaryBitbucketDC, canaryGitea} {
 		forms = append(forms, tok, url.QueryEscape(tok), url.PathEscape(tok), hex.EncodeToString([]byte(tok)))
 		for pad := 0; pad < 3; pad++ {
 			in := append(bytes.Repeat([]byte{0}, pad), tok...)
@@ -32,10 +32,13 @@ func leakForms() []string {
 			}
 		}
 	}
-	// The Bitbucket Data Center canary is base64 itself, so the seed does
-	// not show in a part of it: each 20 characters of it do.
-	for i := 0; i+20 <= len(canaryBitbucketDC); i++ {
-		forms = append(forms, canaryBitbucketDC[i:i+20])
+	// The Bitbucket Data Center and Gitea canaries are base64 and hex
+	// themselves, so the seed does not show in a part of them: each 20
+	// characters of them do.
+	for _, tok := range []string{canaryBitbucketDC, canaryGitea} {
+		for i := 0; i+20 <= len(tok); i++ {
+			forms = append(forms, tok[i:i+20])
+		}
 	}
 	return forms
 }
@@ -115,7 +118,7 @@ func checkRequestsNoLeak(t *testing.T, reqs []fakegithub.Request) {
 
 // TestLeakedCatchesEncodings: the leak check can fail, on every form.
 func TestLeakedCatchesEncodings(t *testing.T) {
-	for _, tok := range []string{canaryClassic, canaryFine, canaryBitbucketDC} {
+	for _, tok := range []string{canaryClassic, canaryFine, canaryBitbucketDC, canaryGitea} {
 		for pre := range 3 {
 			in := []byte(strings.Repeat("p", pre) + tok + "suffix")
 			for name, s := range map[string]string{
