@@ -56,7 +56,9 @@ func DemoConfig() []byte { return readEmbedded("demo/rtconf.yaml") }
 func DemoCertificate() []byte { return readEmbedded("demo/cert.pem") }
 
 func render(name string, data any) ([]byte, error) {
-	t, err := template.New(name).Option("missingkey=error").Funcs(template.FuncMap{"quote": quote}).ParseFS(files, name)
+	// actions-install.tmpl defines the steps that install rtconf, which
+	// the GitHub and Gitea Actions workflows share.
+	t, err := template.New(name).Option("missingkey=error").Funcs(template.FuncMap{"quote": quote}).ParseFS(files, name, "actions-install.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", name, err)
 	}

@@ -88,3 +88,19 @@ func (w workflowData) ShardList() string {
 func RenderWorkflow(w Workflow) ([]byte, error) {
 	return render("workflow.yml.tmpl", workflowData{Workflow: w, Actions: PinnedActions()})
 }
+
+// RenderGiteaWorkflow renders .gitea/workflows/rtconf.yml: the Gitea (and
+// Forgejo) Actions workflow, in GitHub Actions' syntax, without what only
+// GitHub serves (SARIF upload to code scanning, the gh CLI's expiry issue,
+// the step summary): the job CheckName validates pull requests and pushes
+// to Branch, and "rtconf token expiry" fails on schedule when a token
+// expires soon.
+func RenderGiteaWorkflow(w Workflow) ([]byte, error) {
+	return render("gitea-workflow.yml.tmpl", workflowData{Workflow: w, Actions: PinnedActions()})
+}
+
+// GiteaStatusContext is the commit status Gitea Actions reports for the
+// job named check of the workflow RenderGiteaWorkflow writes, on a pull
+// request: "<workflow name> / <job name> (<event>)" (createCommitStatus in
+// https://github.com/go-gitea/gitea/blob/main/services/actions/commit_status.go).
+func GiteaStatusContext(check string) string { return "rtconf / " + check + " (pull_request)" }

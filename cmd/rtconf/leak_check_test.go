@@ -29,7 +29,7 @@ func leakForms() []string {
 			forms = append(forms, l[:40])
 		}
 	}
-	for _, tok := range []string{canaryClassic, canaryFine} {
+	for _, tok := range []string{canaryClassic, canaryFine, canaryBitbucketDC, canaryGitea} {
 		forms = append(forms, tok, url.QueryEscape(tok), url.PathEscape(tok), hex.EncodeToString([]byte(tok)))
 		for pad := 0; pad < 3; pad++ {
 			in := append(bytes.Repeat([]byte{0}, pad), tok...)
@@ -37,6 +37,14 @@ func leakForms() []string {
 				s := enc.EncodeToString(in)
 				forms = append(forms, s[4:len(s)-4])
 			}
+		}
+	}
+	// The Bitbucket Data Center and Gitea canaries are base64 and hex
+	// themselves, so the seed does not show in a part of them: each 20
+	// characters of them do.
+	for _, tok := range []string{canaryBitbucketDC, canaryGitea} {
+		for i := 0; i+20 <= len(tok); i++ {
+			forms = append(forms, tok[i:i+20])
 		}
 	}
 	return forms
@@ -117,7 +125,7 @@ func checkRequestsNoLeak(t *testing.T, reqs []fakegithub.Request) {
 
 // TestLeakedCatchesEncodings: the leak check can fail, on every form.
 func TestLeakedCatchesEncodings(t *testing.T) {
-	for _, tok := range []string{canaryClassic, canaryFine} {
+	for _, tok := range []string{canaryClassic, canaryFine, canaryBitbucketDC, canaryGitea} {
 		for pre := range 3 {
 			in := []byte(strings.Repeat("p", pre) + tok + "suffix")
 			for name, s := range map[string]string{

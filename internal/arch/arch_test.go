@@ -27,7 +27,8 @@ var layers = map[string]int{
 	// 2: what stands on a token alone: printing safely, Git, and each Git
 	// host's provider.
 	"internal/safetext": 2, "internal/gitrepo": 2, "internal/forge/github": 2, "internal/forge/gitlab": 2, "internal/forge/gitea": 2,
-	"internal/forge/bitbucket": 2,
+	"internal/forge/bitbucket":   2,
+	"internal/forge/bitbucketdc": 2,
 	// 3: the registration of providers, above each of them.
 	"internal/forge/providers": 3,
 	// 4: the configuration (its URL rules come from the provider).
@@ -49,7 +50,7 @@ var layers = map[string]int{
 // test data.
 var testOnly = map[string]bool{
 	"internal/fakegithub": true, "internal/fakegitlab": true, "internal/fakehost": true, "internal/fakegitea": true,
-	"internal/fakebitbucket": true, "internal/gitserver": true, "internal/testcreds": true,
+	"internal/fakebitbucket": true, "internal/fakebitbucketdc": true, "internal/gitserver": true, "internal/testcreds": true,
 	"internal/testclock": true, "internal/testcluster": true, "internal/hostile": true, "internal/faultfs": true, "internal/fifotest": true, "internal/arch": true,
 }
 

@@ -311,7 +311,7 @@ runtimes:
 		want: []Problem{{
 			Position: Position{Line: 3, Column: 13},
 			Field:    "repository.provider",
-			Message:  `value must be one of "github", "gitlab", "gitea", "bitbucket"`,
+			Message:  `value must be one of "github", "gitlab", "gitea", "bitbucket", "bitbucket-datacenter"`,
 		}, {
 			Position: Position{Line: 4, Column: 21},
 			Field:    "argocd.namespace",

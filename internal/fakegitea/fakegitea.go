@@ -71,6 +71,8 @@ type Repo struct {
 	// Perms maps a username to its permission; the owner (a user) is
 	// admin. An organisation's owners are admins of its repositories.
 	Perms map[string]Perm
+
+	cloneURL string
 }
 
 // Protection is a branch protection rule as the fake stores it.
@@ -104,6 +106,16 @@ type Options struct {
 	Users  []string
 	Orgs   []Org
 	Repos  []Repo
+	// CloneURL gives a repository's clone_url from its owner and name
+	// (point it at gitserver.Server.NewRepoFunc, so that a repository
+	// created through the fake can be pushed to). It is called once per
+	// repository, with the fake's lock held: it must not call the fake.
+	// Default: <server>/<owner>/<name>.git.
+	CloneURL func(owner, name string) string
+	// BranchExists, when set, says whether a repository has a branch: a
+	// pull request from or into a missing one answers 404, as Gitea does.
+	// Called with the fake's lock held. Default: every branch exists.
+	BranchExists func(owner, name, branch string) bool
 }
 
 // Request is one request the fake received.
@@ -151,11 +163,13 @@ func New(t testing.TB, o Options) *Server {
 	for _, org := range o.Orgs {
 		s.orgs[strings.ToLower(org.Name)] = &org
 	}
+	s.ts = httptest.NewServer(s)
+	t.Cleanup(s.ts.Close)
+	s.mu.Lock()
 	for _, r := range o.Repos {
 		s.addRepo(r)
 	}
-	s.ts = httptest.NewServer(s)
-	t.Cleanup(s.ts.Close)
+	s.mu.Unlock()
 	return s
 }
 
@@ -164,6 +178,11 @@ func (s *Server) addRepo(r Repo) *Repo {
 		r.DefaultBranch = "main"
 	}
 	r.Perms = clonePerms(r.Perms)
+	if s.opts.CloneURL != nil {
+		r.cloneURL = s.opts.CloneURL(r.Owner, r.Name)
+	} else {
+		r.cloneURL = s.ts.URL + "/" + r.Owner + "/" + r.Name + ".git"
+	}
 	s.repos[key(r.Owner, r.Name)] = &r
 	return &r
 }

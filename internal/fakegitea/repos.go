@@ -35,7 +35,7 @@ func (s *Server) repoJSON(repo *Repo, perm Perm) map[string]any {
 		"private":        repo.Private,
 		"default_branch": repo.DefaultBranch,
 		"html_url":       s.ts.URL + "/" + full,
-		"clone_url":      s.ts.URL + "/" + full + ".git",
+		"clone_url":      repo.cloneURL,
 		"permissions":    map[string]bool{"admin": perm.Admin, "push": perm.Push, "pull": perm.Pull},
 	}
 }
@@ -67,6 +67,11 @@ func (s *Server) repoRoute(r *http.Request, repo *Repo, perm Perm, rest []string
 		}
 		if !perm.Push {
 			return message(http.StatusForbidden, "user should have permission to write to the target repository")
+		}
+		for _, b := range []string{opt.Head, opt.Base} {
+			if s.opts.BranchExists != nil && !s.opts.BranchExists(repo.Owner, repo.Name, b) {
+				return message(http.StatusNotFound, "The target couldn't be found.")
+			}
 		}
 		n := int64(len(s.pulls[k]) + 1)
 		p := &Pull{Number: n, Title: opt.Title, Body: opt.Body, Head: opt.Head, Base: opt.Base, State: "open",

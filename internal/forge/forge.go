@@ -91,7 +91,8 @@ type Forge interface {
 	// tells its kind.
 	ParseToken(value string) (token.Token, error)
 	// GitUsername is the username a token authenticates Git over HTTPS
-	// with.
+	// with; "" sends the token as "Authorization: Bearer" instead of basic
+	// auth (Bitbucket Data Center).
 	GitUsername(tok token.Token) string
 	// RepoCreds are the fields of an Argo CD repo-creds Secret for tok
 	// beside type and url: the plain ones (a username) and the key that

@@ -18,7 +18,9 @@ import (
 
 // Credential is what a push authenticates with over HTTPS basic auth: the
 // token and the username its Git host's provider says to send with it
-// (forge.Forge.GitUsername). The zero Credential sends no auth, as for
+// (forge.Forge.GitUsername); with no username, the token goes as
+// "Authorization: Bearer" (Bitbucket Data Center's project and repository
+// tokens accept nothing else). The zero Credential sends no auth, as for
 // file:// remotes.
 type Credential struct {
 	Username string
@@ -113,11 +115,14 @@ func (r *Repo) anonymous(url string) *git.Remote {
 	return git.NewRemote(r.repo.Storer, &gitconfig.RemoteConfig{Name: anonymousRemote, URLs: []string{url}})
 }
 
-// basicAuth is HTTPS basic auth with the credential, or none for no token
-// (as for file:// remotes).
+// basicAuth is HTTPS basic auth with the credential, a Bearer token when
+// it has no username, or none for no token (as for file:// remotes).
 func basicAuth(cred Credential) transport.AuthMethod {
 	if cred.Token.Reveal() == "" {
 		return nil
+	}
+	if cred.Username == "" {
+		return &githttp.TokenAuth{Token: cred.Token.Reveal()}
 	}
 	return &githttp.BasicAuth{Username: cred.Username, Password: cred.Token.Reveal()}
 }

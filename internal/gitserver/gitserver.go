@@ -39,6 +39,10 @@ type Options struct {
 	// user:pass may reach owner/name (fakegithub.Server.GitAuth takes a
 	// GitHub App's installation tokens, which expire on the fake's clock).
 	Accept func(owner, name, user, pass string) bool
+	// Bearer accepts Token only as "Authorization: Bearer", as Bitbucket
+	// Data Center does for project and repository tokens, and no basic
+	// auth.
+	Bearer bool
 }
 
 // Request is one request the server received, before authentication.
@@ -169,6 +173,10 @@ func (s *Server) authorized(r *http.Request) (string, bool) {
 	}
 	if s.opts.Token == "" {
 		return "", true
+	}
+	if s.opts.Bearer {
+		v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		return "", ok && subtle.ConstantTimeCompare([]byte(v), []byte(s.opts.Token)) == 1
 	}
 	user, pass, ok := r.BasicAuth()
 	if !ok || subtle.ConstantTimeCompare([]byte(pass), []byte(s.opts.Token)) != 1 {

@@ -8,6 +8,8 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/pem"
 	"os"
 	"path/filepath"
@@ -47,6 +49,21 @@ const GitLabLength = 26
 // GitLab makes a fake GitLab personal, project or group access token
 // (glpat-…).
 func GitLab(seed string) string { return Token("gl"+"pat-", seed, GitLabLength) }
+
+// BitbucketDC makes a fake Bitbucket Data Center HTTP access token: the
+// base64 of id (12 digits, the token's ID in its record), a colon and 20
+// bytes of seed repeated, 44 characters in all, as Bitbucket shows one.
+func BitbucketDC(id, seed string) string {
+	if len(id) != 12 {
+		panic("testcreds.BitbucketDC: id must be 12 digits")
+	}
+	return base64.StdEncoding.EncodeToString([]byte(Token(id+":", seed, 33)))
+}
+
+// Gitea makes a fake Gitea (or Forgejo) access token: 40 lower-case
+// hexadecimal characters, the hex of seed's first 20 bytes (repeated to
+// 20).
+func Gitea(seed string) string { return hex.EncodeToString([]byte(Token("", seed, 20))) }
 
 // FineGrained makes a fake fine-grained personal access token.
 func FineGrained(seed string) string { return Token("github"+"_pat_", seed, FineGrainedLength) }

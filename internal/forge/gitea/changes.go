@@ -10,6 +10,7 @@ import (
 
 	"github.com/rtconf/rtconf/internal/forge"
 	"github.com/rtconf/rtconf/internal/token"
+	"github.com/rtconf/rtconf/templates"
 )
 
 // Client makes the changes rtconf asks of Gitea: create the repository in
@@ -133,8 +134,9 @@ func named(repo *sdk.Repository, path, op string) (forge.Repository, bool, error
 }
 
 // Protect protects branch with one rule named after it: no direct pushes,
-// one approval, and the status check named check required
-// (enable_status_check, status_check_contexts), through POST
+// one approval, and the status Gitea Actions reports for the workflow's job
+// named check required (enable_status_check, status_check_contexts
+// templates.GiteaStatusContext(check)), through POST
 // /repos/{owner}/{repo}/branch_protections, or PATCH of the rule when it
 // exists already, so that a re-run converges on the same rule.
 func (c *Client) Protect(ctx context.Context, namespace, name, branch, check string) error {
@@ -148,7 +150,7 @@ func (c *Client) Protect(ctx context.Context, namespace, name, branch, check str
 		no, yes, one := false, true, int64(1)
 		_, err = c.run(ctx, op, http.MethodPatch, func() (*sdk.Response, error) {
 			_, r, err := c.c.sdk.EditBranchProtection(namespace, name, branch, sdk.EditBranchProtectionOption{
-				EnablePush: &no, EnableStatusCheck: &yes, StatusCheckContexts: []string{check}, RequiredApprovals: &one,
+				EnablePush: &no, EnableStatusCheck: &yes, StatusCheckContexts: []string{templates.GiteaStatusContext(check)}, RequiredApprovals: &one,
 			})
 			return r, err
 		})
@@ -159,7 +161,7 @@ func (c *Client) Protect(ctx context.Context, namespace, name, branch, check str
 	_, err = c.run(ctx, op, http.MethodPost, func() (*sdk.Response, error) {
 		_, r, err := c.c.sdk.CreateBranchProtection(namespace, name, sdk.CreateBranchProtectionOption{
 			BranchName: branch, RuleName: branch, EnablePush: false,
-			EnableStatusCheck: true, StatusCheckContexts: []string{check}, RequiredApprovals: 1,
+			EnableStatusCheck: true, StatusCheckContexts: []string{templates.GiteaStatusContext(check)}, RequiredApprovals: 1,
 		})
 		return r, err
 	})

@@ -79,6 +79,8 @@ func TestProtect(t *testing.T) {
 	ctx := context.Background()
 	s := fake(t, testclock.Default())
 	c := client(t, s, tokAdmin)
+	// The status is the one Gitea Actions reports for the workflow's job
+	// "rtconf validate" on a pull request.
 	for range 2 { // a re-run converges on the same one rule
 		if err := c.Protect(ctx, "acme", "shared-config", "main", "rtconf validate"); err != nil {
 			t.Fatal(err)
@@ -90,7 +92,7 @@ func TestProtect(t *testing.T) {
 	}
 	p := ps[0]
 	if p.RuleName != "main" || p.EnablePush || !p.EnableStatusCheck || p.RequiredApprovals != 1 ||
-		len(p.StatusCheckContexts) != 1 || p.StatusCheckContexts[0] != "rtconf validate" {
+		len(p.StatusCheckContexts) != 1 || p.StatusCheckContexts[0] != "rtconf / rtconf validate (pull_request)" {
 		t.Errorf("protection %+v", p)
 	}
 

@@ -40,13 +40,6 @@ const GitUsername = "oauth2"
 // file serves both.
 const CIFile = ".gitea/workflows/rtconf.yml"
 
-// ErrNoCI is RenderCI's error. The generated workflow is GitHub's
-// (templates.RenderWorkflow): it uploads SARIF with
-// github/codeql-action/upload-sarif to GitHub code scanning and keeps the
-// token expiry issue with the gh CLI against GitHub's API, neither of which
-// a Gitea host serves, so rtconf does not generate a CI file for Gitea yet.
-var ErrNoCI = fmt.Errorf("%w: rtconf's workflow uploads SARIF to GitHub code scanning and keeps its expiry issue with the gh CLI, which a Gitea host does not serve", forge.ErrNoCI)
-
 // Forge is Gitea. The zero value is ready to use.
 type Forge struct{}
 
@@ -115,15 +108,15 @@ func (Forge) Changes(tok token.Token, o forge.Options) (forge.Changes, error) {
 	return NewClient(tok, o)
 }
 
-// Protection implements forge.Forge.
+// Protection implements forge.Forge: the status check is the context Gitea
+// Actions reports for the workflow's job named check.
 func (Forge) Protection(check string) string {
-	return fmt.Sprintf("no direct pushes, an approval, and the %q status check are required", check)
+	return fmt.Sprintf("no direct pushes, an approval, and the %q status check are required", templates.GiteaStatusContext(check))
 }
 
 // Doc implements forge.Forge.
 func (Forge) Doc() templates.RepoDoc {
-	// No CIFile: rtconf writes none for Gitea yet (ErrNoCI).
-	return templates.RepoDoc{Host: "Gitea", ChangeRequest: "pull request",
+	return templates.RepoDoc{Host: "Gitea", CIFile: CIFile, ChangeRequest: "pull request",
 		Protect:  "protect the branch with a required approval and status check (`rtconf init --protect` does it)",
 		CISecret: "the Actions secret"}
 }
@@ -131,11 +124,12 @@ func (Forge) Doc() templates.RepoDoc {
 // CIFile implements forge.Forge.
 func (Forge) CIFile() string { return CIFile }
 
-// CIFormats implements forge.Forge: none yet, as there is no CI file.
-func (Forge) CIFormats() []string { return nil }
+// CIFormats implements forge.Forge: text, in the job's log (Gitea shows
+// neither GitHub's annotations nor code scanning).
+func (Forge) CIFormats() []string { return []string{"text"} }
 
-// RenderCI implements forge.Forge: not yet (ErrNoCI).
-func (Forge) RenderCI(templates.Workflow) ([]byte, error) { return nil, ErrNoCI }
+// RenderCI implements forge.Forge: the Gitea Actions workflow.
+func (Forge) RenderCI(w templates.Workflow) ([]byte, error) { return templates.RenderGiteaWorkflow(w) }
 
 // CommitAuthor implements forge.Forge.
 func (Forge) CommitAuthor() (string, string) { return "rtconf", "rtconf@noreply.localhost" }

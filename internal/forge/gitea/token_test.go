@@ -66,7 +66,7 @@ func TestForge(t *testing.T) {
 	if f.PublicHost() != "" || f.CIFile() != ".gitea/workflows/rtconf.yml" {
 		t.Errorf("PublicHost %q CIFile %q", f.PublicHost(), f.CIFile())
 	}
-	if _, err := f.RenderCI(templates.Workflow{}); err != gitea.ErrNoCI {
-		t.Errorf("RenderCI: want ErrNoCI")
+	if data, err := f.RenderCI(templates.Workflow{CheckName: "rtconf validate", Branch: "main", Shards: 1}); err != nil || !strings.Contains(string(data), "name: \"rtconf validate\"") {
+		t.Errorf("RenderCI: %v\n%s", err, data)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rtconf/rtconf/internal/forge"
 	"github.com/rtconf/rtconf/internal/forge/bitbucket"
+	"github.com/rtconf/rtconf/internal/forge/bitbucketdc"
 	"github.com/rtconf/rtconf/internal/forge/gitea"
 	"github.com/rtconf/rtconf/internal/forge/github"
 	"github.com/rtconf/rtconf/internal/forge/gitlab"
@@ -19,7 +20,7 @@ const Default = github.Name
 
 // all are the providers, in a stable order: the default first.
 func all() []forge.Forge {
-	return []forge.Forge{github.Forge{}, gitlab.Forge{}, gitea.Forge{}, bitbucket.Forge{}}
+	return []forge.Forge{github.Forge{}, gitlab.Forge{}, gitea.Forge{}, bitbucket.Forge{}, bitbucketdc.Forge{}}
 }
 
 // Names lists the providers rtconf knows, in a stable order.
@@ -92,6 +93,9 @@ func CheckRequests() []string {
 	}
 	for _, r := range bitbucket.Requests() {
 		out = append(out, "Bitbucket Cloud: "+r)
+	}
+	for _, r := range bitbucketdc.Requests() {
+		out = append(out, "Bitbucket Data Center: "+r)
 	}
 	return out
 }

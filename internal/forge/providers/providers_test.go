@@ -54,9 +54,10 @@ func TestSchemaNamesTheProviders(t *testing.T) {
 
 // sample is a token of each provider's shape.
 var sample = map[string]string{
-	"github": testcreds.Classic("providers"),
-	"gitlab": "glpat-" + strings.Repeat("x", 20),
-	"gitea":  giteaToken,
+	"github":               testcreds.Classic("providers"),
+	"bitbucket-datacenter": testcreds.BitbucketDC("123456789012", "providers"),
+	"gitlab":               "glpat-" + strings.Repeat("x", 20),
+	"gitea":                giteaToken,
 	// An API token as rtconf reads it: EMAIL:TOKEN.
 	"bitbucket": "robot@example.com:" + testcreds.BitbucketAPIToken("providers"),
 }

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rtconf/rtconf/internal/fakebitbucketdc"
+	"github.com/rtconf/rtconf/internal/gitserver"
+	"github.com/rtconf/rtconf/internal/testclock"
+	"github.com/rtconf/rtconf/internal/testcreds"
+)
+
+// canaryBitbucketDC is a Bitbucket Data Center HTTP access token made of
+// the canary seed; leakForms looks for it in every encoding, as for the
+// GitHub canaries (its own value is base64, so the seed alone would not
+// show it).
+var canaryBitbucketDC = testcreds.BitbucketDC("424242424242", canarySeed)
+
+// TestBitbucketDCTokensNeverLeak runs every command that touches Bitbucket
+// Data Center with the canary (a project token), in success and under
+// faults, and looks for it in stdout, stderr, every file and Git object of
+// the work folder, and every request the fake received (where only
+// Authorization may hold it).
+func TestBitbucketDCTokensNeverLeak(t *testing.T) {
+	t.Parallel()
+	type bcase struct {
+		name   string
+		args   []string
+		stdin  string
+		env    []string
+		inject func(*fakebitbucketdc.Server)
+		code   int
+	}
+	cert := filepath.Join(demoTemplate(t), "certs", "demo-sealed-secrets.pem")
+	rt := []string{"seal", "runtime-token", "--dir", "{repo}", "--runtime", "production", "--cert", cert, "--api-url", "{api}"}
+	ut := []string{"seal", "user-token", "--dir", "{repo}", "--runtime", "production", "--user", "alice", "--cert", cert, "--api-url", "{api}"}
+	check := []string{"token", "check", "--dir", "{repo}", "--api-url", "{api}"}
+	pr := []string{"--pr", "--dir", "{repo}", "--api-url", "{api}", "--remote", "{git}/ACME/shared.git", "--token-env", "BB_TOKEN"}
+	with := func(base []string, more ...string) []string { return append(append([]string(nil), base...), more...) }
+	body := `{"errors":[{"context":null,"message":"` + canaryBitbucketDC + `","exceptionName":null}]}`
+	forever := func(status int) func(*fakebitbucketdc.Server) {
+		return func(s *fakebitbucketdc.Server) { s.Fault("/", -1, status, nil, body) }
+	}
+	cases := []bcase{
+		{name: "seal runtime: checked live", args: rt, stdin: canaryBitbucketDC + "\n", code: 0},
+		{name: "seal runtime: 502 for ever, the body repeating the token", args: rt, stdin: canaryBitbucketDC, inject: forever(http.StatusBadGateway), code: 2},
+		{name: "seal runtime: 429 longer than --max-wait", args: with(rt, "--max-wait", "1s"), stdin: canaryBitbucketDC, inject: func(s *fakebitbucketdc.Server) { s.RateLimit(-1, 600) }, code: 2},
+		{name: "seal runtime: connection reset for ever", args: rt, stdin: canaryBitbucketDC, inject: func(s *fakebitbucketdc.Server) { s.ResetConnection(100) }, code: 2},
+		{name: "seal runtime: 401", args: rt, stdin: canaryBitbucketDC, inject: forever(http.StatusUnauthorized), code: 1},
+		{name: "seal runtime: token as a positional argument", args: with(rt, canaryBitbucketDC), code: 2},
+		{name: "seal user: checked live, from the environment", args: with(ut, "--token-env", "BB_TOKEN"), code: 0},
+		{name: "token check", args: check, stdin: canaryBitbucketDC, code: 0},
+		{name: "token check, json", args: with(check, "--format", "json"), stdin: canaryBitbucketDC, code: 0},
+		{name: "token check: permission refused, the body repeating the token", args: check, stdin: canaryBitbucketDC, inject: func(s *fakebitbucketdc.Server) {
+			s.Fault("/rest/api/1.0/projects/ACME/permissions", -1, http.StatusUnauthorized, nil,
+				`{"errors":[{"message":"`+canaryBitbucketDC+`","exceptionName":"com.atlassian.bitbucket.AuthorisationException"}]}`)
+		}, code: 1},
+		{name: "validate --live", args: []string{"validate", "--live", "--dir", "{repo}", "--api-url", "{api}"}, env: []string{"RTCONF_RUNTIME_TOKEN=" + canaryBitbucketDC}, code: 0},
+		{name: "user add as a pull request", args: with([]string{"user", "add", "carol", "--runtime", "production"}, pr...), code: 0},
+		{name: "user add: the pull request refused", args: with([]string{"user", "add", "dave", "--runtime", "production"}, pr...), inject: func(s *fakebitbucketdc.Server) {
+			s.Fault("/rest/api/1.0/projects/ACME/repos/shared/pull-requests", -1, http.StatusConflict, nil, body)
+		}, code: 2},
+		{name: "init --create --push --protect", args: []string{"init", "{work}/new", "--provider", "bitbucket-datacenter", "--repo", "https://bitbucket.example.com/scm/ACME/fresh.git", "--runtime", "prod",
+			"--create", "--push", "--protect", "--api-url", "{api}", "--remote", "{git}/ACME/fresh.git", "--token-env", "BB_TOKEN"}, code: 0},
+	}
+	bin := rtconfBinary(t)
+	type result struct {
+		code           int
+		stdout, stderr []byte
+		work           string
+		api            *fakebitbucketdc.Server
+	}
+	results := make([]result, len(cases))
+	var wg sync.WaitGroup
+	for i, tc := range cases {
+		api, git, work := bitbucketDCLeakEnv(t)
+		if tc.inject != nil {
+			tc.inject(api)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			expand := strings.NewReplacer("{repo}", filepath.Join(work, "repo"), "{work}", work, "{api}", api.URL(), "{git}", git.URL())
+			var args []string
+			for _, a := range tc.args {
+				args = append(args, expand.Replace(a))
+			}
+			var stdout, stderr bytes.Buffer
+			cmd := exec.Command(bin, args...)
+			cmd.Dir, cmd.Stdin, cmd.Stdout, cmd.Stderr = work, strings.NewReader(tc.stdin), &stdout, &stderr
+			cmd.Env = append(append(os.Environ(), "BB_TOKEN="+canaryBitbucketDC, "HOME="+work, "XDG_CONFIG_HOME="+work), tc.env...)
+			code := 0
+			var exitErr *exec.ExitError
+			if err := cmd.Run(); errors.As(err, &exitErr) {
+				code = exitErr.ExitCode()
+			} else if err != nil {
+				code = -1
+			}
+			results[i] = result{code: code, stdout: stdout.Bytes(), stderr: stderr.Bytes(), work: work, api: api}
+		}()
+	}
+	wg.Wait()
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := results[i]
+			if res.code != tc.code {
+				t.Errorf("exit code %d, want %d; stdout: %s\nstderr: %s", res.code, tc.code, res.stdout, res.stderr)
+			}
+			checkNoLeak(t, "stdout", res.stdout)
+			checkNoLeak(t, "stderr", res.stderr)
+			checkTreeNoLeak(t, res.work)
+			for _, r := range res.api.Requests() {
+				for name, vs := range r.Header {
+					for _, v := range vs {
+						if name != "Authorization" {
+							checkNoLeak(t, "request header "+name, []byte(v))
+						}
+					}
+				}
+				checkNoLeak(t, "request "+r.Method+" "+r.Path, []byte(r.Path+"?"+r.Query+"\n"+r.Body))
+			}
+		})
+	}
+}
+
+// bitbucketDCLeakEnv is a fake Bitbucket Data Center that knows the canary
+// (a project token of ACME, PROJECT_ADMIN), a Git server that takes it as
+// Bearer, and a work folder with a repository pushed to ACME/shared.
+func bitbucketDCLeakEnv(t *testing.T) (*fakebitbucketdc.Server, *gitserver.Server, string) {
+	t.Helper()
+	git := gitserver.New(t, gitserver.Options{Token: canaryBitbucketDC, Bearer: true})
+	api := fakebitbucketdc.New(t, fakebitbucketdc.Options{
+		Now: testclock.Fixed(testclock.Default()),
+		Tokens: []fakebitbucketdc.Token{{Value: canaryBitbucketDC, User: "project-acme-bot", Kind: fakebitbucketdc.Project, Project: "ACME",
+			ProjectPerm: fakebitbucketdc.Admin, RepoPerm: fakebitbucketdc.Admin, Expires: testclock.Default().Add(90 * 24 * time.Hour)}},
+		Projects:     []fakebitbucketdc.Proj{{Key: "ACME"}},
+		CloneURL:     git.NewRepoFunc(t),
+		BranchExists: git.BranchExists,
+	})
+	work := t.TempDir()
+	var out, errOut bytes.Buffer
+	args := []string{"rtconf", "init", filepath.Join(work, "repo"), "--provider", "bitbucket-datacenter", "--repo", "https://bitbucket.example.com/scm/ACME/shared.git",
+		"--runtime", "production", "--user", "alice", "--create", "--push", "--api-url", api.URL(), "--remote", git.URL() + "/ACME/shared.git"}
+	if code := run(context.Background(), args, strings.NewReader(canaryBitbucketDC), &out, &errOut, testclock.Fixed(testclock.Default())); code != 0 {
+		t.Fatalf("init exited %d: %s%s", code, out.String(), errOut.String())
+	}
+	return api, git, work
+}
