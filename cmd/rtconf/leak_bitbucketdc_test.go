@@ -41,8 +41,8 @@ func TestBitbucketDCTokensNeverLeak(t *testing.T) {
 		code   int
 	}
 	cert := filepath.Join(demoTemplate(t), "certs", "demo-sealed-secrets.pem")
-	rt := []string{"seal", "runtime-token", "--dir", "{repo}", "--runtime", "production", "--cert", cert, "--api-url", "{api}"}
-	ut := []string{"seal", "user-token", "--dir", "{repo}", "--runtime", "production", "--user", "alice", "--cert", cert, "--api-url", "{api}"}
+	rt := []string{"seal", "runtime-token", "--demo", "--dir", "{repo}", "--runtime", "production", "--cert", cert, "--api-url", "{api}"}
+	ut := []string{"seal", "user-token", "--demo", "--dir", "{repo}", "--runtime", "production", "--user", "alice", "--cert", cert, "--api-url", "{api}"}
 	check := []string{"token", "check", "--dir", "{repo}", "--api-url", "{api}"}
 	pr := []string{"--pr", "--dir", "{repo}", "--api-url", "{api}", "--remote", "{git}/ACME/shared.git", "--token-env", "BB_TOKEN"}
 	with := func(base []string, more ...string) []string { return append(append([]string(nil), base...), more...) }

@@ -20,7 +20,7 @@ func leakCases() []leakCase {
 	ut := []string{"seal", "user-token", "--demo", "--dir", "{repo}", "--runtime", "production", "--user", "alice", "--api-url", "{api}"}
 	check := []string{"token", "check", "--dir", "{repo}", "--api-url", "{api}"}
 	live := []string{"validate", "--live", "--dir", "{repo}", "--api-url", "{api}"}
-	app := []string{"seal", "github-app", "--dir", "{repo}", "--runtime", "production", "--app-id", "42", "--api-url", "{api}"}
+	app := []string{"seal", "github-app", "--demo", "--dir", "{repo}", "--runtime", "production", "--app-id", "42", "--api-url", "{api}"}
 	appCheck := []string{"token", "check", "--github-app", "--app-id", "42", "--dir", "{repo}", "--api-url", "{api}"}
 	with := func(base []string, more ...string) []string { return append(append([]string(nil), base...), more...) }
 	fault := func(status int) func(*fakegithub.Server) {
@@ -98,7 +98,7 @@ func leakCases() []leakCase {
 		{name: "seal app: token file as the key", args: with(app, "--replace", "--private-key-file", "{secrets}/classic.txt"), code: 2},
 		{name: "seal app: key cut off", args: with(app, "--replace"), stdin: canaryAppPEM()[:700], code: 2},
 		{name: "seal app: key as a positional argument", args: with(app, "--replace", "{appkey}"), code: 2},
-		{name: "seal app: runtime token serves users", args: []string{"seal", "github-app", "--dir", "{repo}", "--runtime", "staging", "--app-id", "42", "--api-url", "{api}"}, stdin: "{appkey}", code: 2},
+		{name: "seal app: runtime token serves users", args: []string{"seal", "github-app", "--demo", "--dir", "{repo}", "--runtime", "staging", "--app-id", "42", "--api-url", "{api}"}, stdin: "{appkey}", code: 2},
 		{name: "token check app: passes", args: appCheck, stdin: "{appkey}", code: 0},
 		{name: "token check app: json", args: with(appCheck, "--format", "json"), stdin: "{appkey}", code: 0},
 		{name: "token check app: JWT refused", args: appCheck, stdin: "{appkey}", github: revoke, code: 1},

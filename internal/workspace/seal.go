@@ -220,13 +220,13 @@ func refuseDemo(cert *seal.Certificate, opts SealOptions) error {
 	if opts.Demo || !seal.IsDemoCertificate(cert.Fingerprint) || (opts.App == nil && seal.IsDemoToken(opts.Token.Reveal())) {
 		return nil
 	}
-	what := "the token"
+	what, noun := "the token", "token"
 	if opts.App != nil {
-		what = "the GitHub App's private key"
+		what, noun = "the GitHub App's private key", "key"
 	}
-	return &UsageError{"refusing to seal " + what + " with the demo certificate: its private key is published, so anyone could read the token; " +
+	return &UsageError{"refusing to seal " + what + " with the demo certificate: its private key is published, so anyone could read " + what + "; " +
 		"pin your controller's certificate first (kubeseal --fetch-cert > cert.pem; rtconf cert pin --cert cert.pem --yes), " +
-		"or pass --demo if this credential is for a demo only (then revoke it); nothing was sent or written"}
+		"or pass --demo if this " + noun + " is for a demo only (then revoke it); nothing was sent or written"}
 }
 
 // sealSlot seals tok into the SealedSecret of slot on rt, records the
