@@ -63,7 +63,7 @@ func applyCommand() *cli.Command {
 			"   2  usage error, or the cluster cannot be reached",
 		Flags: append(append(repoFlags(), clusterFlags()...),
 			&cli.StringSliceFlag{Name: "runtime", Usage: "`NAME` of the runtime to apply (repeat for more)"},
-			&cli.BoolFlag{Name: "all-runtimes", Usage: "apply every runtime of rtconf.yaml, one after the other"},
+			&cli.BoolFlag{Name: "all-runtimes", Usage: "apply every runtime of rtconf.yaml, one after the other; the first that fails ends the run"},
 			&cli.DurationFlag{Name: "timeout", Value: workspace.DefaultApplyTimeout, Usage: "wait at most `DURATION` for each runtime"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "server-side dry-run: say what would change, change nothing"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "output `FORMAT`: text or json"},
