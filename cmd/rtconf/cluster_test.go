@@ -161,6 +161,9 @@ func TestClusterApply(t *testing.T) {
 			t.Errorf("status --cluster before apply: no %q in:\n%s", want, got.stdout)
 		}
 	}
+	if n := strings.Count(got.stdout, "not on the cluster"); n != 2 || strings.Contains(got.stdout, "incomplete: ") {
+		t.Errorf("status --cluster before apply: want each missing Application said once (2 lines), got %d:\n%s", n, got.stdout)
+	}
 
 	// cert pin from the cluster pins the controller's own certificate.
 	pem, err := c.ControllerCert(ctx)
@@ -288,7 +291,7 @@ func TestClusterApply(t *testing.T) {
 	// Argo CD moves on to a commit that is not the repository's: incomplete.
 	c.SetApplicationStatus(t, testcluster.ArgoCDNamespace, "prod", testcluster.AppStatus{Sync: "OutOfSync", Health: "Healthy", Revision: strings.Repeat("0", 40)})
 	got = r.must(1, "", "status", "--cluster", "--dir", dir)
-	if !strings.Contains(got.stdout, "(the repository is at "+commit[:7]+")") {
+	if !strings.Contains(got.stdout, "(the repository is at "+commit[:7]+")") || strings.Count(got.stdout, "Application argocd/prod ") != 1 {
 		t.Errorf("status --cluster with Argo CD elsewhere:\n%s", got.stdout)
 	}
 

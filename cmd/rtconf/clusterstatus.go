@@ -64,12 +64,35 @@ func writeClusterStatus(w io.Writer, rep workspace.ClusterReport) error {
 			}
 			fmt.Fprintf(w, "  %-13s %s %s\n", label, a.Ref, appWords(a, ""))
 		}
+		// The lines above say each object's state once; only what is
+		// wrong with no line of its own (an overlay that does not render)
+		// is said here.
 		for _, p := range rt.Problems {
-			fmt.Fprintf(w, "  incomplete:   %s: %s\n", p.Ref, p.Message)
+			if !shown(rt, p.Ref) {
+				fmt.Fprintf(w, "  incomplete:   %s: %s\n", p.Ref, p.Message)
+			}
 		}
 	}
 	_, err := fmt.Fprintf(w, "repository revision %s\n", orDash(short(rep.Revision)))
 	return err
+}
+
+// shown says whether writeClusterStatus gives ref a line of its own.
+func shown(rt workspace.ClusterRuntime, ref cluster.Ref) bool {
+	if rt.App.Ref == ref {
+		return true
+	}
+	for _, s := range rt.Secrets {
+		if s.Ref == ref {
+			return true
+		}
+	}
+	for _, a := range rt.Children {
+		if a.Ref == ref {
+			return true
+		}
+	}
+	return false
 }
 
 func secretWords(s cluster.SecretState) string {
@@ -81,7 +104,7 @@ func secretWords(s cluster.SecretState) string {
 	case s.Reason != "":
 		return "not unsealed: " + s.Reason
 	}
-	return "not unsealed yet"
+	return "not unsealed yet (no Synced condition from the sealed-secrets controller: is it running?)"
 }
 
 func appWords(a cluster.AppState, revision string) string {
@@ -94,6 +117,12 @@ func appWords(a cluster.AppState, revision string) string {
 		if revision != "" && a.Revision != revision {
 			out += fmt.Sprintf(" (the repository is at %s)", short(revision))
 		}
+	}
+	if a.Phase == "Failed" || a.Phase == "Error" {
+		out += fmt.Sprintf("; last sync %s: %s", a.Phase, a.Message)
+	}
+	for _, c := range a.Conditions {
+		out += "; " + c
 	}
 	return out
 }
