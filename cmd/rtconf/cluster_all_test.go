@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"path/filepath"
 	"strings"
@@ -52,7 +53,8 @@ func credentialsFirst(t *testing.T, rt string, block []string) {
 // the other in rtconf.yaml's order, each with its credentials first, and
 // both go live (exit 0). A runtime whose sync failed ends the run (exit 1,
 // naming its Application and Argo CD's message): the runtimes before it
-// are still applied and live, the ones after it are not tried.
+// are still applied and live, the ones after it are not tried. While it
+// waits, apply says what for on a terminal, and nothing elsewhere.
 func TestClusterApplyAllRuntimes(t *testing.T) {
 	c := testcluster.Start(t)
 	r := clusterRun{t: t, c: c, clock: certClock(t, c), all: &strings.Builder{}}
@@ -135,4 +137,33 @@ func TestClusterApplyAllRuntimes(t *testing.T) {
 	if order, _ = runtimeBlocks(got.stdout); strings.Join(order, ",") != "prod" {
 		t.Errorf("apply --all-runtimes with prod failed: want only prod tried, got %v:\n%s", order, got.stdout)
 	}
+	// Off a terminal apply is quiet: the runs above waited for objects
+	// that were not there yet or had failed, and said nothing of it.
+	if strings.Contains(r.all.String(), "waiting for ") {
+		t.Errorf("apply off a terminal printed progress:\n%s", r.all.String())
+	}
+
+	// On a terminal it says on standard error what it waits for.
+	c.SetApplicationStatus(t, argoNS, "prod", testcluster.AppStatus{Sync: "OutOfSync", Health: "Healthy", Revision: strings.Repeat("0", 40)})
+	code, stdout, tty := r.onTerminal(t, "apply", "--runtime", "prod", "--timeout", "2s", "--dir", dir)
+	waiting := "Application argocd/prod: sync OutOfSync, health Healthy, revision 000000000000 (want Synced, Healthy, " + commit[:12] + ")"
+	want := "waiting for " + waiting + "\nrtconf: runtime prod is not live after 2s:\n  " + waiting + "\n"
+	if code != 1 || tty != want {
+		t.Errorf("apply on a terminal: exit %d, want 1; the terminal shows\n%s\nwant\n%s\nstdout:\n%s", code, tty, want, stdout)
+	}
+}
+
+// onTerminal runs rtconf with the cluster's kubeconfig and context, its
+// standard error a pseudo-terminal; it returns the exit code, standard
+// output and what the terminal shows.
+func (r clusterRun) onTerminal(t *testing.T, args ...string) (code int, stdout, tty string) {
+	t.Helper()
+	term := newTerminal(t)
+	var out bytes.Buffer
+	full := append(append([]string{"rtconf"}, args...), "--kubeconfig", r.c.Kubeconfig, "--context", r.c.Context)
+	code = run(context.Background(), full, strings.NewReader(""), &out, term.Tty, r.clock)
+	tty = term.Output()
+	r.all.WriteString(out.String() + tty)
+	t.Logf("rtconf %s (standard error a terminal): exit %d\n%s%s", strings.Join(args, " "), code, out.String(), tty)
+	return code, out.String(), tty
 }
