@@ -221,6 +221,7 @@ type workflowStep struct {
 	Uses            string            `yaml:"uses"`
 	Run             string            `yaml:"run"`
 	With            map[string]string `yaml:"with"`
+	Env             map[string]string `yaml:"env"`
 	ContinueOnError bool              `yaml:"continue-on-error"`
 }
 
@@ -288,10 +289,12 @@ func TestWorkflowShape(t *testing.T) {
 			if strings.Contains(line, "uses:") && !pinned.MatchString(line) {
 				t.Errorf("%s:%d: action not pinned to a commit with its version: %s", name, i+1, line)
 			}
-			if strings.Contains(line, "RTCONF_RUNTIME_TOKEN") && !strings.Contains(line, "# ") &&
-				!strings.Contains(line, "RTCONF_RUNTIME_TOKEN: ${{ secrets.RTCONF_RUNTIME_TOKEN }}") &&
-				!strings.Contains(line, `[ -n "$RTCONF_RUNTIME_TOKEN" ]`) {
-				t.Errorf("%s:%d: the token used otherwise than tested: %s", name, i+1, line)
+			for _, secret := range []string{"RTCONF_RUNTIME_TOKEN", "RTCONF_RUNTIME_APP_KEY"} {
+				if strings.Contains(line, secret) && !strings.Contains(line, "# ") &&
+					!strings.Contains(line, secret+": ${{ secrets."+secret+" }}") &&
+					strings.TrimSpace(line) != `if [ -n "$RTCONF_RUNTIME_TOKEN" ] || [ -n "$RTCONF_RUNTIME_APP_KEY" ]; then live=(--live); fi` {
+					t.Errorf("%s:%d: the secret %s used otherwise than tested: %s", name, i+1, secret, line)
+				}
 			}
 			if strings.Contains(line, "latest") && !strings.HasPrefix(strings.TrimSpace(line), "runs-on:") {
 				t.Errorf("%s:%d: a floating version: %s", name, i+1, line)

@@ -121,14 +121,19 @@ func validateAction(c *cli.Context) error {
 
 // liveTokens reads the runtime tokens CI holds from the environment:
 // RTCONF_RUNTIME_TOKEN for every runtime, RTCONF_RUNTIME_TOKEN_<RUNTIME>
-// (upper case, '-' as '_') for one. Errors name the variable, never the
-// value.
+// (upper case, '-' as '_') for one, and a GitHub App's private key under
+// RTCONF_RUNTIME_APP_KEY[_<RUNTIME>]. An empty variable counts as unset, as
+// CI writes a secret that is not defined (the generated workflow passes
+// both). Errors name the variable, never the value.
 func liveTokens(environ []string) (*validator.Live, error) {
 	live := &validator.Live{Tokens: map[string]token.Token{}, AppKeys: map[string]token.Token{}, Check: providers.DefaultOptions()}
 	const prefix = "RTCONF_RUNTIME_TOKEN"
 	const appPrefix = "RTCONF_RUNTIME_APP_KEY"
 	for _, kv := range environ {
 		name, value, _ := strings.Cut(kv, "=")
+		if value == "" {
+			continue
+		}
 		if name == appPrefix || strings.HasPrefix(name, appPrefix+"_") {
 			key, err := github.Forge{}.ParseAppKey(value)
 			if err != nil {

@@ -21,10 +21,11 @@ const minSecretChars = 20
 // token characters, up to the end of the run of token characters
 // ([A-Za-z0-9_]) it is in; or a whole run of exactly 40 hexadecimal
 // digits, the shape of a legacy classic token (a Git commit hash has it
-// too, and is found as well). Find is meant for output, which must never
+// too, and is found as well); or a Bitbucket Data Center token, a whole
+// base64 run (see findBitbucketDC). Find is meant for output, which must never
 // show a token, so it errs on the side of finding too much.
 func Find(s string) [][2]int {
-	return merge(merge(findGitHubShaped(s), findGitLabShaped(s)), findShaped(atlassianShaped, s))
+	return merge(merge(merge(findGitHubShaped(s), findGitLabShaped(s)), findShaped(atlassianShaped, s)), findBitbucketDC(s))
 }
 
 // atlassianShaped is an Atlassian token's prefix and at least 12 of the

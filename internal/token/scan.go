@@ -9,8 +9,8 @@ import (
 )
 
 // issued are the shapes of tokens as GitHub, GitLab and Atlassian (Bitbucket
-// Cloud) issue them: what a
-// committed file must not contain.
+// Cloud) issue them: what a committed file must not contain. Bitbucket Data
+// Center's, which has no prefix, is found by findBitbucketDC.
 var issued = []struct {
 	re   *regexp.Regexp
 	what string
@@ -34,8 +34,9 @@ type Found struct {
 	What string
 }
 
-// Scan returns the tokens in text that have the shape GitHub or GitLab
-// issues them in, in the order of the shapes, then of their place: what
+// Scan returns the tokens in text that have the shape GitHub, GitLab,
+// Atlassian or Bitbucket Data Center issue them in, in the order of the
+// shapes, then of their place: what
 // validate reports in a committed file. Find, looser, is for output.
 func Scan(text []byte) []Found {
 	var out []Found
@@ -43,6 +44,9 @@ func Scan(text []byte) []Found {
 		for _, loc := range s.re.FindAllIndex(text, -1) {
 			out = append(out, Found{Offset: loc[0], Value: string(text[loc[0]:loc[1]]), What: s.what})
 		}
+	}
+	for _, loc := range findBitbucketDC(string(text)) {
+		out = append(out, Found{Offset: loc[0], Value: string(text[loc[0]:loc[1]]), What: "Bitbucket Data Center HTTP access token"})
 	}
 	return out
 }
@@ -74,7 +78,7 @@ func RedactDeep(s string) string {
 	}{{escapeRun, unescapes}, {hexRun, unhex}, {base64Run, unbase64}} {
 		s = r.run.ReplaceAllStringFunc(s, func(run string) string {
 			for _, dec := range r.decode(run) {
-				if shaped.Match(dec) {
+				if shaped.Match(dec) || findBitbucketDC(string(dec)) != nil {
 					return Redacted
 				}
 			}
@@ -107,13 +111,18 @@ func unhex(run string) [][]byte {
 }
 
 // unbase64 decodes a run in both alphabets from each of its first four
-// characters, so that a run that starts inside a quantum is read too.
+// characters, so that a run that starts inside a quantum is read too; to
+// its end when that is a whole byte, else without its last quantum.
 func unbase64(run string) [][]byte {
 	run = strings.TrimRight(run, "=")
 	var out [][]byte
 	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
 		for start := range 4 {
 			part := run[start:]
+			if dec, err := enc.DecodeString(part); err == nil {
+				out = append(out, dec)
+				continue
+			}
 			if dec, err := enc.DecodeString(part[:len(part)/4*4]); err == nil {
 				out = append(out, dec)
 			}

@@ -84,6 +84,7 @@ func TestRedactDeep(t *testing.T) {
 func FuzzRedactDeep(f *testing.F) {
 	f.Add("name: " + testcreds.Classic("fuzzFUZZ"))
 	f.Add(base64.StdEncoding.EncodeToString([]byte(testcreds.FineGrained("fuzzFUZZ"))))
+	f.Add("bearerToken: " + testcreds.BitbucketDC("123456789012", "fuzzFUZZ"))
 	f.Fuzz(func(t *testing.T, s string) {
 		got := token.RedactDeep(s)
 		if token.RedactDeep(got) != got {
