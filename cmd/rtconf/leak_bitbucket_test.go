@@ -3,13 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/rtconf/rtconf/internal/fakebitbucket"
@@ -34,14 +30,7 @@ var (
 // may hold it).
 func TestBitbucketTokensNeverLeak(t *testing.T) {
 	t.Parallel()
-	type bcase struct {
-		name   string
-		args   []string
-		stdin  string
-		env    []string
-		inject func(*fakebitbucket.Server)
-		code   int
-	}
+	type bcase = hostLeakCase[*fakebitbucket.Server]
 	cert := filepath.Join(demoTemplate(t), "certs", "demo-sealed-secrets.pem")
 	rt := []string{"seal", "runtime-token", "--demo", "--dir", "{repo}", "--runtime", "production", "--cert", cert, "--api-url", "{api}"}
 	ut := []string{"seal", "user-token", "--demo", "--dir", "{repo}", "--runtime", "production", "--user", "alice", "--cert", cert, "--api-url", "{api}"}
@@ -76,64 +65,21 @@ func TestBitbucketTokensNeverLeak(t *testing.T) {
 		{name: "init --create --push --protect", args: []string{"init", "{work}/new", "--provider", "bitbucket", "--repo", "https://bitbucket.org/acme/fresh", "--runtime", "prod",
 			"--create", "--push", "--protect", "--api-url", "{api}", "--remote", "{git}/acme/fresh.git", "--token-env", "BB_TOKEN"}, code: 0},
 	}
-	bin := rtconfBinary(t)
-	type result struct {
-		code           int
-		stdout, stderr []byte
-		work           string
-		api            *fakebitbucket.Server
-	}
-	results := make([]result, len(cases))
-	var wg sync.WaitGroup
-	for i, tc := range cases {
-		api, git, work := bitbucketLeakEnv(t)
-		if tc.inject != nil {
-			tc.inject(api)
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			expand := strings.NewReplacer("{repo}", filepath.Join(work, "repo"), "{work}", work, "{api}", api.URL(), "{git}", git.URL())
-			var args []string
-			for _, a := range tc.args {
-				args = append(args, expand.Replace(a))
+	runHostLeakCases(t, hostLeakRun[*fakebitbucket.Server]{
+		newEnv: func(t *testing.T) (*fakebitbucket.Server, string, string, string) {
+			api, git, work := bitbucketLeakEnv(t)
+			return api, api.URL(), git.URL(), work
+		},
+		requests: func(s *fakebitbucket.Server) []sentRequest {
+			var out []sentRequest
+			for _, r := range s.Requests() {
+				out = append(out, sentRequest(r))
 			}
-			var stdout, stderr bytes.Buffer
-			cmd := exec.Command(bin, args...)
-			cmd.Dir, cmd.Stdin, cmd.Stdout, cmd.Stderr = work, strings.NewReader(tc.stdin), &stdout, &stderr
-			cmd.Env = append(append(os.Environ(), "BB_TOKEN="+canaryBitbucketCred, "HOME="+work, "XDG_CONFIG_HOME="+work), tc.env...)
-			code := 0
-			var exitErr *exec.ExitError
-			if err := cmd.Run(); errors.As(err, &exitErr) {
-				code = exitErr.ExitCode()
-			} else if err != nil {
-				code = -1
-			}
-			results[i] = result{code: code, stdout: stdout.Bytes(), stderr: stderr.Bytes(), work: work, api: api}
-		}()
-	}
-	wg.Wait()
-	for i, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			res := results[i]
-			if res.code != tc.code {
-				t.Errorf("exit code %d, want %d; stdout: %s\nstderr: %s", res.code, tc.code, res.stdout, res.stderr)
-			}
-			checkBitbucketNoLeak(t, "stdout", res.stdout)
-			checkBitbucketNoLeak(t, "stderr", res.stderr)
-			checkTreeNoLeak(t, res.work)
-			for _, r := range res.api.Requests() {
-				for name, vs := range r.Header {
-					for _, v := range vs {
-						if name != "Authorization" {
-							checkBitbucketNoLeak(t, "request header "+name, []byte(v))
-						}
-					}
-				}
-				checkBitbucketNoLeak(t, "request "+r.Method+" "+r.Path, []byte(r.Path+"?"+r.Query+"\n"+r.Body))
-			}
-		})
-	}
+			return out
+		},
+		authHeader: "Authorization",
+		env:        []string{"BB_TOKEN=" + canaryBitbucketCred},
+	}, cases)
 }
 
 // checkBitbucketNoLeak is checkNoLeak, and neither Atlassian prefix with

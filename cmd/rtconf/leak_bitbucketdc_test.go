@@ -3,13 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,14 +28,7 @@ var canaryBitbucketDC = testcreds.BitbucketDC("424242424242", canarySeed)
 // Authorization may hold it).
 func TestBitbucketDCTokensNeverLeak(t *testing.T) {
 	t.Parallel()
-	type bcase struct {
-		name   string
-		args   []string
-		stdin  string
-		env    []string
-		inject func(*fakebitbucketdc.Server)
-		code   int
-	}
+	type bcase = hostLeakCase[*fakebitbucketdc.Server]
 	cert := filepath.Join(demoTemplate(t), "certs", "demo-sealed-secrets.pem")
 	rt := []string{"seal", "runtime-token", "--demo", "--dir", "{repo}", "--runtime", "production", "--cert", cert, "--api-url", "{api}"}
 	ut := []string{"seal", "user-token", "--demo", "--dir", "{repo}", "--runtime", "production", "--user", "alice", "--cert", cert, "--api-url", "{api}"}
@@ -72,64 +61,21 @@ func TestBitbucketDCTokensNeverLeak(t *testing.T) {
 		{name: "init --create --push --protect", args: []string{"init", "{work}/new", "--provider", "bitbucket-datacenter", "--repo", "https://bitbucket.example.com/scm/ACME/fresh.git", "--runtime", "prod",
 			"--create", "--push", "--protect", "--api-url", "{api}", "--remote", "{git}/ACME/fresh.git", "--token-env", "BB_TOKEN"}, code: 0},
 	}
-	bin := rtconfBinary(t)
-	type result struct {
-		code           int
-		stdout, stderr []byte
-		work           string
-		api            *fakebitbucketdc.Server
-	}
-	results := make([]result, len(cases))
-	var wg sync.WaitGroup
-	for i, tc := range cases {
-		api, git, work := bitbucketDCLeakEnv(t)
-		if tc.inject != nil {
-			tc.inject(api)
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			expand := strings.NewReplacer("{repo}", filepath.Join(work, "repo"), "{work}", work, "{api}", api.URL(), "{git}", git.URL())
-			var args []string
-			for _, a := range tc.args {
-				args = append(args, expand.Replace(a))
+	runHostLeakCases(t, hostLeakRun[*fakebitbucketdc.Server]{
+		newEnv: func(t *testing.T) (*fakebitbucketdc.Server, string, string, string) {
+			api, git, work := bitbucketDCLeakEnv(t)
+			return api, api.URL(), git.URL(), work
+		},
+		requests: func(s *fakebitbucketdc.Server) []sentRequest {
+			var out []sentRequest
+			for _, r := range s.Requests() {
+				out = append(out, sentRequest(r))
 			}
-			var stdout, stderr bytes.Buffer
-			cmd := exec.Command(bin, args...)
-			cmd.Dir, cmd.Stdin, cmd.Stdout, cmd.Stderr = work, strings.NewReader(tc.stdin), &stdout, &stderr
-			cmd.Env = append(append(os.Environ(), "BB_TOKEN="+canaryBitbucketDC, "HOME="+work, "XDG_CONFIG_HOME="+work), tc.env...)
-			code := 0
-			var exitErr *exec.ExitError
-			if err := cmd.Run(); errors.As(err, &exitErr) {
-				code = exitErr.ExitCode()
-			} else if err != nil {
-				code = -1
-			}
-			results[i] = result{code: code, stdout: stdout.Bytes(), stderr: stderr.Bytes(), work: work, api: api}
-		}()
-	}
-	wg.Wait()
-	for i, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			res := results[i]
-			if res.code != tc.code {
-				t.Errorf("exit code %d, want %d; stdout: %s\nstderr: %s", res.code, tc.code, res.stdout, res.stderr)
-			}
-			checkNoLeak(t, "stdout", res.stdout)
-			checkNoLeak(t, "stderr", res.stderr)
-			checkTreeNoLeak(t, res.work)
-			for _, r := range res.api.Requests() {
-				for name, vs := range r.Header {
-					for _, v := range vs {
-						if name != "Authorization" {
-							checkNoLeak(t, "request header "+name, []byte(v))
-						}
-					}
-				}
-				checkNoLeak(t, "request "+r.Method+" "+r.Path, []byte(r.Path+"?"+r.Query+"\n"+r.Body))
-			}
-		})
-	}
+			return out
+		},
+		authHeader: "Authorization",
+		env:        []string{"BB_TOKEN=" + canaryBitbucketDC},
+	}, cases)
 }
 
 // bitbucketDCLeakEnv is a fake Bitbucket Data Center that knows the canary
