@@ -79,6 +79,7 @@ func TestBitbucketTokensNeverLeak(t *testing.T) {
 		},
 		authHeader: "Authorization",
 		env:        []string{"BB_TOKEN=" + canaryBitbucketCred},
+		check:      checkBitbucketNoLeak,
 	}, cases)
 }
 
