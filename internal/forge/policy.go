@@ -1,9 +1,12 @@
 package forge
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 )
@@ -43,8 +46,10 @@ type Policy struct {
 	// Limited tells whether an answer is a rate limit, by the host's own
 	// headers, at now.
 	Limited func(a Answer, now time.Time) (RateLimit, bool)
-	// Final tells whether a failed request must not be retried (it would
-	// only fail again: a refused redirect, an answer too large).
+	// Final tells whether a failed request must not be retried because it
+	// would only fail again, beyond what every host shares (a redirect
+	// HTTPClient refused, an answer too large: see transportFinal): a
+	// client library's decoding error, say. Nil for none.
 	Final func(error) bool
 	// Redact removes the token from a message.
 	Redact func(string) string
@@ -68,7 +73,7 @@ func (p Policy) Do(ctx context.Context, method string, send func(context.Context
 			if ctx.Err() != nil {
 				return Answer{}, &UnverifiedError{Reason: ctx.Err().Error(), Err: ctx.Err()}
 			}
-			if p.Final != nil && p.Final(err) {
+			if transportFinal(err) || (p.Final != nil && p.Final(err)) {
 				return Answer{}, &UnverifiedError{Reason: p.Redact(err.Error()), Err: err}
 			}
 			why, cause = "request failed: "+p.Redact(err.Error()), err
@@ -124,4 +129,47 @@ func (o Options) notify(what string, waited, d time.Duration) {
 	if o.Waiting != nil {
 		o.Waiting(Wait{For: what, Until: o.Now.Add(waited + d), Delay: d})
 	}
+}
+
+// transportFinal: a redirect HTTPClient refused, or an answer over its
+// size limit, would only come again.
+func transportFinal(err error) bool {
+	var redirect *RedirectError
+	return errors.As(err, &redirect) || errors.Is(err, ErrResponseTooLarge)
+}
+
+// DoJSON sends one request to url under the policy, with body as JSON
+// (nil for none) and Accept: application/json; authorize sets the
+// request's credentials, once per attempt. Every answer comes back
+// whatever its status; an error means none did (*UnverifiedError).
+// It is the whole client of the hosts rtconf speaks plain net/http to.
+func (p Policy) DoJSON(ctx context.Context, hc *http.Client, method, url string, body any, authorize func(*http.Request)) (Answer, error) {
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return Answer{}, fmt.Errorf("encode %s %s: %w", method, url, err)
+		}
+	}
+	return p.Do(ctx, method, func(ctx context.Context) (Answer, error) {
+		req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(payload))
+		if err != nil {
+			return Answer{}, err
+		}
+		authorize(req)
+		req.Header.Set("Accept", "application/json")
+		if payload != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			return Answer{}, err
+		}
+		defer resp.Body.Close()
+		data, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return Answer{}, err
+		}
+		return Answer{Status: resp.StatusCode, Header: resp.Header, Body: string(data)}, nil
+	})
 }

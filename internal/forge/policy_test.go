@@ -2,6 +2,8 @@ package forge_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -49,5 +51,43 @@ func TestPolicyTellsWhatItWaitsFor(t *testing.T) {
 	}
 	if diff := cmp.Diff([]time.Duration{41 * time.Second, time.Second}, slept); diff != "" {
 		t.Errorf("sleeps (-want +got):\n%s", diff)
+	}
+}
+
+// TestPolicyTransportErrorsAreFinal: a redirect HTTPClient refused and an
+// answer over its limit are tried once, with no Final of the provider's,
+// while another network error is retried.
+func TestPolicyTransportErrorsAreFinal(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		err   error
+		tries int
+	}{
+		{"redirect refused", &forge.RedirectError{From: "https://api.example.com", To: "https://elsewhere.example"}, 1},
+		{"answer too large", fmt.Errorf("read body: %w", forge.ErrResponseTooLarge), 1},
+		{"connection reset", errors.New("connection reset by peer"), 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := forge.Policy{
+				Options: forge.Options{
+					MaxWait: time.Minute, Retries: 2, Backoff: time.Second, Timeout: time.Second, Now: testclock.Default(),
+					Sleep: func(context.Context, time.Duration) error { return nil },
+				},
+				Title:   "GitHub",
+				Limited: func(forge.Answer, time.Time) (forge.RateLimit, bool) { return forge.RateLimit{}, false },
+				Redact:  func(s string) string { return s },
+			}
+			tries := 0
+			_, err := p.Do(context.Background(), http.MethodGet, func(context.Context) (forge.Answer, error) {
+				tries++
+				return forge.Answer{}, tc.err
+			})
+			if !errors.Is(err, tc.err) {
+				t.Errorf("Do error %v does not unwrap to %v", err, tc.err)
+			}
+			if tries != tc.tries {
+				t.Errorf("%d tries, want %d", tries, tc.tries)
+			}
+		})
 	}
 }

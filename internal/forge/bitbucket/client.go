@@ -1,12 +1,10 @@
 package bitbucket
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -63,42 +61,17 @@ func (c *caller) authorize(req *http.Request) {
 // base (with its query), body is JSON or nil. Any answer comes back, for
 // the caller to read.
 func (c *caller) call(ctx context.Context, method, path string, body any, retryWrites bool) (forge.Answer, error) {
-	var payload []byte
-	if body != nil {
-		var err error
-		if payload, err = json.Marshal(body); err != nil {
-			return forge.Answer{}, err
-		}
-	}
 	u, err := c.base.Parse(path)
 	if err != nil {
 		return forge.Answer{}, fmt.Errorf("bitbucket: bad API path %q: %w", path, err)
 	}
 	p := forge.Policy{
-		Options: c.opts, Title: "Bitbucket", RetryWrites: retryWrites, Limited: rateLimited, Final: final,
+		Options: c.opts, Title: "Bitbucket", RetryWrites: retryWrites, Limited: rateLimited,
 		Redact: c.tok.Scrub,
 	}
-	return p.Do(ctx, method, func(ctx context.Context) (forge.Answer, error) {
+	return p.DoJSON(ctx, c.hc, method, u.String(), body, func(req *http.Request) {
 		c.n++
-		req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(payload))
-		if err != nil {
-			return forge.Answer{}, err
-		}
 		c.authorize(req)
-		req.Header.Set("Accept", "application/json")
-		if payload != nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := c.hc.Do(req)
-		if err != nil {
-			return forge.Answer{}, err
-		}
-		defer resp.Body.Close()
-		data, err := io.ReadAll(resp.Body)
-		if err != nil {
-			return forge.Answer{}, err
-		}
-		return forge.Answer{Status: resp.StatusCode, Header: resp.Header, Body: string(data)}, nil
 	})
 }
 
@@ -113,12 +86,6 @@ func (c *caller) get(ctx context.Context, path string, out any) (forge.Answer, e
 		return a, &forge.UnverifiedError{Reason: "Bitbucket's answer to GET " + path + " is not the JSON asked for", Err: err}
 	}
 	return a, nil
-}
-
-// final: a refused redirect or an answer too large would only come again.
-func final(err error) bool {
-	var redirect *forge.RedirectError
-	return errors.As(err, &redirect) || errors.Is(err, forge.ErrResponseTooLarge)
 }
 
 // rateLimited reads Bitbucket Cloud's rate-limit answer: 429 Too Many

@@ -1,12 +1,10 @@
 package bitbucketdc
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -46,41 +44,16 @@ func newCaller(tok token.Token, o forge.Options) (*caller, error) {
 // body as JSON, under the policy. Every answer comes back, whatever its
 // status; an error means none did (*forge.UnverifiedError).
 func (c *caller) do(ctx context.Context, method, path string, body any, retryWrites bool) (forge.Answer, error) {
-	var payload []byte
-	if body != nil {
-		var err error
-		if payload, err = json.Marshal(body); err != nil {
-			return forge.Answer{}, fmt.Errorf("encode %s %s: %w", method, path, err)
-		}
-	}
 	p := forge.Policy{
-		Options: c.opts, Title: "Bitbucket Data Center", RetryWrites: retryWrites, Limited: rateLimited, Final: final,
+		Options: c.opts, Title: "Bitbucket Data Center", RetryWrites: retryWrites, Limited: rateLimited,
 		Redact: c.tok.Scrub,
 	}
-	return p.Do(ctx, method, func(ctx context.Context) (forge.Answer, error) {
+	return p.DoJSON(ctx, c.hc, method, c.root+path, body, func(req *http.Request) {
 		c.n++
-		req, err := http.NewRequestWithContext(ctx, method, c.root+path, bytes.NewReader(payload))
-		if err != nil {
-			return forge.Answer{}, err
-		}
 		// HTTP access tokens go as Bearer: the only way project and
 		// repository tokens authenticate, and one personal tokens accept
 		// too (https://confluence.atlassian.com/bitbucketserver/http-access-tokens-939515499.html).
 		req.Header.Set("Authorization", "Bearer "+c.tok.Reveal())
-		req.Header.Set("Accept", "application/json")
-		if body != nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := c.hc.Do(req)
-		if err != nil {
-			return forge.Answer{}, err
-		}
-		defer resp.Body.Close()
-		data, err := io.ReadAll(resp.Body)
-		if err != nil {
-			return forge.Answer{}, err
-		}
-		return forge.Answer{Status: resp.StatusCode, Header: resp.Header, Body: string(data)}, nil
 	})
 }
 
@@ -99,12 +72,6 @@ func decode(a forge.Answer, v any) error {
 		return &forge.UnverifiedError{Reason: fmt.Sprintf("Bitbucket Data Center answered %d with a body that is not the JSON asked for", a.Status), Err: err}
 	}
 	return nil
-}
-
-// final: a refused redirect or an answer too large would only come again.
-func final(err error) bool {
-	var redirect *forge.RedirectError
-	return errors.As(err, &redirect) || errors.Is(err, forge.ErrResponseTooLarge)
 }
 
 // rateLimited reads Bitbucket Data Center's rate limit: a user whose token

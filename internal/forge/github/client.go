@@ -39,8 +39,8 @@ type caller struct {
 func (c *caller) do(ctx context.Context, method, path string, body any) (answer, error) {
 	p := forge.Policy{
 		Options: c.opts, Title: "GitHub", RetryWrites: c.retryWrites,
-		Limited: rateLimited, Final: final,
-		Redact: c.tok.Scrub,
+		Limited: rateLimited,
+		Redact:  c.tok.Scrub,
 	}
 	return p.Do(ctx, method, func(ctx context.Context) (answer, error) { return c.once(ctx, method, path, body) })
 }
@@ -105,14 +105,6 @@ func (c *caller) once(ctx context.Context, method, path string, body any) (answe
 		}
 	}
 	return a, nil
-}
-
-// final tells whether a failed request must not be retried: a redirect
-// rtconf does not follow, or an answer too large to read, would only come
-// again.
-func final(err error) bool {
-	var redirect *forge.RedirectError
-	return errors.As(err, &redirect) || errors.Is(err, forge.ErrResponseTooLarge)
 }
 
 // rateLimited tells whether an answer is a rate limit and how long to wait:

@@ -77,14 +77,12 @@ func (c *caller) call(ctx context.Context, method string, f func(...gl.RequestOp
 	})
 }
 
-// final: a refused redirect, an answer too large or one that is not the
-// JSON asked for would only come again.
+// final: an answer that is not the JSON asked for would only come again
+// (the policy knows the rest: forge.Policy.Final).
 func final(err error) bool {
-	var redirect *forge.RedirectError
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
-	return errors.As(err, &redirect) || errors.Is(err, forge.ErrResponseTooLarge) ||
-		errors.As(err, &syntax) || errors.As(err, &typ)
+	return errors.As(err, &syntax) || errors.As(err, &typ)
 }
 
 // rateLimited reads GitLab's rate-limit answer: 429 with Retry-After
