@@ -151,6 +151,15 @@ func TestClusterApplyAllRuntimes(t *testing.T) {
 	if code != 1 || tty != want {
 		t.Errorf("apply on a terminal: exit %d, want 1; the terminal shows\n%s\nwant\n%s\nstdout:\n%s", code, tty, want, stdout)
 	}
+
+	// A failed sync is said once, as the final error, not also as a
+	// "waiting for" line.
+	c.SetApplicationStatus(t, argoNS, "prod", failed)
+	code, stdout, tty = r.onTerminal(t, "apply", "--runtime", "prod", "--timeout", "2m", "--dir", dir)
+	want = "rtconf: runtime prod is not live: Application argocd/prod: sync Failed: " + failed.Message + "\n"
+	if code != 1 || tty != want {
+		t.Errorf("apply on a terminal, sync failed: exit %d, want 1; the terminal shows\n%s\nwant\n%s\nstdout:\n%s", code, tty, want, stdout)
+	}
 }
 
 // onTerminal runs rtconf with the cluster's kubeconfig and context, its

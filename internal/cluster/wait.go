@@ -134,7 +134,9 @@ func (c *Client) Wait(ctx context.Context, t Target, interval time.Duration, pro
 			return Verdict{}, err
 		}
 		v := Judge(t, o)
-		if progress != nil && !slices.Equal(v.Waiting, last) {
+		// The final verdict is the caller's to report: progress is only
+		// told what is still awaited, so a failure is said once.
+		if progress != nil && !v.Done && v.Failed == nil && !slices.Equal(v.Waiting, last) {
 			progress(v)
 		}
 		last = v.Waiting
