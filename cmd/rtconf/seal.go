@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -72,11 +74,10 @@ func sealCommand() *cli.Command {
 				Usage: "seal a runtime's Git runtime token (an Argo CD repo-creds Secret)",
 				Description: "Seals the token with the sealed-secrets controller's certificate into\n" +
 					"overlays/RUNTIME/runtime-token.yaml: a repository-credentials Secret for every\n" +
-					"repository of the owner of the shared configuration repository.\n\n" + tokenHelp + "\n\n" + exitCodesHelp,
-				Flags: append(append(append(append(repoFlags(), lockWaitFlag(),
-					&cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true},
-					&cli.BoolFlag{Name: "replace", Usage: "replace sealed GitHub App credentials with the token"}),
-					tokenFlags()...), certFlags()...), dryRunFlags()...),
+					"repository of the owner of the shared configuration repository.\n\n" + manyRuntimesHelp + "\n\n" + tokenHelp + "\n\n" + exitCodesHelp,
+				Flags: append(append(append(append(append(repoFlags(), lockWaitFlag()), runtimesFlags()...),
+					&cli.BoolFlag{Name: "replace", Usage: "replace sealed GitHub App credentials with the token (in every runtime named)"}),
+					append(tokenFlags(), certFlags()...)...), dryRunFlags()...),
 				Action: sealAction,
 			},
 			{
@@ -113,6 +114,11 @@ func sealAction(c *cli.Context) error {
 	}
 	opts := sealOptions(c, tok)
 	opts.Dir, opts.DryRun, opts.Diff = dir, dry, diff
+	if c.Command.Name == "runtime-token" {
+		if err := sealRuntimes(c, "seal runtime-token", &opts); err != nil {
+			return err
+		}
+	}
 	if opts.Run, err = runOptions(c); err != nil {
 		return err
 	}
@@ -122,6 +128,10 @@ func sealAction(c *cli.Context) error {
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintln(c.App.ErrWriter, "warning: "+w)
+	}
+	if opts.Runtime == "" {
+		printSealedMany(c, tok, res, dry)
+		return nil
 	}
 	printChanges(c.App.Writer, res.Changes, dry, verbose(c))
 	printDiffs(c.App.Writer, res.Changes, res.Diffs)
@@ -136,13 +146,83 @@ func sealAction(c *cli.Context) error {
 	return nil
 }
 
+// manyRuntimesHelp says how runtime-token and token rotate seal into
+// several runtimes.
+const manyRuntimesHelp = "--runtime may be repeated, or --all-runtimes given instead, to seal the one token (a\n" +
+	"robot account's) into the runtime token of each runtime in one run: the token is checked\n" +
+	"live once, for what the runtimes need together, and every file is written, or none.\n" +
+	"The files changed are listed (--verbose: every one; --quiet with several runtimes: only\n" +
+	"the summary line). User tokens and GitHub App credentials are sealed one runtime at a time."
+
+// runtimesFlags are --runtime, repeatable, and --all-runtimes.
+func runtimesFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "runtime", Usage: "`NAME` of the runtime (required; repeat for more, or give --all-runtimes)"},
+		&cli.BoolFlag{Name: "all-runtimes", Usage: "seal into the runtime token of every runtime of rtconf.yaml"},
+	}
+}
+
+// sealRuntimes reads --runtime (repeatable) and --all-runtimes into opts:
+// one --runtime is opts.Runtime, as before; more are opts.Runtimes. cmd
+// is the command, for the usage errors.
+func sealRuntimes(c *cli.Context, cmd string, opts *workspace.SealOptions) error {
+	names, all := c.StringSlice("runtime"), c.Bool("all-runtimes")
+	opts.Runtime = ""
+	switch {
+	case len(names) == 0 && !all:
+		return &commandUsageError{fmt.Sprintf("rtconf %s: missing --runtime (see rtconf %s --help)", cmd, cmd)}
+	case len(names) > 0 && all:
+		return &usageError{"--runtime and --all-runtimes: give one"}
+	case all:
+		opts.AllRuntimes = true
+	case len(names) == 1:
+		opts.Runtime = names[0]
+	default:
+		opts.Runtimes = names
+	}
+	if opts.Runtime == "" && opts.User != "" {
+		return &usageError{"--user: a user token is sealed into one runtime at a time; give one --runtime"}
+	}
+	return nil
+}
+
+// printSealedMany reports a seal into several runtimes: the files changed
+// (not with --quiet), then one line for the token and the runtimes, then
+// the notes of what to revoke.
+func printSealedMany(c *cli.Context, tok token.Token, res workspace.SealResult, dry bool) {
+	w := c.App.Writer
+	if !quiet(c) {
+		printChanges(w, res.Changes, dry, verbose(c))
+	}
+	printDiffs(w, res.Changes, res.Diffs)
+	names := res.Runtimes
+	more := ""
+	if n := len(names) - listLimit; !verbose(c) && n > 0 {
+		names, more = names[:listLimit], fmt.Sprintf(" and %d more (--verbose lists every one)", n)
+	}
+	verb, tail := "sealed", ""
+	if dry {
+		verb, tail = "would seal", "; dry run, nothing written"
+	}
+	fmt.Fprintf(w, "%s %s token (%s) into the runtime token of %d %s: %s%s%s\n", verb, tok.Kind(), tok.Fingerprint(),
+		len(res.Runtimes), pluralWord(len(res.Runtimes), "runtime"), strings.Join(names, ", "), more, tail)
+	if dry {
+		return
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintln(w, "then: "+n)
+	}
+}
+
 // sealOptions are the options of sealing that the flags of seal and token
 // rotate set.
 func sealOptions(c *cli.Context, tok token.Token) workspace.SealOptions {
 	opts := workspace.DefaultSealOptions()
 	opts.Dir = c.String("dir")
 	opts.ConfigFile = c.String("config")
-	opts.Runtime = c.String("runtime")
+	if _, ok := flagOf(c, "runtime").(*cli.StringFlag); ok {
+		opts.Runtime = c.String("runtime")
+	}
 	opts.User = c.String("user")
 	opts.Token = tok
 	opts.Cert = c.String("cert")
@@ -157,6 +237,16 @@ func sealOptions(c *cli.Context, tok token.Token) workspace.SealOptions {
 	opts.Live.Waiting = waitNotes(c)
 	opts.Trust = trust(c)
 	return opts
+}
+
+// flagOf is the command's flag name, or nil.
+func flagOf(c *cli.Context, name string) cli.Flag {
+	for _, f := range c.Command.Flags {
+		if slices.Contains(f.Names(), name) {
+			return f
+		}
+	}
+	return nil
 }
 
 // envTokens are the environment variables rtconf reads a token from when
