@@ -186,6 +186,10 @@ func sealRuntimes(c *cli.Context, cmd string, opts *workspace.SealOptions) error
 	return nil
 }
 
+// runtimesShown is how many runtimes the line of a seal into several
+// names without --verbose.
+const runtimesShown = 10
+
 // printSealedMany reports a seal into several runtimes: the files changed
 // (not with --quiet), then one line for the token and the runtimes, then
 // the notes of what to revoke.
@@ -197,8 +201,8 @@ func printSealedMany(c *cli.Context, tok token.Token, res workspace.SealResult, 
 	printDiffs(w, res.Changes, res.Diffs)
 	names := res.Runtimes
 	more := ""
-	if n := len(names) - listLimit; !verbose(c) && n > 0 {
-		names, more = names[:listLimit], fmt.Sprintf(" and %d more (--verbose lists every one)", n)
+	if n := len(names) - runtimesShown; !verbose(c) && n > 0 {
+		names, more = names[:runtimesShown], fmt.Sprintf(" and %d more (--verbose lists every one)", n)
 	}
 	verb, tail := "sealed", ""
 	if dry {

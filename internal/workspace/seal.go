@@ -268,10 +268,18 @@ func sealSlot(cfg *config.Config, rt config.Runtime, slot generator.Slot, tok to
 
 // slotChanges plans data, a sealed token, into its slot. When the
 // runtime's overlay kustomization lists the slot's file, that file is all
-// that changes; otherwise the runtime's own files are planned with it, so
-// that the token is part of the overlay. Nothing of the other runtimes is
-// rendered or read.
+// that changes, and nothing is rendered; otherwise the runtime's own files
+// are rendered and planned with it, so that the token is part of the
+// overlay. Nothing of the other runtimes is rendered or read.
 func slotChanges(root *os.Root, cfg *config.Config, slot generator.Slot, data []byte) ([]generator.Change, error) {
+	tree := repofs.FS(root)
+	listed, err := generator.Listed(tree, slot)
+	if err != nil {
+		return nil, err
+	}
+	if listed {
+		return generator.PlanFiles(tree, []generator.File{{Path: slot.Path(), Data: data, Mode: generator.Generated, Slot: &slot}})
+	}
 	files, err := generator.GenerateRuntime(cfg, slot.Runtime)
 	if err != nil {
 		return nil, err
@@ -281,14 +289,6 @@ func slotChanges(root *os.Root, cfg *config.Config, slot generator.Slot, data []
 		return nil, fmt.Errorf("seal: no place for the token of %q in runtime %q", slot.User, slot.Runtime)
 	}
 	files[i].Data, files[i].Mode = data, generator.Generated
-	tree := repofs.FS(root)
-	listed, err := generator.Listed(tree, slot)
-	if err != nil {
-		return nil, err
-	}
-	if listed {
-		return generator.PlanFiles(tree, files[i:i+1])
-	}
 	return generator.PlanRuntime(tree, files, slot.Runtime)
 }
 
