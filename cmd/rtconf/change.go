@@ -195,6 +195,10 @@ func rotateCommand() *cli.Command {
 			if err := noArgs(c, "token rotate"); err != nil {
 				return err
 			}
+			setRuntimes, err := sealRuntimes(c, "token rotate")
+			if err != nil {
+				return err
+			}
 			dir, err := repoDir(c, false)
 			if err != nil {
 				return err
@@ -211,9 +215,7 @@ func rotateCommand() *cli.Command {
 			}
 			opts := sealOptions(c, tok)
 			opts.Dir = dir
-			if err := sealRuntimes(c, "token rotate", &opts); err != nil {
-				return err
-			}
+			setRuntimes(&opts)
 			return runChange(c, workspace.RotateToken(opts), &gitTok)
 		},
 	}

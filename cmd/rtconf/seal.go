@@ -84,7 +84,8 @@ func sealCommand() *cli.Command {
 				Name:  "user-token",
 				Usage: "seal a user's Git user token for a runtime",
 				Description: "Seals the token into overlays/RUNTIME/user-tokens/LOGIN.yaml, a Secret in the\n" +
-					"runtime's namespace, replacing the pending placeholder.\n\n" + tokenHelp + "\n\n" + exitCodesHelp,
+					"runtime's namespace, replacing the pending placeholder. One runtime at a time: a user's\n" +
+					"token is the user's own, for each runtime.\n\n" + tokenHelp + "\n\n" + exitCodesHelp,
 				Flags: append(append(append(append(repoFlags(), lockWaitFlag(),
 					&cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true},
 					&cli.StringFlag{Name: "user", Usage: "GitHub `LOGIN` of the user", Required: true}),
@@ -100,6 +101,13 @@ func sealAction(c *cli.Context) error {
 	if err := noArgs(c, "seal "+c.Command.Name); err != nil {
 		return err
 	}
+	setRuntimes := func(*workspace.SealOptions) {}
+	if c.Command.Name == "runtime-token" {
+		var err error
+		if setRuntimes, err = sealRuntimes(c, "seal runtime-token"); err != nil {
+			return err
+		}
+	}
 	dry, diff, err := dryRun(c)
 	if err != nil {
 		return err
@@ -114,11 +122,7 @@ func sealAction(c *cli.Context) error {
 	}
 	opts := sealOptions(c, tok)
 	opts.Dir, opts.DryRun, opts.Diff = dir, dry, diff
-	if c.Command.Name == "runtime-token" {
-		if err := sealRuntimes(c, "seal runtime-token", &opts); err != nil {
-			return err
-		}
-	}
+	setRuntimes(&opts)
 	if opts.Run, err = runOptions(c); err != nil {
 		return err
 	}
@@ -154,36 +158,61 @@ const manyRuntimesHelp = "--runtime may be repeated, or --all-runtimes given ins
 	"The files changed are listed (--verbose: every one; --quiet with several runtimes: only\n" +
 	"the summary line). User tokens and GitHub App credentials are sealed one runtime at a time."
 
-// runtimesFlags are --runtime, repeatable, and --all-runtimes.
+// runtimesFlags are --runtime, which may be repeated, and --all-runtimes.
+// --runtime is a flag of its own kind (repeatedFlag), not a slice flag, so
+// that its help reads as it did when it took one runtime.
 func runtimesFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringSliceFlag{Name: "runtime", Usage: "`NAME` of the runtime (required; repeat for more, or give --all-runtimes)"},
-		&cli.BoolFlag{Name: "all-runtimes", Usage: "seal into the runtime token of every runtime of rtconf.yaml"},
+		&cli.GenericFlag{Name: "runtime", Value: &repeatedFlag{}, Usage: "`NAME` of the runtime (required)"},
+		&cli.BoolFlag{Name: "all-runtimes", Usage: "every runtime of rtconf.yaml, instead of --runtime (which may also be repeated: --runtime a --runtime b)"},
 	}
 }
 
-// sealRuntimes reads --runtime (repeatable) and --all-runtimes into opts:
-// one --runtime is opts.Runtime, as before; more are opts.Runtimes. cmd
-// is the command, for the usage errors.
-func sealRuntimes(c *cli.Context, cmd string, opts *workspace.SealOptions) error {
-	names, all := c.StringSlice("runtime"), c.Bool("all-runtimes")
-	opts.Runtime = ""
-	switch {
-	case len(names) == 0 && !all:
-		return &commandUsageError{fmt.Sprintf("rtconf %s: missing --runtime (see rtconf %s --help)", cmd, cmd)}
-	case len(names) > 0 && all:
-		return &usageError{"--runtime and --all-runtimes: give one"}
-	case all:
-		opts.AllRuntimes = true
-	case len(names) == 1:
-		opts.Runtime = names[0]
-	default:
-		opts.Runtimes = names
+// repeatedFlag is the value of a flag that may be given more than once:
+// each value given, in order.
+type repeatedFlag struct{ values []string }
+
+func (f *repeatedFlag) Set(v string) error {
+	f.values = append(f.values, v)
+	return nil
+}
+
+func (f *repeatedFlag) String() string {
+	if f == nil {
+		return ""
 	}
-	if opts.Runtime == "" && opts.User != "" {
-		return &usageError{"--user: a user token is sealed into one runtime at a time; give one --runtime"}
+	return strings.Join(f.values, ", ")
+}
+
+// repeated is every value of the repeatedFlag name.
+func repeated(c *cli.Context, name string) []string {
+	if f, ok := c.Generic(name).(*repeatedFlag); ok {
+		return f.values
 	}
 	return nil
+}
+
+// sealRuntimes reads --runtime (repeatable) and --all-runtimes, before
+// anything else is read: one --runtime is SealOptions.Runtime, as before;
+// more are SealOptions.Runtimes. cmd is the command, for the usage errors.
+func sealRuntimes(c *cli.Context, cmd string) (func(*workspace.SealOptions), error) {
+	names, all := repeated(c, "runtime"), c.Bool("all-runtimes")
+	switch {
+	case len(names) == 0 && !all:
+		return nil, &commandUsageError{fmt.Sprintf("rtconf %s: missing --runtime (see rtconf %s --help)", cmd, cmd)}
+	case len(names) > 0 && all:
+		return nil, &usageError{"--runtime and --all-runtimes: give one"}
+	case len(names) != 1 && c.String("user") != "":
+		return nil, &usageError{"--user: a user token is sealed into one runtime at a time; give one --runtime"}
+	}
+	return func(o *workspace.SealOptions) {
+		o.Runtime, o.Runtimes, o.AllRuntimes = "", nil, all
+		if len(names) == 1 {
+			o.Runtime = names[0]
+		} else if !all {
+			o.Runtimes = names
+		}
+	}, nil
 }
 
 // runtimesShown is how many runtimes the line of a seal into several
