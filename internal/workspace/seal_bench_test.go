@@ -27,7 +27,7 @@ func BenchmarkSealOne(b *testing.B) {
 				b.Fatal(err)
 			}
 			o := workspace.DefaultSealOptions()
-			o.Dir, o.Runtime, o.Token, o.Now, o.SkipLiveCheck = dir, "rt-0001", tok, now, true
+			o.Dir, o.Runtime, o.Token, o.Now, o.SkipLiveCheck, o.Demo = dir, "rt-0001", tok, now, true, true
 			for b.Loop() {
 				res, err := workspace.Seal(context.Background(), o)
 				if err != nil {
