@@ -183,9 +183,9 @@ func rotateCommand() *cli.Command {
 		Description: "Checks the new token live, like `rtconf seal`, seals it in place of the old one and lists\n" +
 			"which token to revoke once the change is merged and synced. The new token is read from\n" +
 			"standard input, --token-file or --token-env; with --pr it also pushes and opens the pull\n" +
-			"request, unless --git-token-file or --git-token-env name another token for that.\n\n" + prHelp + "\n\n" + exitCodesHelp,
-		Flags: append(append(append(prFlags(false),
-			&cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true},
+			"request, unless --git-token-file or --git-token-env name another token for that.\n\n" +
+			manyRuntimesHelp + "\n\n" + prHelp + "\n\n" + exitCodesHelp,
+		Flags: append(append(append(append(prFlags(false), runtimesFlags()...),
 			&cli.StringFlag{Name: "user", Usage: "GitHub `LOGIN` whose Git user token to rotate (default: the runtime token)"},
 			&cli.StringFlag{Name: "git-token-file", Usage: "with --pr: push and open the pull request with the token in `FILE`"},
 			&cli.StringFlag{Name: "git-token-env", Usage: "with --pr: push and open the pull request with the token in the environment variable `VAR`"},
@@ -193,6 +193,10 @@ func rotateCommand() *cli.Command {
 		), tokenFlags()...), certFlags()...),
 		Action: func(c *cli.Context) error {
 			if err := noArgs(c, "token rotate"); err != nil {
+				return err
+			}
+			setRuntimes, err := sealRuntimes(c, "token rotate")
+			if err != nil {
 				return err
 			}
 			dir, err := repoDir(c, false)
@@ -211,6 +215,7 @@ func rotateCommand() *cli.Command {
 			}
 			opts := sealOptions(c, tok)
 			opts.Dir = dir
+			setRuntimes(&opts)
 			return runChange(c, workspace.RotateToken(opts), &gitTok)
 		},
 	}

@@ -32,6 +32,8 @@ var examples = map[string][]string{
 		"rtconf seal runtime-token --runtime prod --token-file runtime-token.txt",
 		"gh auth token | rtconf seal runtime-token --runtime prod",
 		"rtconf seal runtime-token --runtime prod --cert https://sealed-secrets.example.com/v1/cert.pem --accept-new-cert --token-env RUNTIME_TOKEN",
+		"rtconf seal runtime-token --runtime prod --runtime staging --token-env ROBOT_TOKEN",
+		"rtconf seal runtime-token --all-runtimes --token-file robot-token.txt --dry-run",
 	},
 	"seal github-app": {
 		"rtconf seal github-app --runtime prod --app-id 123456 --private-key-file rtconf-acme.private-key.pem",
@@ -80,6 +82,7 @@ var examples = map[string][]string{
 	"token rotate": {
 		"rtconf token rotate --runtime prod --token-file new-token.txt",
 		"rtconf token rotate --runtime prod --user alice --token-file alice-new.txt --pr --git-token-env GITHUB_TOKEN",
+		"rtconf token rotate --all-runtimes --token-file robot-new.txt --pr",
 	},
 	"token expiry": {
 		"rtconf token expiry",

@@ -45,7 +45,9 @@ func sealAppCommand() *cli.Command {
 			"overlays/RUNTIME/runtime-token.yaml: githubAppID and githubAppInstallationID as plain\n" +
 			"template data (and githubAppEnterpriseBaseUrl for GitHub Enterprise Server), the private\n" +
 			"key encrypted, for every repository of the owner. It takes the place of the runtime\n" +
-			"token: replacing a sealed token needs --replace, and the old token is listed to revoke.\n\n" +
+			"token: replacing a sealed token needs --replace, and the old token is listed to revoke.\n" +
+			"It seals into one runtime at a time (each runtime's App credentials are checked and\n" +
+			"sealed on their own); seal runtime-token takes several runtimes.\n\n" +
 			appKeyHelp + "\n\n" + exitCodesHelp,
 		Flags: append(append(append(repoFlags(), lockWaitFlag(),
 			&cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true},

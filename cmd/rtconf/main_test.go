@@ -18,6 +18,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/rtconf/rtconf/internal/testclock"
+	"github.com/rtconf/rtconf/internal/testcreds"
 )
 
 var update = flag.Bool("update", false, "rewrite the scripts' expected files where cmp fails")
@@ -58,6 +59,10 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		UpdateScripts:       *update,
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("ROBOT_TOKEN", testcreds.Classic("scriptrobot"))
+			return nil
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exitcode": cmdExitCode,
 			"tree":     cmdTree,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -72,18 +73,18 @@ func sealCommand() *cli.Command {
 				Usage: "seal a runtime's Git runtime token (an Argo CD repo-creds Secret)",
 				Description: "Seals the token with the sealed-secrets controller's certificate into\n" +
 					"overlays/RUNTIME/runtime-token.yaml: a repository-credentials Secret for every\n" +
-					"repository of the owner of the shared configuration repository.\n\n" + tokenHelp + "\n\n" + exitCodesHelp,
-				Flags: append(append(append(append(repoFlags(), lockWaitFlag(),
-					&cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true},
-					&cli.BoolFlag{Name: "replace", Usage: "replace sealed GitHub App credentials with the token"}),
-					tokenFlags()...), certFlags()...), dryRunFlags()...),
+					"repository of the owner of the shared configuration repository.\n\n" + manyRuntimesHelp + "\n\n" + tokenHelp + "\n\n" + exitCodesHelp,
+				Flags: append(append(append(append(append(repoFlags(), lockWaitFlag()), runtimesFlags()...),
+					&cli.BoolFlag{Name: "replace", Usage: "replace sealed GitHub App credentials with the token (in every runtime named)"}),
+					append(tokenFlags(), certFlags()...)...), dryRunFlags()...),
 				Action: sealAction,
 			},
 			{
 				Name:  "user-token",
 				Usage: "seal a user's Git user token for a runtime",
 				Description: "Seals the token into overlays/RUNTIME/user-tokens/LOGIN.yaml, a Secret in the\n" +
-					"runtime's namespace, replacing the pending placeholder.\n\n" + tokenHelp + "\n\n" + exitCodesHelp,
+					"runtime's namespace, replacing the pending placeholder. One runtime at a time: a user's\n" +
+					"token is the user's own, for each runtime.\n\n" + tokenHelp + "\n\n" + exitCodesHelp,
 				Flags: append(append(append(append(repoFlags(), lockWaitFlag(),
 					&cli.StringFlag{Name: "runtime", Usage: "`NAME` of the runtime", Required: true},
 					&cli.StringFlag{Name: "user", Usage: "GitHub `LOGIN` of the user", Required: true}),
@@ -99,6 +100,13 @@ func sealAction(c *cli.Context) error {
 	if err := noArgs(c, "seal "+c.Command.Name); err != nil {
 		return err
 	}
+	setRuntimes := func(*workspace.SealOptions) {}
+	if c.Command.Name == "runtime-token" {
+		var err error
+		if setRuntimes, err = sealRuntimes(c, "seal runtime-token"); err != nil {
+			return err
+		}
+	}
 	dry, diff, err := dryRun(c)
 	if err != nil {
 		return err
@@ -113,6 +121,7 @@ func sealAction(c *cli.Context) error {
 	}
 	opts := sealOptions(c, tok)
 	opts.Dir, opts.DryRun, opts.Diff = dir, dry, diff
+	setRuntimes(&opts)
 	if opts.Run, err = runOptions(c); err != nil {
 		return err
 	}
@@ -122,6 +131,10 @@ func sealAction(c *cli.Context) error {
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintln(c.App.ErrWriter, "warning: "+w)
+	}
+	if opts.Runtime == "" {
+		printSealedMany(c, tok, res, dry)
+		return nil
 	}
 	printChanges(c.App.Writer, res.Changes, dry, verbose(c))
 	printDiffs(c.App.Writer, res.Changes, res.Diffs)
@@ -142,7 +155,9 @@ func sealOptions(c *cli.Context, tok token.Token) workspace.SealOptions {
 	opts := workspace.DefaultSealOptions()
 	opts.Dir = c.String("dir")
 	opts.ConfigFile = c.String("config")
-	opts.Runtime = c.String("runtime")
+	if _, ok := flagOf(c, "runtime").(*cli.StringFlag); ok {
+		opts.Runtime = c.String("runtime")
+	}
 	opts.User = c.String("user")
 	opts.Token = tok
 	opts.Cert = c.String("cert")
@@ -157,6 +172,16 @@ func sealOptions(c *cli.Context, tok token.Token) workspace.SealOptions {
 	opts.Live.Waiting = waitNotes(c)
 	opts.Trust = trust(c)
 	return opts
+}
+
+// flagOf is the command's flag name, or nil.
+func flagOf(c *cli.Context, name string) cli.Flag {
+	for _, f := range c.Command.Flags {
+		if slices.Contains(f.Names(), name) {
+			return f
+		}
+	}
+	return nil
 }
 
 // envTokens are the environment variables rtconf reads a token from when

@@ -34,6 +34,8 @@ func refuseSecrets(c *cli.Context) error {
 			values = []string{c.String(name)}
 		case *cli.StringSliceFlag:
 			values = c.StringSlice(name)
+		case *cli.GenericFlag:
+			values = repeated(c, name)
 		}
 		for _, v := range values {
 			if what := secretIn(v); what != "" {

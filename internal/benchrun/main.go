@@ -163,6 +163,7 @@ func benchSize(o *options, n int) ([]*figure, int, error) {
 	pipe := &figure{size: n, name: "pipeline: kustomize build, kubeconform -strict"}
 	copyTree := &figure{size: n, name: "baseline: cp -r of the repository (the disk's cost of making its files)"}
 	sealOne := &figure{size: n, name: sealFigure}
+	sealAll := &figure{size: n, name: sealAllFigure}
 	pipelineRuns := o.runs
 	if n >= 1000 {
 		pipelineRuns = min(o.runs, o.pipelineRuns)
@@ -177,6 +178,7 @@ func benchSize(o *options, n int) ([]*figure, int, error) {
 			}},
 			{copyTree, func([]byte) error { return nil }, func() (sample, error) { return copyRepo(o, dir, n) }},
 			{sealOne, wantSealed, func() (sample, error) { return sealRuntimeToken(o, dir) }},
+			{sealAll, wantSealedAll(n), func() (sample, error) { return sealAllRuntimes(o, dir, n) }},
 		}
 		if r < pipelineRuns {
 			steps = append(steps, step{pipe, wantAllValid(objectsPerRuntime(benchrepo.DefaultOptions(n)) * n), func() (sample, error) {
@@ -199,7 +201,7 @@ func benchSize(o *options, n int) ([]*figure, int, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, 0, err
 	}
-	return []*figure{gen, rerun, val, shard, pipe, copyTree, sealOne}, files, nil
+	return []*figure{gen, rerun, val, shard, pipe, copyTree, sealOne, sealAll}, files, nil
 }
 
 // sealFigure names the figure of sealing one token.
@@ -222,6 +224,47 @@ func sealRuntimeToken(o *options, dir string) (sample, error) {
 	}
 	s, err := timed(dir, o.work, o.rtconf, "seal", "runtime-token", "--skip-live-check", "--dir", ".", "--runtime", rt, "--token-file", tokenFile)
 	return s, errors.Join(err, os.WriteFile(p, built, 0o644))
+}
+
+// sealAllFigure names the figure of sealing one token into every runtime.
+const sealAllFigure = "seal runtime-token --all-runtimes --skip-live-check (one token, every runtime)"
+
+// sealAllRuntimes times `rtconf seal runtime-token --all-runtimes` of the
+// demo token, unverified, then puts every runtime token back as built.
+func sealAllRuntimes(o *options, dir string, n int) (sample, error) {
+	built := make(map[string][]byte, n)
+	for i := range n {
+		p := filepath.Join(dir, filepath.FromSlash(generator.RuntimeTokenPath(benchrepo.RuntimeName(i))))
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return sample{}, err
+		}
+		built[p] = data
+	}
+	tokenFile := filepath.Join(o.work, "token.txt")
+	if err := os.WriteFile(tokenFile, []byte(workspace.DemoToken("")+"\n"), 0o600); err != nil {
+		return sample{}, err
+	}
+	s, err := timed(dir, o.work, o.rtconf, "seal", "runtime-token", "--skip-live-check", "--dir", ".", "--all-runtimes", "--token-file", tokenFile)
+	for p, data := range built {
+		err = errors.Join(err, os.WriteFile(p, data, 0o644))
+	}
+	return s, err
+}
+
+// wantSealedAll checks that rtconf seal --all-runtimes wrote the n token
+// files and nothing else.
+func wantSealedAll(n int) func([]byte) error {
+	return func(out []byte) error {
+		files := fmt.Sprintf("\n%d files changed (0 added, %d updated, 0 removed)\n", n, n)
+		if n == 1 {
+			files = "\n1 file changed (0 added, 1 updated, 0 removed)\n"
+		}
+		if !bytes.Contains(out, []byte(files)) || !bytes.Contains(out, []byte(fmt.Sprintf("into the runtime token of %d runtime", n))) {
+			return fmt.Errorf("want the %d runtime tokens alone updated, got:\n%s", n, tail(out))
+		}
+		return nil
+	}
 }
 
 // step is one run of a figure and the check of its output.

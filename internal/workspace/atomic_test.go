@@ -97,6 +97,29 @@ func atomicJobs(t *testing.T) []atomicJob {
 			},
 		},
 		{
+			name:    "seal: one runtime token into every runtime",
+			prepare: demo,
+			run: func(dir string, seam faultSeam) error {
+				o := DefaultSealOptions()
+				o.Dir, o.AllRuntimes, o.Token, o.Now = dir, true, tok, atomicNow
+				o.SkipLiveCheck, o.Demo, o.faults = true, true, seam
+				_, err := Seal(context.Background(), o)
+				return err
+			},
+		},
+		{
+			name:    "token rotate: several runtimes",
+			prepare: demo,
+			run: func(dir string, seam faultSeam) error {
+				o := DefaultSealOptions()
+				o.Dir, o.Runtimes, o.Token, o.Now = dir, []string{"staging", "production"}, tok, atomicNow
+				o.SkipLiveCheck, o.Demo = true, true
+				_, err := ApplyChange(context.Background(), RotateToken(o),
+					ChangeOptions{Dir: dir, ConfigFile: "rtconf.yaml", Now: atomicNow, faults: seam})
+				return err
+			},
+		},
+		{
 			name:    "user add: rtconf.yaml edited, a token placeholder added",
 			prepare: demo,
 			run: func(dir string, seam faultSeam) error {

@@ -140,6 +140,9 @@ func RemoveUser(configFile, runtime, login string) Change {
 // (or a user's Git user token), live-checked like `rtconf seal`, and notes
 // which token to revoke once the change is merged and synced.
 func RotateToken(opts SealOptions) Change {
+	if opts.several() {
+		return rotateMany(opts)
+	}
 	login := strings.ToLower(opts.User)
 	what := "Git runtime token of runtime " + opts.Runtime
 	slug := "token-rotate-" + opts.Runtime
@@ -167,6 +170,39 @@ func RotateToken(opts SealOptions) Change {
 			return p, nil
 		},
 	}
+}
+
+// rotateMany is RotateToken into several runtimes (opts.Runtimes) or all
+// of them (opts.AllRuntimes), one Git runtime token for each, checked
+// once; the notes name each previous token once, with the runtimes that
+// held it.
+func rotateMany(opts SealOptions) Change {
+	stamp := opts.Now.UTC().Format("20060102-150405")
+	ch := Change{
+		Slug:     "token-rotate-all-runtimes-" + stamp,
+		Title:    "Rotate the Git runtime token of every runtime",
+		Affected: []string{"the Git runtime token of every runtime (sealed again; the token itself is never in this pull request)"},
+		Plan: func(ctx context.Context, root *os.Root, raw []byte, cfg *config.Config) (Planned, error) {
+			if err := opts.validateRuntimes(); err != nil {
+				return Planned{}, err
+			}
+			res, err := planSealMany(ctx, root, raw, cfg, opts, true)
+			if err != nil {
+				return Planned{}, err
+			}
+			return Planned{Changes: res.Changes, Warnings: res.Warnings, Notes: res.Notes}, nil
+		},
+	}
+	if !opts.AllRuntimes {
+		ch.Runtimes = opts.Runtimes
+		ch.Slug = fmt.Sprintf("token-rotate-%d-runtimes-%s", len(opts.Runtimes), stamp)
+		ch.Title = "Rotate the Git runtime token of runtimes " + nameList(opts.Runtimes)
+		ch.Affected = nil
+		for _, name := range opts.Runtimes {
+			ch.Affected = append(ch.Affected, "the Git runtime token of runtime "+name+" (sealed again; the token itself is never in this pull request)")
+		}
+	}
+	return ch
 }
 
 // sealedRecord reads the annotations of the SealedSecret in the token file

@@ -30,6 +30,12 @@ type SealOptions struct {
 	Dir        string
 	ConfigFile string
 	Runtime    string
+	// Runtimes, instead of Runtime, are several runtimes to seal the one
+	// Git runtime token into, in one write (SealMany).
+	Runtimes []string
+	// AllRuntimes, instead of Runtime, seals the Git runtime token into
+	// every runtime of the configuration.
+	AllRuntimes bool
 	// User is the login whose Git user token is sealed; empty seals the
 	// runtime's Git runtime token.
 	User  string
@@ -84,8 +90,8 @@ func (o SealOptions) Validate() error {
 	if o.ConfigFile == "" || !filepath.IsLocal(o.ConfigFile) {
 		return &UsageError{fmt.Sprintf("configuration file %q must be a path inside the repository folder", o.ConfigFile)}
 	}
-	if o.Runtime == "" {
-		return &UsageError{"missing --runtime"}
+	if err := o.validateRuntimes(); err != nil {
+		return err
 	}
 	if o.App != nil {
 		if o.User != "" {
@@ -117,6 +123,9 @@ type SealResult struct {
 	Notes []string
 	// App is the App sealed (its installation looked up), when one was.
 	App *forge.App
+	// Runtimes are the runtimes sealed into, in the order of the
+	// configuration for AllRuntimes, else as given.
+	Runtimes []string
 }
 
 // Seal encrypts a token into its place in the runtime's overlay, all at
@@ -132,11 +141,17 @@ func Seal(ctx context.Context, opts SealOptions) (SealResult, error) {
 	}
 	var res SealResult
 	err := onTree(ctx, opts.Dir, opts.ConfigFile, opts.Run, opts.DryRun, opts.faults, func(root *os.Root) ([]generator.Change, error) {
-		raw, cfg, err := readConfig(root, opts.Dir, opts.ConfigFile, opts.Runtime)
+		raw, cfg, err := readConfig(root, opts.Dir, opts.ConfigFile, opts.parsedRuntimes()...)
 		if err != nil {
 			return nil, err
 		}
-		if res, err = planSeal(ctx, root, raw, cfg, opts); err != nil || !opts.DryRun || !opts.Diff {
+		plan := planSeal
+		if opts.several() {
+			plan = func(ctx context.Context, root *os.Root, raw []byte, cfg *config.Config, opts SealOptions) (SealResult, error) {
+				return planSealMany(ctx, root, raw, cfg, opts, false)
+			}
+		}
+		if res, err = plan(ctx, root, raw, cfg, opts); err != nil || !opts.DryRun || !opts.Diff {
 			return res.Changes, err
 		}
 		res.Diffs, err = changeDiffs(root, res.Changes)
@@ -197,7 +212,11 @@ func planSeal(ctx context.Context, root *os.Root, raw []byte, cfg *config.Config
 		opts.App = &app
 		data, err = sealApp(cfg, rt, app, cert, opts.Now, record, comment)
 	} else {
-		if record, liveWarnings, err = liveCheck(ctx, cfg, rt, slot.User, opts); err != nil {
+		kind := forge.RuntimeToken
+		if slot.User != "" {
+			kind = forge.UserToken
+		}
+		if record, liveWarnings, err = liveCheck(ctx, cfg, forge.NeedFor(kind, rt.RuntimeTokenAsUserToken), opts); err != nil {
 			return SealResult{}, err
 		}
 		data, err = sealSlot(cfg, rt, slot, opts.Token, cert, opts.Now, record, comment)
@@ -210,7 +229,7 @@ func planSeal(ctx context.Context, root *os.Root, raw []byte, cfg *config.Config
 	if err != nil {
 		return SealResult{}, err
 	}
-	return SealResult{Result: Result{Changes: mergeChanges(changes, pin)}, Path: slot.Path(), Warnings: warnings, Notes: notes, App: opts.App}, nil
+	return SealResult{Result: Result{Changes: mergeChanges(changes, pin)}, Path: slot.Path(), Warnings: warnings, Notes: notes, App: opts.App, Runtimes: []string{rt.Name}}, nil
 }
 
 // refuseDemo refuses to seal a real-looking token with the demo
@@ -249,10 +268,18 @@ func sealSlot(cfg *config.Config, rt config.Runtime, slot generator.Slot, tok to
 
 // slotChanges plans data, a sealed token, into its slot. When the
 // runtime's overlay kustomization lists the slot's file, that file is all
-// that changes; otherwise the runtime's own files are planned with it, so
-// that the token is part of the overlay. Nothing of the other runtimes is
-// rendered or read.
+// that changes, and nothing is rendered; otherwise the runtime's own files
+// are rendered and planned with it, so that the token is part of the
+// overlay. Nothing of the other runtimes is rendered or read.
 func slotChanges(root *os.Root, cfg *config.Config, slot generator.Slot, data []byte) ([]generator.Change, error) {
+	tree := repofs.FS(root)
+	listed, err := generator.Listed(tree, slot)
+	if err != nil {
+		return nil, err
+	}
+	if listed {
+		return generator.PlanFiles(tree, []generator.File{{Path: slot.Path(), Data: data, Mode: generator.Generated, Slot: &slot}})
+	}
 	files, err := generator.GenerateRuntime(cfg, slot.Runtime)
 	if err != nil {
 		return nil, err
@@ -262,14 +289,6 @@ func slotChanges(root *os.Root, cfg *config.Config, slot generator.Slot, data []
 		return nil, fmt.Errorf("seal: no place for the token of %q in runtime %q", slot.User, slot.Runtime)
 	}
 	files[i].Data, files[i].Mode = data, generator.Generated
-	tree := repofs.FS(root)
-	listed, err := generator.Listed(tree, slot)
-	if err != nil {
-		return nil, err
-	}
-	if listed {
-		return generator.PlanFiles(tree, files[i:i+1])
-	}
 	return generator.PlanRuntime(tree, files, slot.Runtime)
 }
 

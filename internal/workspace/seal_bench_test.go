@@ -27,7 +27,7 @@ func BenchmarkSealOne(b *testing.B) {
 				b.Fatal(err)
 			}
 			o := workspace.DefaultSealOptions()
-			o.Dir, o.Runtime, o.Token, o.Now, o.SkipLiveCheck = dir, "rt-0001", tok, now, true
+			o.Dir, o.Runtime, o.Token, o.Now, o.SkipLiveCheck, o.Demo = dir, "rt-0001", tok, now, true, true
 			for b.Loop() {
 				res, err := workspace.Seal(context.Background(), o)
 				if err != nil {
@@ -39,4 +39,43 @@ func BenchmarkSealOne(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkSealAllRuntimes seals one runtime token, unverified, into every
+// runtime of a 1,000-runtime repository (--all-runtimes) beside a
+// no-change Generate of the same repository: the target is the seal within
+// 2× of the generate.
+//
+//	go test ./internal/workspace -run '^$' -bench SealAllRuntimes -benchtime 3x
+func BenchmarkSealAllRuntimes(b *testing.B) {
+	tok := mustToken(b, testcreds.Classic("benchSEAL"))
+	dir := filepath.Join(b.TempDir(), "repo")
+	const n = 1000
+	if err := benchrepo.Write(dir, benchrepo.DefaultOptions(n), false); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("seal", func(b *testing.B) {
+		o := workspace.DefaultSealOptions()
+		o.Dir, o.AllRuntimes, o.Token, o.Now, o.SkipLiveCheck, o.Demo = dir, true, tok, now, true, true
+		for b.Loop() {
+			res, err := workspace.Seal(context.Background(), o)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(res.Changes) != n || len(res.Runtimes) != n {
+				b.Fatalf("%d changes, %d runtimes", len(res.Changes), len(res.Runtimes))
+			}
+		}
+	})
+	b.Run("generate", func(b *testing.B) {
+		for b.Loop() {
+			res, err := workspace.Generate(context.Background(), workspace.GenerateOptions{Dir: dir, ConfigFile: "rtconf.yaml"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(res.Changes) != 0 {
+				b.Fatalf("generate changed %d files", len(res.Changes))
+			}
+		}
+	})
 }

@@ -27,17 +27,13 @@ func (e *RefusedError) Error() string {
 		" (fix " + what + ", or pass --skip-live-check to seal it unverified)"
 }
 
-// liveCheck checks the token against its Git host unless told not to, and
-// returns the annotations that record the result.
-func liveCheck(ctx context.Context, cfg *config.Config, rt config.Runtime, login string, opts SealOptions) (map[string]string, []string, error) {
+// liveCheck checks the token against its Git host for need unless told
+// not to, and returns the annotations that record the result.
+func liveCheck(ctx context.Context, cfg *config.Config, need forge.Need, opts SealOptions) (map[string]string, []string, error) {
 	now := opts.Now.UTC().Format(time.RFC3339)
 	if opts.SkipLiveCheck {
 		return map[string]string{seal.AnnotationVerification: seal.VerificationUnverified},
 			[]string{"sealed without a live check: the token's scopes and expiry are unverified"}, nil
-	}
-	kind := forge.RuntimeToken
-	if login != "" {
-		kind = forge.UserToken
 	}
 	f := cfg.Forge()
 	live := opts.Live
@@ -50,7 +46,7 @@ func liveCheck(ctx context.Context, cfg *config.Config, rt config.Runtime, login
 	}
 	live.APIURL = dest.APIURL
 	live.Now = opts.Now
-	res, err := f.Check(ctx, opts.Token, forge.NeedFor(kind, rt.RuntimeTokenAsUserToken), live)
+	res, err := f.Check(ctx, opts.Token, need, live)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w; pass --skip-live-check to seal it unverified", err)
 	}
