@@ -1,9 +1,6 @@
 package token
 
-import (
-	"encoding/base64"
-	"regexp"
-)
+import "encoding/base64"
 
 // A Bitbucket Data Center HTTP access token is the standard base64 of its
 // record's 12-digit ID, a colon and 20 random bytes: 44 characters, no
@@ -14,11 +11,10 @@ const (
 	bitbucketDCRawBytes = 33
 )
 
-// base64Word is a whole run of the characters of either base64 alphabet,
-// with its padding. A Bitbucket Data Center token is found only as a whole
-// run, never as a part of a longer one (a certificate's line, a
-// SealedSecret's ciphertext).
-var base64Word = regexp.MustCompile(`[A-Za-z0-9+/_-]+={0,2}`)
+// isBase64Char tells whether c is a character of either base64 alphabet.
+func isBase64Char(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '_' || c == '-'
+}
 
 // findBitbucketDC returns the start and end of every run in s that is a
 // Bitbucket Data Center token: 44 characters that decode to 12 ASCII
@@ -30,10 +26,27 @@ var base64Word = regexp.MustCompile(`[A-Za-z0-9+/_-]+={0,2}`)
 // credential of the same kind, is.
 func findBitbucketDC(s string) [][2]int {
 	var out [][2]int
-	for _, loc := range base64Word.FindAllStringIndex(s, -1) {
-		if loc[1]-loc[0] == bitbucketDCLength && isBitbucketDC(s[loc[0]:loc[1]]) {
-			out = append(out, [2]int{loc[0], loc[1]})
+	// Whole runs of base64 with their padding (up to two '='): a Bitbucket
+	// Data Center token is found only as a whole run, never as a part of a
+	// longer one (a certificate's line, a SealedSecret's ciphertext). A
+	// loop over the bytes, not a regular expression: validate scans every
+	// file of the repository with it.
+	for i := 0; i < len(s); {
+		if !isBase64Char(s[i]) {
+			i++
+			continue
 		}
+		end := i + 1
+		for end < len(s) && isBase64Char(s[end]) {
+			end++
+		}
+		for pad := 0; pad < 2 && end < len(s) && s[end] == '='; pad++ {
+			end++
+		}
+		if end-i == bitbucketDCLength && isBitbucketDC(s[i:end]) {
+			out = append(out, [2]int{i, end})
+		}
+		i = end
 	}
 	return out
 }
