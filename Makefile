@@ -111,9 +111,12 @@ schemas-check:
 	$(GO) run ./schemas/internal/schemagen -go $(GO) -check
 
 ## bench: rtconf against kustomize + kubeconform on synthetic repositories;
-## writes BENCHMARKS.md (BENCH_SIZES=10,100 BENCH_RUNS=3 for a quick run)
+## writes BENCHMARKS.md (BENCH_SIZES=10,100 BENCH_RUNS=3 for a quick run;
+## BENCH_SIZES=10,100,1000,5000 adds the size of the linear-growth target,
+## with BENCH_BIG_RUNS runs of each figure over 1,000 runtimes)
 BENCH_SIZES          ?= 10,100,1000
 BENCH_RUNS           ?= 5
+BENCH_BIG_RUNS       ?= 3
 BENCH_PIPELINE_RUNS  ?= 3
 KUSTOMIZE            := $(BIN)/kustomize
 KUSTOMIZE_VERSION    := v5.8.2
@@ -122,9 +125,9 @@ KUBECONFORM_VERSION  := v0.8.0
 .PHONY: bench
 bench: $(KUSTOMIZE) $(KUBECONFORM)
 	$(GO) build -o $(BIN)/rtconf ./cmd/rtconf
-	$(GO) run ./internal/benchrun -bin $(BIN) -sizes $(BENCH_SIZES) -runs $(BENCH_RUNS) \
+	$(GO) run ./internal/benchrun -bin $(BIN) -sizes $(BENCH_SIZES) -runs $(BENCH_RUNS) -big-runs $(BENCH_BIG_RUNS) -go $(GO) \
 		-pipeline-runs $(BENCH_PIPELINE_RUNS) -out BENCHMARKS.md \
-		-reproduce "make bench BENCH_SIZES=$(BENCH_SIZES) BENCH_RUNS=$(BENCH_RUNS) BENCH_PIPELINE_RUNS=$(BENCH_PIPELINE_RUNS)"
+		-reproduce "make bench BENCH_SIZES=$(BENCH_SIZES) BENCH_RUNS=$(BENCH_RUNS) BENCH_BIG_RUNS=$(BENCH_BIG_RUNS) BENCH_PIPELINE_RUNS=$(BENCH_PIPELINE_RUNS)"
 
 $(KUSTOMIZE):
 	GOBIN=$(BIN) $(GO) install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)

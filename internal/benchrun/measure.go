@@ -106,8 +106,21 @@ func loadAverage() float64 {
 	return v
 }
 
+// The figures measured at each size, by key.
+const (
+	figGenerate = "generate"
+	figRerun    = "re-run"
+	figValidate = "validate"
+	figShard    = "shard"
+	figPipeline = "pipeline"
+	figCopy     = "cp -r"
+	figSeal     = "seal"
+	figSealAll  = "seal --all-runtimes"
+)
+
 // figure is one measured row: several samples of one command.
 type figure struct {
+	key     string // figGenerate, …
 	size    int
 	name    string
 	samples []sample

@@ -18,7 +18,17 @@ const notesMarker = "<!-- notes: written by hand, kept by make bench -->"
 type sizeResult struct {
 	runtimes int
 	files    int
-	figures  []*figure // generate, re-run, validate, shard, pipeline, cp -r, seal, seal --all-runtimes
+	figures  []*figure // in the table's order
+}
+
+// fig is the figure of key measured at this size, or nil.
+func (s *sizeResult) fig(key string) *figure {
+	for _, f := range s.figures {
+		if f.key == key {
+			return f
+		}
+	}
+	return nil
 }
 
 type report struct {
@@ -26,6 +36,7 @@ type report struct {
 	machine           machine
 	opts              *options
 	sizes             []sizeResult
+	live              *liveResult // nil when not run
 }
 
 type machine struct {
@@ -130,65 +141,18 @@ func (r report) table(b *bytes.Buffer) {
 
 func (r report) ratios(b *bytes.Buffer) {
 	fmt.Fprintf(b, "## rtconf validate / the pipeline\n\n")
-	fmt.Fprintf(b, "| runtimes | rtconf validate | kustomize + kubeconform | time rtconf/pipeline | pipeline is slower by | CPU rtconf/pipeline | memory rtconf/pipeline |\n")
-	fmt.Fprintf(b, "|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(b, "| runtimes | rtconf validate | per runtime | kustomize + kubeconform | time rtconf/pipeline | pipeline is slower by | CPU rtconf/pipeline | memory rtconf/pipeline |\n")
+	fmt.Fprintf(b, "|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, s := range r.sizes {
-		v, p := s.figures[2], s.figures[4]
-		fmt.Fprintf(b, "| %d | %s | %s | %.2f | %.1f× | %.2f | %.2f |\n", s.runtimes, secs(v.median()), secs(p.median()),
-			ratio(v.median(), p.median()), ratio(p.median(), v.median()), ratio(v.cpuMedian(), p.cpuMedian()),
+		v, p := s.fig(figValidate), s.fig(figPipeline)
+		if v == nil || p == nil {
+			continue
+		}
+		fmt.Fprintf(b, "| %d | %s | %.2f ms | %s | %.2f | %.1f× | %.2f | %.2f |\n", s.runtimes, secs(v.median()), perRuntime(v.median(), s.runtimes),
+			secs(p.median()), ratio(v.median(), p.median()), ratio(p.median(), v.median()), ratio(v.cpuMedian(), p.cpuMedian()),
 			float64(v.peakRSS())/float64(max(p.peakRSS(), 1)))
 	}
 	b.WriteString("\n")
-}
-
-// targets compares the largest size measured with the targets of issue 8
-// (set for 1,000 runtimes on 2 cores).
-func (r report) targets(b *bytes.Buffer) {
-	s, small := r.size(1000), r.size(10)
-	if s == nil {
-		fmt.Fprintf(b, "Targets are set for 1,000 runtimes, which this run did not measure.\n\n")
-		return
-	}
-	gen, val, pipe, copyTree := s.figures[0], s.figures[2], s.figures[4], s.figures[5]
-	fmt.Fprintf(b, "## Targets at 1,000 runtimes (2 cores)\n\n| target | measured | met |\n|---|---:|---|\n")
-	row := func(what, got string, ok bool) {
-		fmt.Fprintf(b, "| %s | %s | %s |\n", what, got, map[bool]string{true: "yes", false: "**no**"}[ok])
-	}
-	row("validate ≤ 3 s wall", secs(val.median()), val.median() <= 3*time.Second)
-	row("validate ≤ 512 MiB peak", mib(val.peakRSS()), val.peakRSS() <= 512*1024)
-	speedup := ratio(pipe.median(), val.median())
-	row("validate ≥ 5× faster than the pipeline", fmt.Sprintf("%.1f× (%.1f× in CPU time)", speedup, ratio(pipe.cpuMedian(), val.cpuMedian())), speedup >= 5)
-	row(fmt.Sprintf("generate from scratch ≤ 2 s (`cp -r` of the same tree here: %s)", secs(copyTree.median())), secs(gen.median()), gen.median() <= 2*time.Second)
-	row("re-run writes 0 files", "0 files (checked on every run)", true)
-	// Issue 21: a shard does its part of the work.
-	shard := s.figures[3]
-	row("validate --shard 1/4 ≤ 35 % of a whole validate", fmt.Sprintf("%.0f %% (%.0f %% in CPU time)", 100*ratio(shard.median(), val.median()), 100*ratio(shard.cpuMedian(), val.cpuMedian())),
-		ratio(shard.median(), val.median()) <= 0.35)
-	// Issues 15 and 21: sealing renders and reads only the token's runtime.
-	if small == nil {
-		fmt.Fprintf(b, "| seal of one token ≤ 2× the same at 10 runtimes | %s (10 runtimes not measured) | — |\n", secs(s.figures[6].median()))
-	} else {
-		big, base := s.figures[6].median(), small.figures[6].median()
-		row("seal of one token ≤ 2× the same at 10 runtimes", fmt.Sprintf("%s / %s = %.1f×", secs(big), secs(base), ratio(big, base)), ratio(big, base) <= 2)
-	}
-	// Issue 21: one token into every runtime in one run.
-	if all := s.figure(sealAllFigure); all != nil {
-		rerun := s.figures[1]
-		row("seal one token into all 1,000 runtimes ≤ 2× generate re-run", fmt.Sprintf("%s / %s = %.1f× (%.1f× in CPU time)",
-			secs(all.median()), secs(rerun.median()), ratio(all.median(), rerun.median()), ratio(all.cpuMedian(), rerun.cpuMedian())),
-			ratio(all.median(), rerun.median()) <= 2 && ratio(all.cpuMedian(), rerun.cpuMedian()) <= 2)
-	}
-	b.WriteString("\n")
-}
-
-// figure is the figure named name, or nil.
-func (s *sizeResult) figure(name string) *figure {
-	for _, f := range s.figures {
-		if f.name == name {
-			return f
-		}
-	}
-	return nil
 }
 
 // size is the result at n runtimes, or nil when it was not measured.
@@ -210,10 +174,16 @@ func (r report) method(b *bytes.Buffer) {
 	fmt.Fprintf(b, "- **pipeline**: `bash -c 'set -o pipefail; for d in overlays/*/; do kustomize build \"$d\"; echo ---; done | kubeconform -strict -summary -schema-location TPL -'`:\n")
 	fmt.Fprintf(b, "  the real kustomize CLI on every overlay, one after another, streamed into one real kubeconform (its default 4 workers). The run fails unless\n")
 	fmt.Fprintf(b, "  kubeconform validated every object against a schema (`Invalid: 0, Errors: 0, Skipped: 0`). Runs at 1,000 runtimes and more: %d.\n", min(o.runs, o.pipelineRuns))
+	fmt.Fprintf(b, "- **Sizes over 1,000 runtimes** (`BENCH_SIZES=10,100,1000,5000`): at most %d runs of each figure (`BENCH_BIG_RUNS`).\n", min(o.runs, o.bigRuns))
 	fmt.Fprintf(b, "- **seal**: `rtconf seal runtime-token --skip-live-check --runtime rt-0001 --token-file FILE` (the demo token): one token sealed into\n")
 	fmt.Fprintf(b, "  its file; the run fails unless that file alone is updated. The file is put back as built after each run.\n")
 	fmt.Fprintf(b, "- **seal --all-runtimes**: the same with `--all-runtimes` instead of `--runtime`: the token sealed into every runtime token in one\n")
 	fmt.Fprintf(b, "  write; the run fails unless those files alone are updated, and they are put back as built after each run.\n")
+	if r.live != nil {
+		fmt.Fprintf(b, "- **live checks**: `go test ./internal/validator -run '^$' -bench '^%s$' -benchtime 3x`: the checks of `validate --live` alone,\n", liveBench)
+		fmt.Fprintf(b, "  100 runtimes with 100 distinct classic tokens against the fake GitHub (`internal/fakegithub`, 50 ms added to every response),\n")
+		fmt.Fprintf(b, "  one after another, then %d at a time; the benchmark fails unless each token is sent once. Time per run of the checks.\n", r.live.concurrency)
+	}
 	fmt.Fprintf(b, "- **baseline**: `cp -r` of the whole repository into a new folder: the file system's own cost of making that many files and folders,\n")
 	fmt.Fprintf(b, "  which bounds `generate` from scratch from below.\n")
 	fmt.Fprintf(b, "- **Schemas**: both use the same %d kinds: rtconf its embedded `schemas/manifests` (JSON Schema 2020-12, strict, generated by `make schemas`\n", o.schemaKinds)

@@ -43,3 +43,24 @@ func TestResultOutcome(t *testing.T) {
 		}
 	}
 }
+
+func TestUnion(t *testing.T) {
+	rt, user := forge.NeedFor(forge.RuntimeToken, false), forge.NeedFor(forge.UserToken, false)
+	for _, tc := range []struct {
+		name  string
+		needs []forge.Need
+		want  forge.Need
+	}{
+		{"none", nil, forge.Need{}},
+		{"one", []forge.Need{rt}, rt},
+		{"the same twice", []forge.Need{rt, rt}, rt},
+		{"runtime and runtime as user", []forge.Need{rt, forge.NeedFor(forge.RuntimeToken, true)}, forge.NeedFor(forge.RuntimeToken, true)},
+		{"user, then runtime", []forge.Need{user, rt}, forge.Need{Kind: forge.UserToken, Also: []forge.Kind{forge.RuntimeToken}}},
+		{"also of the first repeated", []forge.Need{forge.NeedFor(forge.RuntimeToken, true), user, rt}, forge.NeedFor(forge.RuntimeToken, true)},
+	} {
+		got := forge.Union(tc.needs...)
+		if got.Kind != tc.want.Kind || !slices.Equal(got.Also, tc.want.Also) {
+			t.Errorf("%s: Union = %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/rtconf/rtconf/generator"
@@ -63,12 +64,12 @@ func (d *destination) get() (forge.Destination, error) {
 	return d.dest, d.err
 }
 
-// liveJob is one runtime's live check: the token CI holds for it, what
-// it must grant, and the findings that do not need the host.
+// liveJob is one runtime's live check: the token CI holds for it and the
+// findings that do not need the host (what the token must grant follows
+// from rt.RuntimeTokenAsUserToken).
 type liveJob struct {
 	rt   config.Runtime
 	tok  token.Token
-	need forge.Need
 	file string
 	out  []Finding
 	// check is false when nothing is to be sent (no token, or one that
@@ -76,8 +77,8 @@ type liveJob struct {
 	check bool
 }
 
-// liveKey is what a check's answer depends on: the token, and whether it
-// must serve as user token too. A token is sent once per key.
+// liveKey is what a runtime's answer depends on: the token, and whether
+// it must serve as user token too.
 type liveKey struct {
 	value  string
 	asUser bool
@@ -88,11 +89,47 @@ type liveAnswer struct {
 	err error
 }
 
+// liveToken is one distinct token to check, and the needs of the runtimes
+// that use it (forge.NeedFor's runtimeTokenAsUserToken), in the order of
+// first use.
+type liveToken struct {
+	job    liveJob // the first runtime's
+	asUser []bool
+}
+
+// check sends the token once, for the union of its runtimes' needs, and
+// judges each need from that one answer (forge.Narrow). A need the
+// provider cannot judge from the union's answer gets a check of its own:
+// a different question, never the same request twice.
+func (t liveToken) check(ctx context.Context, f forge.Forge, o forge.Options) map[bool]liveAnswer {
+	needs := make([]forge.Need, len(t.asUser))
+	for i, asUser := range t.asUser {
+		needs[i] = forge.NeedFor(forge.RuntimeToken, asUser)
+	}
+	wide := forge.Union(needs...)
+	res, err := f.Check(ctx, t.job.tok, wide, o)
+	out := map[bool]liveAnswer{}
+	for i, asUser := range t.asUser {
+		if err != nil {
+			out[asUser] = liveAnswer{err: err}
+			continue
+		}
+		if r, ok := forge.Narrow(f, res, wide, needs[i]); ok {
+			out[asUser] = liveAnswer{res: r}
+			continue
+		}
+		r, err := f.Check(ctx, t.job.tok, needs[i], o)
+		out[asUser] = liveAnswer{res: r, err: err}
+	}
+	return out
+}
+
 // liveRuntimeFindings checks, when asked for live checks, the tokens CI
 // holds for each of the scope's runtimes against the Git host: each
-// distinct token once, up to Live.Concurrency at a time, backing off
-// together on a rate limit (forge.Gate); findings come in the runtimes'
-// order whatever order the answers come in.
+// distinct token once (for every need its runtimes have), up to
+// Live.Concurrency at a time, backing off together on a rate limit
+// (forge.Gate); findings come in the runtimes' order whatever order the
+// answers come in.
 func liveRuntimeFindings(ctx context.Context, r *repo, cfg *config.Config, live *Live, scope runtimeScope) []Finding {
 	if cfg == nil || live == nil {
 		return nil
@@ -104,9 +141,8 @@ func liveRuntimeFindings(ctx context.Context, r *repo, cfg *config.Config, live 
 		o.Gate = &forge.Gate{}
 	}
 	var jobs []liveJob
-	answers := map[liveKey]*liveAnswer{}
-	var keys []liveKey
-	var toks []liveJob // one job per key, in order
+	byValue := map[string]int{} // index in toks
+	var toks []liveToken        // one per distinct token, in order
 	for _, rt := range cfg.Runtimes {
 		if !scope.covers(rt.Name) {
 			continue
@@ -116,11 +152,14 @@ func liveRuntimeFindings(ctx context.Context, r *repo, cfg *config.Config, live 
 			continue
 		}
 		if j.check {
-			k := liveKey{j.tok.Reveal(), rt.RuntimeTokenAsUserToken}
-			if _, seen := answers[k]; !seen {
-				answers[k] = &liveAnswer{}
-				keys = append(keys, k)
-				toks = append(toks, j)
+			i, seen := byValue[j.tok.Reveal()]
+			if !seen {
+				i = len(toks)
+				byValue[j.tok.Reveal()] = i
+				toks = append(toks, liveToken{job: j})
+			}
+			if !slices.Contains(toks[i].asUser, rt.RuntimeTokenAsUserToken) {
+				toks[i].asUser = append(toks[i].asUser, rt.RuntimeTokenAsUserToken)
 			}
 		}
 		jobs = append(jobs, j)
@@ -134,28 +173,30 @@ func liveRuntimeFindings(ctx context.Context, r *repo, cfg *config.Config, live 
 	}
 	sem := make(chan struct{}, limit)
 	var wg sync.WaitGroup
-	var mu sync.Mutex // serialises Progress
+	var mu sync.Mutex // serialises Progress and guards answers
 	done := 0
-	for i, k := range keys {
-		j := toks[i]
-		a := answers[k]
+	answers := map[liveKey]liveAnswer{}
+	for _, t := range toks {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
 			if live.Progress != nil {
 				mu.Lock()
-				live.Progress(j.rt.Name, done, len(keys))
+				live.Progress(t.job.rt.Name, done, len(toks))
 				mu.Unlock()
 			}
-			a.res, a.err = cfg.Forge().Check(ctx, j.tok, j.need, o)
+			got := t.check(ctx, cfg.Forge(), o)
 			mu.Lock()
+			for asUser, a := range got {
+				answers[liveKey{t.job.tok.Reveal(), asUser}] = a
+			}
 			done++
 			mu.Unlock()
 		})
 	}
 	wg.Wait()
-	if live.Progress != nil && len(keys) > 0 {
-		live.Progress("", len(keys), len(keys))
+	if live.Progress != nil && len(toks) > 0 {
+		live.Progress("", len(toks), len(toks))
 	}
 	var out []Finding
 	for _, j := range jobs {
@@ -188,7 +229,7 @@ func liveTarget(ctx context.Context, r *repo, cfg *config.Config, rt config.Runt
 			return liveJob{}, false
 		}
 	}
-	j := liveJob{rt: rt, file: generator.RuntimeTokenPath(rt.Name), need: forge.NeedFor(forge.RuntimeToken, rt.RuntimeTokenAsUserToken)}
+	j := liveJob{rt: rt, file: generator.RuntimeTokenPath(rt.Name)}
 	own, err := cfg.Forge().ParseToken(tok.Credential())
 	if err != nil {
 		j.out = []Finding{{Path: cfg.File, Line: cfg.Position("/repository/provider").Line, Rule: RuleTokenLive, Severity: Error, Runtime: rt.Name,

@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
-	"github.com/rtconf/rtconf/generator"
-	"github.com/rtconf/rtconf/internal/config"
 	"github.com/rtconf/rtconf/internal/fakegithub"
 	"github.com/rtconf/rtconf/internal/forge"
 	"github.com/rtconf/rtconf/internal/forge/github"
@@ -44,23 +41,7 @@ func BenchmarkLiveChecks100(b *testing.B) {
 		tokens[name] = tok
 		fakeTokens = append(fakeTokens, fakegithub.Token{Value: v, Login: "robot", Scopes: []string{"repo", "admin:repo_hook"}})
 	}
-	cfg, err := config.Parse(config.FileName, []byte(y.String()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	files, err := generator.Generate(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	fsys := fstest.MapFS{}
-	for _, f := range files {
-		fsys[f.Path] = &fstest.MapFile{Data: f.Data}
-	}
-	fsys[config.FileName] = &fstest.MapFile{Data: []byte(y.String())}
-	r, _, err := readRepo(fsys)
-	if err != nil {
-		b.Fatal(err)
-	}
+	r, cfg := liveFixture(b, y.String())
 	s := fakegithub.New(b, fakegithub.Options{
 		Latency: 50 * time.Millisecond,
 		Now:     testclock.Fixed(now),

@@ -10,6 +10,7 @@ import (
 	"github.com/rtconf/rtconf/internal/forge"
 	"github.com/rtconf/rtconf/internal/forge/providers"
 	"github.com/rtconf/rtconf/internal/testcreds"
+	"github.com/rtconf/rtconf/internal/token"
 	"github.com/rtconf/rtconf/internal/validator/output"
 	"github.com/rtconf/rtconf/schemas"
 	"github.com/rtconf/rtconf/templates"
@@ -159,5 +160,70 @@ func TestGiteaTokenIsReparsed(t *testing.T) {
 		if _, err := f.ParseToken(other); err == nil {
 			t.Errorf("gitea's ParseToken accepted another host's token")
 		}
+	}
+}
+
+// TestNarrowAnswersValidateLive: for every provider and token kind, one
+// check for the union of the needs validate --live has (a runtime token,
+// and one that serves as user token too) answers each of them: Narrow
+// keeps exactly the need's requirements, in the union's order, and what
+// belongs to no need. Were it not so, a token shared by both kinds of
+// runtime would be checked twice.
+func TestNarrowAnswersValidateLive(t *testing.T) {
+	kinds := []token.Kind{"classic", "fine-grained", "access-token", "api-token", "app-password", "http-access-token", "personal", "project", "repository"}
+	needs := []forge.Need{forge.NeedFor(forge.RuntimeToken, false), forge.NeedFor(forge.RuntimeToken, true)}
+	wide := forge.Union(needs...)
+	const other = "access to the repository"
+	for _, name := range providers.Names() {
+		f, err := providers.For(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range kinds {
+			res := forge.Result{TokenKind: tk, Scopes: []string{"s"}}
+			for _, n := range f.RequirementNames(tk, wide) {
+				res.Requirements = append(res.Requirements, forge.Requirement{Name: n, Verdict: forge.Granted})
+			}
+			res.Requirements = append(res.Requirements, forge.Requirement{Name: other, Verdict: forge.Missing})
+			for _, need := range needs {
+				got, ok := forge.Narrow(f, res, wide, need)
+				if !ok {
+					t.Errorf("%s, %s token: the union's check cannot answer %+v", name, tk, need)
+					continue
+				}
+				var names []string
+				for _, r := range got.Requirements {
+					names = append(names, r.Name)
+				}
+				if want := append(f.RequirementNames(tk, need), other); !slices.Equal(names, want) {
+					t.Errorf("%s, %s token, %+v: requirements %q, want %q", name, tk, need, names, want)
+				}
+				if got.TokenKind != tk || !slices.Equal(got.Scopes, res.Scopes) {
+					t.Errorf("%s: Narrow lost what the check says of the token: %+v", name, got)
+				}
+			}
+		}
+	}
+}
+
+// TestNarrowRefuses: Bitbucket names a permission by the level asked for,
+// so a check for a runtime token (admin) does not answer for a user token
+// (write): that need takes a check of its own.
+func TestNarrowRefuses(t *testing.T) {
+	f, err := providers.For("bitbucket")
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, rt := forge.NeedFor(forge.UserToken, false), forge.NeedFor(forge.RuntimeToken, false)
+	wide := forge.Union(user, rt)
+	res := forge.Result{TokenKind: "api-token"}
+	for _, n := range f.RequirementNames("api-token", wide) {
+		res.Requirements = append(res.Requirements, forge.Requirement{Name: n, Verdict: forge.Granted})
+	}
+	if _, ok := forge.Narrow(f, res, wide, user); ok {
+		t.Errorf("Narrow answered a user token's need from a check for %+v (requirements %+v)", wide, res.Requirements)
+	}
+	if _, ok := forge.Narrow(f, res, wide, rt); !ok {
+		t.Error("Narrow did not answer the runtime token's need, which the union's check asked")
 	}
 }
