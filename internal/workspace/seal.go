@@ -145,13 +145,12 @@ func Seal(ctx context.Context, opts SealOptions) (SealResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		plan := planSeal
 		if opts.several() {
-			plan = func(ctx context.Context, root *os.Root, raw []byte, cfg *config.Config, opts SealOptions) (SealResult, error) {
-				return planSealMany(ctx, root, raw, cfg, opts, false)
-			}
+			res, err = planSealMany(ctx, root, raw, cfg, opts, false)
+		} else {
+			res, err = planSeal(ctx, root, raw, cfg, opts)
 		}
-		if res, err = plan(ctx, root, raw, cfg, opts); err != nil || !opts.DryRun || !opts.Diff {
+		if err != nil || !opts.DryRun || !opts.Diff {
 			return res.Changes, err
 		}
 		res.Diffs, err = changeDiffs(root, res.Changes)

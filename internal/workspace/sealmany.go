@@ -101,11 +101,7 @@ func findRuntimes(cfg *config.Config, names []string, all bool) ([]config.Runtim
 	for _, rt := range cfg.Runtimes {
 		have = append(have, rt.Name)
 	}
-	noun := "runtime"
-	if len(unknown) > 1 {
-		noun = "runtimes"
-	}
-	return nil, &UsageError{fmt.Sprintf("%s %s not in %s (runtimes: %s); nothing was sent or written", noun, quoted(unknown), cfg.File, strings.Join(have, ", "))}
+	return nil, &UsageError{fmt.Sprintf("%s %s not in %s (runtimes: %s); nothing was sent or written", pluralRuntimes(len(unknown)), quoted(unknown), cfg.File, strings.Join(have, ", "))}
 }
 
 func quoted(names []string) string {
