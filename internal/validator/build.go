@@ -41,7 +41,8 @@ func checkRoot(r *repo, oc *objectChecker, cfg *config.Config, strict bool, root
 }
 
 // buildAll builds the roots and checks what they render in parallel, one
-// worker per CPU (or opts.Parallelism), each on its own copy of the
+// worker per CPU (or opts.Parallelism): directly when the root is as rtconf
+// generates it, else with kustomize, each worker on its own copy of the
 // repository in memory. Results are in the order of roots.
 func buildAll(ctx context.Context, r *repo, roots []string, opts Options,
 	check func(root string, objs []rendered, err error) rootResult) ([]rootResult, error) {
@@ -56,24 +57,30 @@ func buildAll(ctx context.Context, r *repo, roots []string, opts Options,
 	var mu sync.Mutex
 	var firstErr error
 	done := 0
-	files := r.kustomizeFiles()
+	// Only roots the direct render gives up on need kustomize and its
+	// in-memory copy of the repository.
+	files := sync.OnceValue(r.kustomizeFiles)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var fsys filesys.FileSystem
 			for i := range jobs {
-				if fsys == nil {
-					var err error
-					if fsys, err = memFS(files); err != nil {
-						mu.Lock()
-						firstErr = cmpErr(firstErr, err)
-						mu.Unlock()
-						continue
+				if objs, ok := directRender(r, roots[i]); ok {
+					results[i] = check(roots[i], objs, nil)
+				} else {
+					if fsys == nil {
+						var err error
+						if fsys, err = memFS(files()); err != nil {
+							mu.Lock()
+							firstErr = cmpErr(firstErr, err)
+							mu.Unlock()
+							continue
+						}
 					}
+					objs, err := build(fsys, roots[i])
+					results[i] = check(roots[i], objs, err)
 				}
-				objs, err := build(fsys, roots[i])
-				results[i] = check(roots[i], objs, err)
 				mu.Lock()
 				done++
 				if opts.Progress != nil {
