@@ -14,7 +14,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kusttypes "sigs.k8s.io/kustomize/api/types"
-	"sigs.k8s.io/yaml"
 
 	"github.com/rtconf/rtconf/internal/config"
 	"github.com/rtconf/rtconf/internal/labels"
@@ -161,7 +160,7 @@ func (g *gen) add(p string, mode Mode, data []byte, err error) {
 
 // object adds a Kubernetes object as YAML, after the header and a comment.
 func (g *gen) object(p string, mode Mode, obj any, comment ...string) {
-	body, err := yaml.Marshal(obj)
+	body, err := marshalYAML(obj)
 	var b strings.Builder
 	b.WriteString(Header)
 	for _, c := range comment {
