@@ -50,7 +50,8 @@ unit:
 FUZZTIME    ?= 20s
 FUZZFLAGS   ?= -parallel=1
 FUZZTARGETS := internal/config:FuzzParse internal/config:FuzzPositions internal/forge/github:FuzzParseScopes \
-	internal/forge/github:FuzzParseAcceptedPermissions internal/validator:FuzzValidate
+	internal/forge/github:FuzzParseAcceptedPermissions internal/validator:FuzzValidate \
+	internal/validator:FuzzDirectRender generator:FuzzMarshalYAML
 fuzz:
 	@status=0; for t in $(FUZZTARGETS); do \
 		pkg=$${t%%:*}; name=$${t#*:}; \

@@ -43,7 +43,7 @@ func irregularFinding(fsys fs.FS, p string, mode fs.FileMode) Finding {
 func journalFinding(r *repo) []Finding {
 	var out []Finding
 	for _, p := range []string{writer.JournalFile, writer.JournalFile + ".tmp"} {
-		if _, ok := r.files[p]; !ok && !r.unread[p] {
+		if _, ok := r.file(p); !ok && !r.unread[p] {
 			continue
 		}
 		out = append(out, Finding{Path: p, Rule: RuleJournal, Severity: Error,

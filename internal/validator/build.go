@@ -24,7 +24,7 @@ func checkRoot(r *repo, oc *objectChecker, cfg *config.Config, strict bool, root
 	rt := rootRuntime(root)
 	kfile := kustomizationFile(r, root)
 	if err != nil {
-		line, col := buildErrorPosition(r.files[kfile], err.Error())
+		line, col := buildErrorPosition(r.data(kfile), err.Error())
 		return rootResult{findings: []Finding{{Path: kfile, Line: line, Column: col, Rule: RuleBuild, Severity: Error, Runtime: rt,
 			Message: "kustomize build failed: " + err.Error(), Hint: "fix the kustomization; `kustomize build " + root + "` shows the same error"}}}
 	}

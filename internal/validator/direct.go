@@ -60,7 +60,7 @@ func (d *directRenderer) dir(dir string, depth int) bool {
 		if strings.HasPrefix(target, "../") || target == ".." {
 			return false
 		}
-		if data, ok := d.repo.files[target]; ok {
+		if data, ok := d.repo.file(target); ok {
 			// kustomize loads a file under its root only.
 			if !strings.HasPrefix(target, dir+"/") || !isYAML(target) {
 				return false
@@ -90,11 +90,11 @@ func (d *directRenderer) dir(dir string, depth int) bool {
 // a slash in it (so that no entry reads as anything but a string).
 func generatedResources(r *repo, dir string) ([]string, bool) {
 	for _, n := range kustomizationNames()[1:] {
-		if _, ok := r.files[dir+"/"+n]; ok {
+		if _, ok := r.file(dir + "/" + n); ok {
 			return nil, false
 		}
 	}
-	data, ok := r.files[dir+"/kustomization.yaml"]
+	data, ok := r.file(dir + "/kustomization.yaml")
 	if !ok {
 		return nil, false
 	}

@@ -46,7 +46,7 @@ func (r *repo) kustomizations() (roots []string, findings []Finding) {
 	used := map[string]bool{}
 	for dir, file := range dirs {
 		var k types.Kustomization
-		if err := sigsyaml.Unmarshal(r.files[file], &k); err != nil {
+		if err := sigsyaml.Unmarshal(r.data(file), &k); err != nil {
 			continue // the build reports it
 		}
 		refs := append(append([]string{}, k.Resources...), k.Components...)
@@ -54,7 +54,7 @@ func (r *repo) kustomizations() (roots []string, findings []Finding) {
 		refs = append(refs, k.Bases...)
 		for _, ref := range refs {
 			if isRemote(ref) {
-				line, col := refPosition(r.files[file], ref)
+				line, col := refPosition(r.data(file), ref)
 				findings = append(findings, Finding{Path: file, Line: line, Column: col, Rule: RuleRemoteBase, Severity: Error,
 					Message: fmt.Sprintf("remote reference %q cannot be validated offline", ref),
 					Hint:    "vendor the remote base into the repository, or pin and check it in its own repository's CI",
@@ -112,7 +112,7 @@ func refPosition(data []byte, ref string) (int, int) {
 func (r *repo) kustomizeFiles() []memFile {
 	out := make([]memFile, len(r.paths))
 	for i, p := range r.paths {
-		data := r.files[p]
+		data := r.data(p)
 		if isKustomization(p) {
 			data = withOrigins(data)
 		}

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,11 +21,16 @@ import (
 // maxFileSize bounds the files read; larger ones are reported, not read.
 const maxFileSize = 8 << 20
 
-// repo is the repository read into memory once.
+// repo is the repository read into memory once. A shard reads the files
+// of other shards' runtimes only if a build of its own needs them.
 type repo struct {
-	files map[string][]byte
-	paths []string // sorted
+	fsys  fs.FS
+	paths []string // sorted: every regular file, less those that failed to read
 	fs    fs.FS    // the same files, for the generator's planner
+
+	fileMu sync.Mutex
+	files  map[string][]byte // the files read
+	lazy   map[string]bool   // the files left to read when needed
 
 	mu   sync.Mutex
 	docs map[string][]doc // parsed YAML documents by path, filled on demand
@@ -47,9 +53,18 @@ type doc struct {
 // readRepo reads every regular file of fsys, skipping .git. Files that
 // cannot be read become findings. The files are read in parallel.
 func readRepo(fsys fs.FS) (*repo, []Finding, error) {
-	r := &repo{files: map[string][]byte{}, docs: map[string][]doc{}, unread: map[string]bool{}}
+	r, findings, err := listRepo(fsys)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, append(findings, r.read(func(string) bool { return true })...), nil
+}
+
+// listRepo lists the regular files of fsys, skipping .git, and reads none:
+// read reads them. Files that are not regular are findings.
+func listRepo(fsys fs.FS) (*repo, []Finding, error) {
+	r := &repo{fsys: fsys, files: map[string][]byte{}, lazy: map[string]bool{}, docs: map[string][]doc{}, unread: map[string]bool{}}
 	var findings []Finding
-	var todo []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == "." {
@@ -70,27 +85,84 @@ func readRepo(fsys fs.FS) (*repo, []Finding, error) {
 			findings = append(findings, irregularFinding(fsys, p, d.Type()))
 			return nil
 		}
-		todo = append(todo, p)
+		r.lazy[p] = true
+		r.paths = append(r.paths, p)
 		return nil
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("read repository: %w", err)
 	}
+	sort.Strings(r.paths)
+	return r, findings, nil
+}
+
+// read reads, in parallel, the listed files not yet read that want
+// selects; the others are read when first asked for. A file that cannot be
+// read is a finding, and no longer one of the repository's paths. It runs
+// before the checks, not beside them.
+func (r *repo) read(want func(p string) bool) []Finding {
+	var todo []string
+	for _, p := range r.paths {
+		if r.lazy[p] && want(p) {
+			todo = append(todo, p)
+		}
+	}
 	data := make([][]byte, len(todo))
 	problems := make([]*Finding, len(todo))
-	parallel(len(todo), func(i int) { data[i], problems[i] = readFile(fsys, todo[i]) })
+	parallel(len(todo), func(i int) { data[i], problems[i] = readFile(r.fsys, todo[i]) })
+	var findings []Finding
+	failed := map[string]bool{}
 	for i, p := range todo {
+		delete(r.lazy, p)
 		if problems[i] != nil {
 			r.unread[p] = true
+			failed[p] = true
 			findings = append(findings, *problems[i])
 			continue
 		}
 		r.files[p] = data[i]
-		r.paths = append(r.paths, p)
 	}
-	sort.Strings(r.paths)
-	r.fs = newMemTree(r.files, r.paths)
-	return r, findings, nil
+	if len(failed) > 0 {
+		r.paths = slices.DeleteFunc(r.paths, func(p string) bool { return failed[p] })
+	}
+	r.fs = newTree(slices.Clone(r.paths), r.file)
+	return findings
+}
+
+// file is the content of the file p, read now if it was left to be read
+// when needed; false if p is no file of the repository or (left to read,
+// a file of another shard's runtime) cannot be read: the shard that owns
+// it reports why.
+func (r *repo) file(p string) ([]byte, bool) {
+	r.fileMu.Lock()
+	defer r.fileMu.Unlock()
+	if data, ok := r.files[p]; ok {
+		return data, true
+	}
+	if !r.lazy[p] {
+		return nil, false
+	}
+	delete(r.lazy, p)
+	data, problem := readFile(r.fsys, p)
+	if problem != nil {
+		return nil, false
+	}
+	r.files[p] = data
+	return data, true
+}
+
+// wasRead reports whether the file p has been read.
+func (r *repo) wasRead(p string) bool {
+	r.fileMu.Lock()
+	defer r.fileMu.Unlock()
+	_, ok := r.files[p]
+	return ok
+}
+
+// data is the content of p, or nil.
+func (r *repo) data(p string) []byte {
+	data, _ := r.file(p)
+	return data
 }
 
 // readFile reads one file, up to maxFileSize; a problem is a finding.
@@ -170,7 +242,7 @@ func (r *repo) documents(p string) ([]doc, error) {
 	if d, ok := r.docs[p]; ok {
 		return d, nil
 	}
-	docs, err := parseDocs(r.files[p])
+	docs, err := parseDocs(r.data(p))
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,7 @@ import (
 
 // configFindings loads rtconf.yaml; its problems become findings.
 func configFindings(r *repo, file string) (*config.Config, []Finding) {
-	data, ok := r.files[file]
+	data, ok := r.file(file)
 	if !ok && r.unread[file] {
 		// Why is a finding already; this one says what it costs: nothing
 		// that rtconf.yaml describes could be checked, so the repository
@@ -88,7 +88,7 @@ func driftFindings(r *repo, cfg *config.Config, scope runtimeScope) []Finding {
 			f.Message = "missing: rtconf.yaml generates this file"
 		case generator.Update:
 			f.Message = "out of date: differs from what rtconf generate writes for rtconf.yaml"
-			f.Diff = generator.Diff(c.Path, r.files[c.Path], c.Data, generator.DiffLines)
+			f.Diff = generator.Diff(c.Path, r.data(c.Path), c.Data, generator.DiffLines)
 		case generator.Remove:
 			f.Message = "stale: generated for something no longer in rtconf.yaml"
 		}
@@ -167,7 +167,7 @@ func certificateFindings(r *repo, cfg *config.Config, now time.Time, anySealed b
 			Hint:    "run rtconf cert pin --cert FILE|URL"}}
 	}
 	at := cfg.Position("/sealing/certificate")
-	data, ok := r.files[certPath]
+	data, ok := r.file(certPath)
 	if !ok && r.unread[certPath] {
 		return 0, []Finding{{Path: cfg.File, Line: at.Line, Column: at.Column, Rule: RuleCertificate, Severity: Error,
 			Message: fmt.Sprintf("sealing.certificate %s could not be read, so no sealed value was checked against it", certPath),
@@ -231,7 +231,7 @@ func plainManifests(r *repo) []string {
 func manifestObjects(r *repo, p string) ([]map[string]any, []Finding) {
 	docs, err := r.documents(p)
 	if err != nil {
-		line, col, msg := yamlErrorPosition(r.files[p], err)
+		line, col, msg := yamlErrorPosition(r.data(p), err)
 		return nil, []Finding{{Path: p, Line: line, Column: col, Rule: RuleSchema, Severity: Error, Runtime: runtimeOf(p), Message: "invalid YAML: " + msg}}
 	}
 	var objs []map[string]any
@@ -242,12 +242,12 @@ func manifestObjects(r *repo, p string) ([]map[string]any, []Finding) {
 		}
 		var b bytes.Buffer
 		if err := encodeNode(&b, d.node); err != nil {
-			out = append(out, Finding{Path: p, Line: d.line, Rule: RuleSchema, Severity: Error, Message: err.Error()})
+			out = append(out, Finding{Path: p, Line: d.line, Rule: RuleSchema, Severity: Error, Runtime: runtimeOf(p), Message: err.Error()})
 			continue
 		}
 		j, err := sigsyaml.YAMLToJSON(b.Bytes())
 		if err != nil {
-			out = append(out, Finding{Path: p, Line: d.line, Rule: RuleSchema, Severity: Error, Message: err.Error()})
+			out = append(out, Finding{Path: p, Line: d.line, Rule: RuleSchema, Severity: Error, Runtime: runtimeOf(p), Message: err.Error()})
 			continue
 		}
 		dec := json.NewDecoder(bytes.NewReader(j))

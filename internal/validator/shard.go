@@ -100,6 +100,14 @@ func (s runtimeScope) covers(runtime string) bool {
 	return s.shard.Total <= 1 || s.shard.owner(s.part, runtime) == s.shard.Index
 }
 
+// reads reports whether a validation in the scope reads the file p before
+// its checks: every file for the whole repository; for a shard, the files
+// of the runtimes it covers (and of none, for the first shard) and every
+// kustomization. Other files are read only when a check asks for them.
+func (s runtimeScope) reads(p string) bool {
+	return s.shard.Total <= 1 || isKustomization(p) || s.covers(runtimeOf(p))
+}
+
 // runtimes lists, sorted, the runtimes of rtconf.yaml that the scope covers.
 func (s runtimeScope) runtimes() []string {
 	var out []string

@@ -11,13 +11,17 @@ import (
 
 	"github.com/rtconf/rtconf/generator"
 	"github.com/rtconf/rtconf/internal/benchrepo"
+	"github.com/rtconf/rtconf/internal/testcreds"
 	"github.com/rtconf/rtconf/internal/validator"
 )
 
-// TestShardDrift: each shard renders and plans only its part, yet the
-// drift findings of the shards of a split, together, are those of the
-// whole repository: an edited file, a missing one, the folder of a
-// runtime no longer in rtconf.yaml, a generated file of no runtime.
+// TestShardDrift: each shard reads, renders and plans only its part, yet
+// the findings of the shards of a split, together, are those of the whole
+// repository, drift and every other rule: an edited file, a missing one,
+// the folder of a runtime no longer in rtconf.yaml, a generated file of no
+// runtime, a token in plain text, plain manifests that are bad YAML or no
+// object, and an overlay that renders another runtime's files (which its
+// shard reads only for that build).
 func TestShardDrift(t *testing.T) {
 	ro := benchrepo.DefaultOptions(12)
 	ro.Users, ro.Clusters, ro.Now = 1, 1, now
@@ -40,6 +44,16 @@ func TestShardDrift(t *testing.T) {
 	if err := os.Remove(filepath.Join(dir, filepath.FromSlash(generator.KustomizationPath(benchrepo.RuntimeName(4))))); err != nil {
 		t.Fatal(err)
 	}
+	write("resources/runtimes/"+benchrepo.RuntimeName(3)+"/token.yaml", "data:\n  token: "+testcreds.Classic("shard")+"\n")
+	write("resources/runtimes/"+benchrepo.RuntimeName(5)+"/bad.yaml", "a: [\n")
+	write("resources/runtimes/"+benchrepo.RuntimeName(7)+"/list.yaml", "- not an object\n")
+	write("resources/control-planes/bad.yaml", "kind: [\n")
+	cross := benchrepo.RuntimeName(8)
+	kust, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(generator.KustomizationPath(cross))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(generator.KustomizationPath(cross), string(kust)+"- ../../runtimes/"+benchrepo.RuntimeName(9)+"\n")
 	for _, p := range []string{"overlays/gone-a/application.yaml", "runtimes/gone-b/in-cluster.yaml", "overlays/gone-c/x.yaml", "overlays/stray.yaml", generator.SchemaFile} {
 		write(p, stale)
 	}
@@ -48,37 +62,47 @@ func TestShardDrift(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer root.Close()
-	drift := func(shard validator.Shard) []validator.Finding {
+	findings := func(shard validator.Shard) []validator.Finding {
 		opts := validator.DefaultOptions()
 		opts.Now, opts.Shard = now, shard
 		rep, err := validator.Validate(context.Background(), root.FS(), opts)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out []validator.Finding
-		for _, f := range rep.Findings {
-			if f.Rule == validator.RuleDrift {
-				out = append(out, f)
-			}
-		}
-		return out
+		return rep.Findings
 	}
 	byPath := func(fs []validator.Finding) {
-		sort.Slice(fs, func(i, j int) bool { return fs[i].Path < fs[j].Path })
+		sort.SliceStable(fs, func(i, j int) bool {
+			a, b := fs[i], fs[j]
+			if a.Path != b.Path {
+				return a.Path < b.Path
+			}
+			if a.Line != b.Line {
+				return a.Line < b.Line
+			}
+			if a.Rule != b.Rule {
+				return a.Rule < b.Rule
+			}
+			return a.Message < b.Message
+		})
 	}
-	whole := drift(validator.Shard{})
+	whole := findings(validator.Shard{})
 	byPath(whole)
-	if len(whole) < 7 {
-		t.Fatalf("the whole repository has %d drift findings, want at least 7: %+v", len(whole), whole)
+	rules := map[string]int{}
+	for _, f := range whole {
+		rules[string(f.Rule)]++
+	}
+	if rules[string(validator.RuleDrift)] < 8 || rules[string(validator.RuleTokenInFile)] < 1 || rules[string(validator.RuleSchema)] < 3 {
+		t.Fatalf("the whole repository has findings %v, want at least 8 drift, 1 token-in-file and 3 schema: %+v", rules, whole)
 	}
 	for _, total := range []int{2, 3, 4} {
 		var union []validator.Finding
 		for i := 1; i <= total; i++ {
-			union = append(union, drift(validator.Shard{Index: i, Total: total})...)
+			union = append(union, findings(validator.Shard{Index: i, Total: total})...)
 		}
 		byPath(union)
 		if diff := cmp.Diff(whole, union); diff != "" {
-			t.Errorf("%d shards: drift findings differ from the whole repository's (-whole +shards):\n%s", total, diff)
+			t.Errorf("%d shards: findings differ from the whole repository's (-whole +shards):\n%s", total, diff)
 		}
 	}
 }

@@ -17,10 +17,13 @@ const tokenHint = "revoke it now (it is in Git history), then seal the new one w
 // an escaped line break, or with a character written as \x67, is whole
 // there), and in its name. The message names the kind of token and its
 // place, never the token.
-func tokenFindings(r *repo) []Finding {
+func tokenFindings(r *repo, scope runtimeScope) []Finding {
 	var out []Finding
 	for _, p := range r.paths {
-		data := r.files[p]
+		if !scope.covers(runtimeOf(p)) {
+			continue // each of its findings is another shard's
+		}
+		data := r.data(p)
 		seen := map[string]bool{}
 		for _, t := range token.Scan(data) {
 			seen[t.Value] = true

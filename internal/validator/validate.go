@@ -59,16 +59,21 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 	if err := opts.Validate(); err != nil {
 		return Report{}, err
 	}
-	r, findings, err := readRepo(fsys)
+	r, findings, err := listRepo(fsys)
 	if err != nil {
 		return Report{}, err
 	}
+	findings = append(findings, r.read(func(p string) bool { return p == opts.ConfigFile })...)
 	cfg, cf := configFindings(r, opts.ConfigFile)
 	findings = append(findings, cf...)
 	scope := newRuntimeScope(opts.Shard, cfg)
+	// A shard reads its runtimes' files, every kustomization (which roots
+	// there are depends on them all) and the files of no runtime; another
+	// runtime's file only if one of its builds asks for it.
+	findings = append(findings, r.read(scope.reads)...)
 	rep := Report{Files: len(r.paths), Shard: opts.Shard.String(), Runtimes: scope.runtimes()}
 
-	findings = append(findings, tokenFindings(r)...)
+	findings = append(findings, tokenFindings(r, scope)...)
 	findings = append(findings, journalFinding(r)...)
 	drift := startDriftCheck(r, cfg, scope)
 	// The live checks wait on the network, not the CPU: they run beside
@@ -78,7 +83,7 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 	oc, certFindings := newObjectChecker(r, cfg, opts)
 	findings = append(findings, certFindings...)
 
-	plain, objects := plainManifestFindings(r, oc)
+	plain, objects := plainManifestFindings(r, oc, scope)
 	findings = append(findings, plain...)
 	rep.Objects += objects
 
@@ -135,10 +140,19 @@ func newObjectChecker(r *repo, cfg *config.Config, opts Options) (*objectChecker
 }
 
 // anySealedSecret reports whether a YAML file of the repository holds a
-// SealedSecret, as far as its text says.
+// SealedSecret, as far as its text says. The files already read are
+// looked at first, so that a shard reads no other for this.
 func anySealedSecret(r *repo) bool {
+	holds := func(p string) bool {
+		return isYAML(p) && bytes.Contains(r.data(p), []byte("kind: SealedSecret"))
+	}
 	for _, p := range r.paths {
-		if isYAML(p) && bytes.Contains(r.files[p], []byte("kind: SealedSecret")) {
+		if r.wasRead(p) && holds(p) {
+			return true
+		}
+	}
+	for _, p := range r.paths {
+		if !r.wasRead(p) && holds(p) {
 			return true
 		}
 	}
@@ -147,10 +161,13 @@ func anySealedSecret(r *repo) bool {
 
 // plainManifestFindings checks the objects of the manifests that no
 // kustomization renders, and counts them.
-func plainManifestFindings(r *repo, oc *objectChecker) ([]Finding, int) {
+func plainManifestFindings(r *repo, oc *objectChecker, scope runtimeScope) ([]Finding, int) {
 	var out []Finding
 	objects := 0
 	for _, p := range plainManifests(r) {
+		if !scope.covers(runtimeOf(p)) {
+			continue // each of its findings is another shard's
+		}
 		objs, mf := manifestObjects(r, p)
 		out = append(out, mf...)
 		objects += len(objs)
@@ -215,7 +232,7 @@ func buildErrorPosition(kustomization []byte, msg string) (int, int) {
 
 func kustomizationFile(r *repo, root string) string {
 	for _, n := range kustomizationNames() {
-		if _, ok := r.files[path.Join(root, n)]; ok {
+		if _, ok := r.file(path.Join(root, n)); ok {
 			return path.Join(root, n)
 		}
 	}
