@@ -18,7 +18,7 @@ import (
 // (fstest.MapFS scans every file of the tree for each folder, which made
 // walking a large repository quadratic).
 type memTree struct {
-	fstest.MapFS // every file, without its content
+	fstest.MapFS          // every file, without its content
 	paths        []string // sorted
 	read         func(p string) ([]byte, bool)
 }
