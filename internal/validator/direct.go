@@ -31,7 +31,7 @@ const maxDirectDepth = 4
 // directRender renders root as kustomize would, or reports false when
 // kustomize must build it.
 func directRender(r *repo, root string) ([]rendered, bool) {
-	d := directRenderer{repo: r, visiting: map[string]bool{}, seen: map[string]bool{}}
+	d := directRenderer{repo: r, rendered: map[string]bool{}, seen: map[string]bool{}}
 	if !d.dir(root, 0) {
 		return nil, false
 	}
@@ -40,17 +40,16 @@ func directRender(r *repo, root string) ([]rendered, bool) {
 
 type directRenderer struct {
 	repo     *repo
-	visiting map[string]bool // the bases being rendered, against cycles
+	rendered map[string]bool // the folders rendered: each once, so that the work is bounded and cycles end
 	seen     map[string]bool // object identities, which kustomize refuses twice
 	out      []rendered
 }
 
 func (d *directRenderer) dir(dir string, depth int) bool {
-	if depth > maxDirectDepth || d.visiting[dir] {
-		return false
+	if depth > maxDirectDepth || d.rendered[dir] {
+		return false // a folder twice would be objects twice, which kustomize refuses
 	}
-	d.visiting[dir] = true
-	defer delete(d.visiting, dir)
+	d.rendered[dir] = true
 	entries, ok := generatedResources(d.repo, dir)
 	if !ok {
 		return false

@@ -188,6 +188,8 @@ func TestDirectRenderRefuses(t *testing.T) {
 		"twice the file":  generator.Header + "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- res.yaml\n- res.yaml\n",
 		"a missing file":  generator.Header + "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- gone.yaml\n",
 		"no final line":   generator.Header + "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- res.yaml",
+		"a base twice":    generator.Header + "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- res.yaml\n- ../../runtimes/a\n- ../../runtimes/a\n",
+		"itself":          generator.Header + "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- res.yaml\n- ../a\n",
 		"a trailing line": generator.Header + "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- res.yaml\nsortOptions:\n  order: legacy\n",
 	}
 	for name, k := range kusts {
