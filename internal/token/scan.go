@@ -14,14 +14,19 @@ import (
 var issued = []struct {
 	re   *regexp.Regexp
 	what string
+	// alone: the shape is made only of base64 characters, so a match
+	// counts only where it is no part of a longer base64 run: ciphertext
+	// (a SealedSecret's) holds any such string by chance, about once in
+	// every 2 MB.
+	alone bool
 }{
-	{regexp.MustCompile(`ghp_[A-Za-z0-9]{36}`), "GitHub classic personal access token (ghp_…)"},
-	{regexp.MustCompile(`github_pat_[A-Za-z0-9_]{70,}`), "GitHub fine-grained personal access token (github_pat_…)"},
-	{regexp.MustCompile(`gh[ousr]_[A-Za-z0-9]{36}`), "GitHub OAuth or app token (gho_/ghu_/ghs_/ghr_…)"},
-	{regexp.MustCompile(`glpat-[A-Za-z0-9_\-]{20}`), "GitLab personal access token (glpat-…)"},
-	{regexp.MustCompile(`ATATT3[A-Za-z0-9_\-]{60,}=[0-9A-F]{8}`), "Atlassian API token (ATATT3…)"},
-	{regexp.MustCompile(`ATCTT3[A-Za-z0-9_\-]{60,}=[0-9A-F]{8}`), "Bitbucket access token (ATCTT3…)"},
-	{regexp.MustCompile(`ATBB[A-Za-z0-9]{28,}`), "Bitbucket app password (ATBB…)"},
+	{regexp.MustCompile(`ghp_[A-Za-z0-9]{36}`), "GitHub classic personal access token (ghp_…)", false},
+	{regexp.MustCompile(`github_pat_[A-Za-z0-9_]{70,}`), "GitHub fine-grained personal access token (github_pat_…)", false},
+	{regexp.MustCompile(`gh[ousr]_[A-Za-z0-9]{36}`), "GitHub OAuth or app token (gho_/ghu_/ghs_/ghr_…)", false},
+	{regexp.MustCompile(`glpat-[A-Za-z0-9_\-]{20}`), "GitLab personal access token (glpat-…)", false},
+	{regexp.MustCompile(`ATATT3[A-Za-z0-9_\-]{60,}=[0-9A-F]{8}`), "Atlassian API token (ATATT3…)", false},
+	{regexp.MustCompile(`ATCTT3[A-Za-z0-9_\-]{60,}=[0-9A-F]{8}`), "Bitbucket access token (ATCTT3…)", false},
+	{regexp.MustCompile(`ATBB[A-Za-z0-9]{28,}`), "Bitbucket app password (ATBB…)", true},
 }
 
 // Found is a token found in a text.
@@ -42,6 +47,9 @@ func Scan(text []byte) []Found {
 	var out []Found
 	for _, s := range issued {
 		for _, loc := range s.re.FindAllIndex(text, -1) {
+			if s.alone && inBase64Run(text, loc[0], loc[1]) {
+				continue
+			}
 			out = append(out, Found{Offset: loc[0], Value: string(text[loc[0]:loc[1]]), What: s.what})
 		}
 	}
@@ -129,4 +137,25 @@ func unbase64(run string) [][]byte {
 		}
 	}
 	return out
+}
+
+// inBase64Run reports whether text[start:end], a run of letters and
+// digits, continues a base64 run on either side: a letter, digit, + or /
+// before it, or a +, / or = after it.
+func inBase64Run(text []byte, start, end int) bool {
+	if start > 0 {
+		if c := text[start-1]; isAlnum(c) || c == '+' || c == '/' {
+			return true
+		}
+	}
+	if end < len(text) {
+		if c := text[end]; c == '+' || c == '/' || c == '=' {
+			return true
+		}
+	}
+	return false
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }

@@ -95,3 +95,29 @@ func FuzzRedactDeep(f *testing.F) {
 		}
 	})
 }
+
+// TestScanAppPasswordInCiphertext: base64 ciphertext holds ATBB and 28
+// letters or digits by chance (validate of a 1,000-runtime repository of
+// SealedSecrets met one every few runs); inside a longer base64 run that is
+// no app password, while one standing alone, or after = or :, still is.
+func TestScanAppPasswordInCiphertext(t *testing.T) {
+	app := testcreds.BitbucketAppPassword("findFIND0123")
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"encryptedData:\n  token: AgBx9+k" + app + "+Qz/1==\n", false},
+		{"token: AgB" + app + "\n", false},
+		{"token: " + app + "/x\n", false},
+		{"token: " + app + "==\n", false},
+		{"token: " + app + "\n", true},
+		{"token: \"" + app + "\"\n", true},
+		{"password=" + app + "&x=1\n", true},
+		{"https://me:" + app + "@bitbucket.org/ws/repo.git\n", true},
+	} {
+		got := len(token.Scan([]byte(tc.text))) > 0
+		if got != tc.want {
+			t.Errorf("Scan(%q) found a token: %v, want %v", strings.ReplaceAll(tc.text, app, "<app password>"), got, tc.want)
+		}
+	}
+}
