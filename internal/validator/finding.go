@@ -98,7 +98,9 @@ type Report struct {
 	Runtimes []string `json:"runtimes"`
 	// Shard is "I/N" when only a shard was validated.
 	Shard string `json:"shard,omitempty"`
-	// Files and Objects count what was read and rendered.
+	// Files counts the files whose findings the report holds (for a shard,
+	// those of its runtimes, and of none for the first: the shards add up to
+	// the whole); Objects, the objects rendered.
 	Files   int `json:"files"`
 	Objects int `json:"objects"`
 }

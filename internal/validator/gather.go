@@ -73,8 +73,9 @@ func Gather(reports []ShardReport, total int) (Report, error) {
 	for _, sr := range reports {
 		merged.Findings = append(merged.Findings, sr.Report.Findings...)
 		merged.Runtimes = append(merged.Runtimes, sr.Report.Runtimes...)
-		// Every shard reads every file; objects are rendered per shard.
-		merged.Files = max(merged.Files, sr.Report.Files)
+		// A shard counts the files whose findings are its own, and
+		// renders its own objects: the shards add up to the whole.
+		merged.Files += sr.Report.Files
 		merged.Objects += sr.Report.Objects
 	}
 	sortFindings(merged.Findings)

@@ -115,3 +115,36 @@ func TestUnreadableFilesAreErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestShardSymlinkedConfig: a shard reads rtconf.yaml before it lists the
+// tree; when the listing then finds it a symlink (an fs.FS that follows
+// symlinks read it), the shard refuses it as a whole run does.
+func TestShardSymlinkedConfig(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "repo")
+	if _, err := workspace.Init(context.Background(), workspace.InitOptions{Dir: dir, Demo: true, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "rtconf.yaml"), filepath.Join(dir, "real.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real.yaml", filepath.Join(dir, "rtconf.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	for _, shard := range []validator.Shard{{}, {Index: 1, Total: 2}} {
+		opts := validator.DefaultOptions()
+		opts.Now, opts.Shard = now, shard
+		rep, err := validator.Validate(context.Background(), os.DirFS(dir), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, f := range rep.Findings {
+			if f.Rule == validator.RuleConfig && f.Path == "rtconf.yaml" {
+				found = true
+			}
+		}
+		if !found || len(rep.Runtimes) != 0 {
+			t.Errorf("shard %q: runtimes %v, findings %+v; want rtconf.yaml refused and no runtime validated", shard, rep.Runtimes, rep.Findings)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package validator
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -110,13 +111,17 @@ func refPosition(data []byte, ref string) (int, int) {
 // rendered objects can be traced to their files. Paths are those of the
 // in-memory file system, in the repository's order.
 func (r *repo) kustomizeFiles() []memFile {
-	out := make([]memFile, len(r.paths))
-	for i, p := range r.paths {
-		data := r.data(p)
+	paths := append(slices.Clone(r.paths), r.prunedFiles()...)
+	var out []memFile
+	for _, p := range paths {
+		data, ok := r.file(p)
+		if !ok {
+			continue
+		}
 		if isKustomization(p) {
 			data = withOrigins(data)
 		}
-		out[i] = memFile{path: "/repo/" + p, data: data}
+		out = append(out, memFile{path: "/repo/" + p, data: data})
 	}
 	return out
 }

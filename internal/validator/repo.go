@@ -31,6 +31,11 @@ type repo struct {
 	fileMu sync.Mutex
 	files  map[string][]byte // the files read
 	lazy   map[string]bool   // the files left to read when needed
+	failed map[string]bool   // files under pruned that could not be read
+
+	// pruned are the folders a shard does not list (other shards'
+	// runtimes), sorted; a file under one is read when asked for.
+	pruned []string
 
 	mu   sync.Mutex
 	docs map[string][]doc // parsed YAML documents by path, filled on demand
@@ -53,17 +58,24 @@ type doc struct {
 // readRepo reads every regular file of fsys, skipping .git. Files that
 // cannot be read become findings. The files are read in parallel.
 func readRepo(fsys fs.FS) (*repo, []Finding, error) {
-	r, findings, err := listRepo(fsys)
+	r := newRepo(fsys)
+	findings, err := r.list(nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	return r, append(findings, r.read(func(string) bool { return true })...), nil
 }
 
-// listRepo lists the regular files of fsys, skipping .git, and reads none:
-// read reads them. Files that are not regular are findings.
-func listRepo(fsys fs.FS) (*repo, []Finding, error) {
-	r := &repo{fsys: fsys, files: map[string][]byte{}, lazy: map[string]bool{}, docs: map[string][]doc{}, unread: map[string]bool{}}
+func newRepo(fsys fs.FS) *repo {
+	return &repo{fsys: fsys, files: map[string][]byte{}, lazy: map[string]bool{}, failed: map[string]bool{},
+		docs: map[string][]doc{}, unread: map[string]bool{}}
+}
+
+// list lists the regular files of fsys, skipping .git and the folders
+// prune selects, and reads none: read reads them. Files that are not
+// regular are findings.
+func (r *repo) list(prune func(dir string) bool) ([]Finding, error) {
+	fsys := r.fsys
 	var findings []Finding
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -78,6 +90,10 @@ func listRepo(fsys fs.FS) (*repo, []Finding, error) {
 			if d.Name() == ".git" {
 				return fs.SkipDir
 			}
+			if prune != nil && prune(p) {
+				r.pruned = append(r.pruned, p)
+				return fs.SkipDir
+			}
 			return nil
 		}
 		if !d.Type().IsRegular() {
@@ -85,15 +101,41 @@ func listRepo(fsys fs.FS) (*repo, []Finding, error) {
 			findings = append(findings, irregularFinding(fsys, p, d.Type()))
 			return nil
 		}
-		r.lazy[p] = true
+		if _, ok := r.files[p]; !ok {
+			r.lazy[p] = true
+		}
 		r.paths = append(r.paths, p)
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("read repository: %w", err)
+		return nil, fmt.Errorf("read repository: %w", err)
 	}
 	sort.Strings(r.paths)
-	return r, findings, nil
+	sort.Strings(r.pruned)
+	return findings, nil
+}
+
+// underPruned reports whether p lies in a folder the listing pruned.
+func (r *repo) underPruned(p string) bool {
+	i := sort.SearchStrings(r.pruned, p)
+	// The folder sorts before its files; the one just before p is the
+	// only candidate, since pruned folders do not nest.
+	return i > 0 && strings.HasPrefix(p, r.pruned[i-1]+"/")
+}
+
+// prunedFiles lists the regular files under the pruned folders, for the
+// rare build that needs a whole tree.
+func (r *repo) prunedFiles() []string {
+	var out []string
+	for _, dir := range r.pruned {
+		_ = fs.WalkDir(r.fsys, dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				out = append(out, p)
+			}
+			return nil
+		})
+	}
+	return out
 }
 
 // read reads, in parallel, the listed files not yet read that want
@@ -139,14 +181,19 @@ func (r *repo) file(p string) ([]byte, bool) {
 	if data, ok := r.files[p]; ok {
 		return data, true
 	}
-	if !r.lazy[p] {
+	switch {
+	case r.lazy[p]:
+		delete(r.lazy, p)
+	case r.underPruned(p) && !r.failed[p] && fs.ValidPath(p):
+		r.failed[p] = true // until it is read
+	default:
 		return nil, false
 	}
-	delete(r.lazy, p)
 	data, problem := readFile(r.fsys, p)
 	if problem != nil {
 		return nil, false
 	}
+	delete(r.failed, p)
 	r.files[p] = data
 	return data, true
 }
@@ -225,9 +272,37 @@ func pathCause(err error) error {
 
 // dirExists reports whether any file lies under dir.
 func (r *repo) dirExists(dir string) bool {
-	prefix := strings.TrimSuffix(dir, "/") + "/"
+	dir = strings.TrimSuffix(dir, "/")
+	prefix := dir + "/"
 	i := sort.SearchStrings(r.paths, prefix)
-	return i < len(r.paths) && strings.HasPrefix(r.paths[i], prefix)
+	if i < len(r.paths) && strings.HasPrefix(r.paths[i], prefix) {
+		return true
+	}
+	// A pruned folder at or under dir, or dir under one, was not listed:
+	// look.
+	for _, pd := range r.pruned {
+		var under string
+		switch {
+		case pd == dir || strings.HasPrefix(pd, prefix):
+			under = pd
+		case strings.HasPrefix(dir, pd+"/"):
+			under = dir
+		default:
+			continue
+		}
+		found := false
+		_ = fs.WalkDir(r.fsys, under, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				found = true
+				return fs.SkipAll
+			}
+			return nil
+		})
+		if found {
+			return true
+		}
+	}
+	return false
 }
 
 func isYAML(p string) bool {

@@ -108,6 +108,37 @@ func (s runtimeScope) reads(p string) bool {
 	return s.shard.Total <= 1 || isKustomization(p) || s.covers(runtimeOf(p))
 }
 
+// prunes reports whether a shard need not list the folder dir: the
+// overlay, base or resources folder of a runtime it does not cover.
+func (s runtimeScope) prunes(dir string) bool {
+	if s.shard.Total <= 1 {
+		return false
+	}
+	// The folders runtimeOf names a runtime by.
+	for _, top := range []string{"overlays/", "runtimes/", "resources/runtimes/"} {
+		if rest, ok := strings.CutPrefix(dir, top); ok && rest != "" && !strings.Contains(rest, "/") {
+			return !s.covers(rest)
+		}
+	}
+	return false
+}
+
+// ownFiles counts the files whose findings are the scope's: every file for
+// the whole repository; for a shard, those of its runtimes (and of none,
+// for the first shard), so that the shards' counts add up to the whole's.
+func (s runtimeScope) ownFiles(paths []string) int {
+	if s.shard.Total <= 1 {
+		return len(paths)
+	}
+	n := 0
+	for _, p := range paths {
+		if s.covers(runtimeOf(p)) {
+			n++
+		}
+	}
+	return n
+}
+
 // runtimes lists, sorted, the runtimes of rtconf.yaml that the scope covers.
 func (s runtimeScope) runtimes() []string {
 	var out []string

@@ -59,19 +59,44 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 	if err := opts.Validate(); err != nil {
 		return Report{}, err
 	}
-	r, findings, err := listRepo(fsys)
+	r := newRepo(fsys)
+	var (
+		cfg    *config.Config
+		cf     []Finding
+		parsed bool
+		prune  func(dir string) bool
+	)
+	if opts.Shard.Total > 1 {
+		// A shard reads rtconf.yaml first, to know whose folders it need
+		// not list: those of other shards' runtimes. A file in one is
+		// read only if one of its own builds asks for it.
+		if data, problem := readFile(fsys, opts.ConfigFile); problem == nil {
+			r.files[opts.ConfigFile] = data
+			cfg, cf = configFindings(r, opts.ConfigFile)
+			parsed = true
+			if cfg != nil {
+				prune = newRuntimeScope(opts.Shard, cfg).prunes
+			}
+		}
+	}
+	findings, err := r.list(prune)
 	if err != nil {
 		return Report{}, err
 	}
-	findings = append(findings, r.read(func(p string) bool { return p == opts.ConfigFile })...)
-	cfg, cf := configFindings(r, opts.ConfigFile)
+	if parsed && r.unread[opts.ConfigFile] {
+		// The listing found it no regular file (a symlink the fs.FS
+		// followed): it is not read, as in a whole run.
+		delete(r.files, opts.ConfigFile)
+		parsed = false
+	}
+	if !parsed {
+		findings = append(findings, r.read(func(p string) bool { return p == opts.ConfigFile })...)
+		cfg, cf = configFindings(r, opts.ConfigFile)
+	}
 	findings = append(findings, cf...)
 	scope := newRuntimeScope(opts.Shard, cfg)
-	// A shard reads its runtimes' files, every kustomization (which roots
-	// there are depends on them all) and the files of no runtime; another
-	// runtime's file only if one of its builds asks for it.
 	findings = append(findings, r.read(scope.reads)...)
-	rep := Report{Files: len(r.paths), Shard: opts.Shard.String(), Runtimes: scope.runtimes()}
+	rep := Report{Files: scope.ownFiles(r.paths), Shard: opts.Shard.String(), Runtimes: scope.runtimes()}
 
 	findings = append(findings, tokenFindings(r, scope)...)
 	findings = append(findings, journalFinding(r)...)
