@@ -20,13 +20,13 @@ const maxFileSize = 8 << 20
 // of other shards' runtimes only if a build of its own needs them.
 type repo struct {
 	fsys  fs.FS
-	paths []string // sorted: every regular file, less those that failed to read
-	fs    fs.FS    // the same files, for the generator's planner
+	paths []string     // sorted: every regular file, less those that failed to read
+	fs    func() fs.FS // the same files, for the generator's planner, once read
 
 	fileMu sync.Mutex
 	files  map[string][]byte // the files read
 	lazy   map[string]bool   // the files left to read when needed
-	failed map[string]bool   // files under pruned that could not be read
+	failed map[string]bool   // the files under pruned that could not be read
 
 	// pruned are the folders a shard does not list (other shards'
 	// runtimes), sorted; a file under one is read when asked for.
@@ -52,8 +52,10 @@ func readRepo(fsys fs.FS) (*repo, []Finding, error) {
 }
 
 func newRepo(fsys fs.FS) *repo {
-	return &repo{fsys: fsys, files: map[string][]byte{}, lazy: map[string]bool{}, failed: map[string]bool{},
+	r := &repo{fsys: fsys, files: map[string][]byte{}, lazy: map[string]bool{}, failed: map[string]bool{},
 		docs: map[string][]doc{}, unread: map[string]bool{}}
+	r.fs = sync.OnceValue(func() fs.FS { return newTree(r.paths, r.file) })
+	return r
 }
 
 // list lists the regular files of fsys, skipping .git and the folders
@@ -113,14 +115,23 @@ func (r *repo) underPruned(p string) bool {
 func (r *repo) prunedFiles() []string {
 	var out []string
 	for _, dir := range r.pruned {
-		_ = fs.WalkDir(r.fsys, dir, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && d.Type().IsRegular() {
-				out = append(out, p)
-			}
-			return nil
+		r.regularUnder(dir, func(p string) bool {
+			out = append(out, p)
+			return true
 		})
 	}
 	return out
+}
+
+// regularUnder calls f with each regular file under dir, as the file
+// system lists it, until f returns false.
+func (r *repo) regularUnder(dir string, f func(p string) bool) {
+	_ = fs.WalkDir(r.fsys, dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() && !f(p) {
+			return fs.SkipAll
+		}
+		return nil
+	})
 }
 
 // read reads, in parallel, the listed files not yet read that want
@@ -152,7 +163,6 @@ func (r *repo) read(want func(p string) bool) []Finding {
 	if len(failed) > 0 {
 		r.paths = slices.DeleteFunc(r.paths, func(p string) bool { return failed[p] })
 	}
-	r.fs = newTree(slices.Clone(r.paths), r.file)
 	return findings
 }
 
@@ -170,15 +180,14 @@ func (r *repo) file(p string) ([]byte, bool) {
 	case r.lazy[p]:
 		delete(r.lazy, p)
 	case r.underPruned(p) && !r.failed[p] && fs.ValidPath(p):
-		r.failed[p] = true // until it is read
 	default:
 		return nil, false
 	}
 	data, problem := readFile(r.fsys, p)
 	if problem != nil {
+		r.failed[p] = true
 		return nil, false
 	}
-	delete(r.failed, p)
 	r.files[p] = data
 	return data, true
 }
@@ -276,12 +285,9 @@ func (r *repo) dirExists(dir string) bool {
 			continue
 		}
 		found := false
-		_ = fs.WalkDir(r.fsys, under, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && d.Type().IsRegular() {
-				found = true
-				return fs.SkipAll
-			}
-			return nil
+		r.regularUnder(under, func(string) bool {
+			found = true
+			return false
 		})
 		if found {
 			return true

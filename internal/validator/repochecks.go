@@ -63,7 +63,7 @@ func driftFindings(r *repo, cfg *config.Config, scope runtimeScope) []Finding {
 	for _, f := range files {
 		mode[f.Path] = f.Mode
 	}
-	changes, err := generator.PlanIn(r.fs, files, dirs)
+	changes, err := generator.PlanIn(r.fs(), files, dirs)
 	var conflict *generator.ConflictError
 	if errors.As(err, &conflict) {
 		var out []Finding
@@ -133,7 +133,7 @@ func driftScope(r *repo, cfg *config.Config, scope runtimeScope) ([]generator.Fi
 	// rtconf.yaml belongs to the shard of its name, anything else to
 	// the shard of no runtime.
 	for _, top := range generator.ManagedDirs() {
-		entries, err := fs.ReadDir(r.fs, top)
+		entries, err := fs.ReadDir(r.fs(), top)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"sort"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -71,23 +70,8 @@ func TestShardDrift(t *testing.T) {
 		}
 		return rep.Findings
 	}
-	byPath := func(fs []validator.Finding) {
-		sort.SliceStable(fs, func(i, j int) bool {
-			a, b := fs[i], fs[j]
-			if a.Path != b.Path {
-				return a.Path < b.Path
-			}
-			if a.Line != b.Line {
-				return a.Line < b.Line
-			}
-			if a.Rule != b.Rule {
-				return a.Rule < b.Rule
-			}
-			return a.Message < b.Message
-		})
-	}
 	whole := findings(validator.Shard{})
-	byPath(whole)
+	sortFindings(whole)
 	rules := map[string]int{}
 	for _, f := range whole {
 		rules[string(f.Rule)]++
@@ -100,7 +84,7 @@ func TestShardDrift(t *testing.T) {
 		for i := 1; i <= total; i++ {
 			union = append(union, findings(validator.Shard{Index: i, Total: total})...)
 		}
-		byPath(union)
+		sortFindings(union)
 		if diff := cmp.Diff(whole, union); diff != "" {
 			t.Errorf("%d shards: findings differ from the whole repository's (-whole +shards):\n%s", total, diff)
 		}

@@ -59,43 +59,10 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 	if err := opts.Validate(); err != nil {
 		return Report{}, err
 	}
-	r := newRepo(fsys)
-	var (
-		cfg    *config.Config
-		cf     []Finding
-		parsed bool
-		prune  func(dir string) bool
-	)
-	if opts.Shard.Total > 1 {
-		// A shard reads rtconf.yaml first, to know whose folders it need
-		// not list: those of other shards' runtimes. A file in one is
-		// read only if one of its own builds asks for it.
-		if data, problem := readFile(fsys, opts.ConfigFile); problem == nil {
-			r.files[opts.ConfigFile] = data
-			cfg, cf = configFindings(r, opts.ConfigFile)
-			parsed = true
-			if cfg != nil {
-				prune = newRuntimeScope(opts.Shard, cfg).prunes
-			}
-		}
-	}
-	findings, err := r.list(prune)
+	r, cfg, scope, findings, err := readScoped(fsys, opts)
 	if err != nil {
 		return Report{}, err
 	}
-	if parsed && r.unread[opts.ConfigFile] {
-		// The listing found it no regular file (a symlink the fs.FS
-		// followed): it is not read, as in a whole run.
-		delete(r.files, opts.ConfigFile)
-		parsed = false
-	}
-	if !parsed {
-		findings = append(findings, r.read(func(p string) bool { return p == opts.ConfigFile })...)
-		cfg, cf = configFindings(r, opts.ConfigFile)
-	}
-	findings = append(findings, cf...)
-	scope := newRuntimeScope(opts.Shard, cfg)
-	findings = append(findings, r.read(scope.reads)...)
 	rep := Report{Files: scope.ownFiles(r.paths), Shard: opts.Shard.String(), Runtimes: scope.runtimes()}
 
 	findings = append(findings, tokenFindings(r, scope)...)
@@ -130,6 +97,53 @@ func Validate(ctx context.Context, fsys fs.FS, opts Options) (Report, error) {
 
 	rep.Findings = scope.own(findings)
 	return rep.finished(), nil
+}
+
+// readScoped reads the repository as the scope of opts needs it: for the
+// whole repository every file; for a shard, its own runtimes' files (see
+// runtimeScope.reads), without listing other shards' runtime folders. It
+// returns the configuration, the scope and the findings of reading both.
+func readScoped(fsys fs.FS, opts Options) (*repo, *config.Config, runtimeScope, []Finding, error) {
+	r := newRepo(fsys)
+	cfg, cf, early := shardConfig(r, opts)
+	var prune func(dir string) bool
+	if cfg != nil {
+		prune = newRuntimeScope(opts.Shard, cfg).prunes
+	}
+	findings, err := r.list(prune)
+	if err != nil {
+		return nil, nil, runtimeScope{}, nil, err
+	}
+	if early && r.unread[opts.ConfigFile] {
+		// The listing found it no regular file (a symlink the fs.FS
+		// followed): it is not read, as in a whole run.
+		delete(r.files, opts.ConfigFile)
+		early = false
+	}
+	if !early {
+		findings = append(findings, r.read(func(p string) bool { return p == opts.ConfigFile })...)
+		cfg, cf = configFindings(r, opts.ConfigFile)
+	}
+	scope := newRuntimeScope(opts.Shard, cfg)
+	findings = append(append(findings, cf...), r.read(scope.reads)...)
+	return r, cfg, scope, findings, nil
+}
+
+// shardConfig is how a shard starts: it reads rtconf.yaml before it lists
+// the tree, to know whose folders it need not list (a file in one is read
+// only if one of its own builds asks for it). It reports whether it read
+// the file; a whole validation reads nothing here.
+func shardConfig(r *repo, opts Options) (*config.Config, []Finding, bool) {
+	if opts.Shard.Total <= 1 {
+		return nil, nil, false
+	}
+	data, problem := readFile(r.fsys, opts.ConfigFile)
+	if problem != nil {
+		return nil, nil, false
+	}
+	r.files[opts.ConfigFile] = data
+	cfg, cf := configFindings(r, opts.ConfigFile)
+	return cfg, cf, true
 }
 
 // startDriftCheck starts the drift check, which re-renders the whole tree,
