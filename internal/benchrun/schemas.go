@@ -19,19 +19,24 @@ func kubeconformTemplate(dir string) string {
 // layoutSchemas copies rtconf's manifest schemas (schemas/manifests, the
 // files rtconf embeds) into dir under the names kubeconform looks for. The
 // content is unchanged except for $id: without it, the relative
-// "definitions.json#/$defs/…" references resolve to the copy of
-// definitions.json in dir rather than to rtconf.io, so kubeconform never
-// reaches the network. It returns the number of kinds laid out.
+// "defs/….json" references (and those between the definitions under
+// defs/) resolve to the copies in dir rather than to rtconf.io, so
+// kubeconform never reaches the network. It returns the number of kinds
+// laid out.
 func layoutSchemas(src, dir string) (int, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, "defs"), 0o755); err != nil {
 		return 0, err
 	}
 	files, err := filepath.Glob(filepath.Join(src, "*.json"))
 	if err != nil || len(files) == 0 {
 		return 0, fmt.Errorf("no schemas in %s: run from the repository root or pass -schemas", src)
 	}
+	defs, err := filepath.Glob(filepath.Join(src, "defs", "*.json"))
+	if err != nil {
+		return 0, err
+	}
 	kinds := 0
-	for _, f := range files {
+	for _, f := range append(files, defs...) {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			return 0, err
@@ -41,7 +46,7 @@ func layoutSchemas(src, dir string) (int, error) {
 			return 0, fmt.Errorf("%s: %w", f, err)
 		}
 		delete(s, "$id")
-		name := filepath.Base(f)
+		name, _ := filepath.Rel(src, f)
 		if av, kind := constOf(s, "apiVersion"), constOf(s, "kind"); av != "" && kind != "" {
 			name = strings.ToLower(kind) + kindSuffix(av) + ".json"
 			kinds++

@@ -19,11 +19,11 @@ type node = map[string]any
 //     type [integer, string];
 //   - nullable, x-nullable and optional properties (those not in the parent's
 //     required list) also accept null, as the API server does;
-//   - swagger's #/definitions/X references point into one shared $defs
-//     document instead.
+//   - swagger's #/definitions/X references point to X's own document
+//     instead (see defRef).
 type converter struct {
-	// refPrefix replaces "#/definitions/" in swagger references.
-	refPrefix string
+	// defRef is what a swagger reference to the named definition becomes.
+	defRef func(name string) string
 	// defTypes is each definition's type without null. Definitions accept
 	// null (an optional property that references one may be null); every
 	// other reference (required properties, array items, map values) repeats
@@ -152,15 +152,18 @@ func (c *converter) keyword(out node, src schemaIn, k string) error {
 	return nil
 }
 
-// ref points a swagger #/definitions/ reference into the shared $defs, with
-// the definition's type beside it unless src accepts null.
+// ref points a swagger #/definitions/ reference to the definition's own
+// document, with the definition's type beside it unless src accepts null.
 func (c *converter) ref(out node, src schemaIn, v any) error {
 	ref, _ := v.(string)
 	name, ok := strings.CutPrefix(ref, "#/definitions/")
 	if !ok {
 		return fmt.Errorf("%s: unsupported $ref %q", src.path, ref)
 	}
-	out["$ref"] = c.refPrefix + escapePointer(name)
+	if c.defRef == nil {
+		return fmt.Errorf("%s: $ref %q outside swagger.json", src.path, ref)
+	}
+	out["$ref"] = c.defRef(name)
 	if t, ok := c.defTypes[name]; ok && !src.nullable {
 		out["type"] = t
 	}

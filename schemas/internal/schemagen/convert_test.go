@@ -60,7 +60,7 @@ func TestConvert(t *testing.T) {
 			name:     "references: required and items repeat the type, optional accept the nullable definition",
 			defTypes: map[string]any{"io.X": "object"},
 			in:       `{"type":"object","required":["r"],"properties":{"r":{"$ref":"#/definitions/io.X"},"o":{"$ref":"#/definitions/io.X"},"l":{"type":"array","items":{"$ref":"#/definitions/io.X"}}}}`,
-			want:     `{"type":"object","additionalProperties":false,"required":["r"],"properties":{"r":{"$ref":"#/$defs/io.X","type":"object"},"o":{"$ref":"#/$defs/io.X"},"l":{"type":["array","null"],"items":{"$ref":"#/$defs/io.X","type":"object"}}}}`,
+			want:     `{"type":"object","additionalProperties":false,"required":["r"],"properties":{"r":{"$ref":"io.X.json","type":"object"},"o":{"$ref":"io.X.json"},"l":{"type":["array","null"],"items":{"$ref":"io.X.json","type":"object"}}}}`,
 		},
 		{
 			name: "boolean exclusive bounds",
@@ -70,7 +70,7 @@ func TestConvert(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &converter{refPrefix: "#/$defs/", defTypes: tt.defTypes}
+			c := &converter{defRef: func(n string) string { return n + ".json" }, defTypes: tt.defTypes}
 			got, err := c.schema(parse(t, tt.in), "x", false)
 			if err != nil {
 				t.Fatal(err)

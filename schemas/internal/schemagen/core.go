@@ -9,11 +9,11 @@ import (
 )
 
 const (
-	draft2020       = "https://json-schema.org/draft/2020-12/schema"
-	baseURL         = "https://rtconf.io/schemas/manifests/"
-	definitionsFile = "definitions.json"
-	objectMetaDef   = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
-	quantityDef     = "io.k8s.apimachinery.pkg.api.resource.Quantity"
+	draft2020      = "https://json-schema.org/draft/2020-12/schema"
+	baseURL        = "https://rtconf.io/schemas/manifests/"
+	definitionsDir = "defs"
+	objectMetaDef  = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+	quantityDef    = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 )
 
 // gvk names one kind.
@@ -60,9 +60,26 @@ type schemaFile struct {
 	From string
 }
 
-// coreSchemas converts Kubernetes' swagger.json: one definitions document
-// holding the transitive closure of the core kinds' definitions, and one
-// small document per kind that references it and fixes apiVersion and kind.
+// definitionFile is the document of the swagger definition name, in the
+// folder of definitions: "defs/io.k8s.api.core.v1.PodSpec.json".
+func definitionFile(name string) string {
+	return definitionsDir + "/" + name + ".json"
+}
+
+// safeDefinitionName reports whether name can be a file name and a relative
+// URL as it is: every definition in swagger.json can, today.
+func safeDefinitionName(name string) bool {
+	return name != "" && !strings.HasPrefix(name, ".") && strings.Trim(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == ""
+}
+
+// coreSchemas converts Kubernetes' swagger.json: one document per
+// definition in the transitive closure of the core kinds' definitions
+// (under defs/, each referencing the others by relative URL), and one
+// small document per kind that references its definition and fixes
+// apiVersion and kind. A definition per document, not one document of
+// them all, because a JSON Schema compiler checks a whole document against
+// the metaschema when it first loads it: validating a ConfigMap then
+// costs ConfigMap's closure, not every definition's.
 func coreSchemas(swagger []byte, from string) ([]schemaFile, error) {
 	var spec struct {
 		Definitions map[string]node `json:"definitions"`
@@ -94,13 +111,17 @@ func coreSchemas(swagger []byte, from string) ([]schemaFile, error) {
 		return nil, err
 	}
 
-	c := &converter{refPrefix: "#/$defs/", defTypes: map[string]any{}}
+	// A definition's document is beside the others: it names them by file.
+	c := &converter{defRef: func(name string) string { return name + ".json" }, defTypes: map[string]any{}}
 	for _, name := range closure {
+		if !safeDefinitionName(name) {
+			return nil, fmt.Errorf("definition %q: not usable as a file name", name)
+		}
 		if t := defType(name, spec.Definitions[name]); t != nil {
 			c.defTypes[name] = t
 		}
 	}
-	defs := node{}
+	var files []schemaFile
 	for _, name := range closure {
 		s, err := c.schema(spec.Definitions[name], name, false)
 		if err != nil {
@@ -110,15 +131,12 @@ func coreSchemas(swagger []byte, from string) ([]schemaFile, error) {
 			s["type"] = t
 		}
 		addNull(s)
-		defs[name] = s
+		file := definitionFile(name)
+		files = append(files, schemaFile{Name: file, Doc: document(file, from+"#/definitions/"+name, s)})
 	}
-	files := []schemaFile{{
-		Name: definitionsFile,
-		Doc:  document(definitionsFile, from, node{"$defs": defs}),
-	}}
 
 	for i, k := range coreKinds() {
-		ref := definitionsFile + "#/$defs/" + escapePointer(roots[i])
+		ref := definitionFile(roots[i])
 		doc := document(k.FileName(), from+"#/definitions/"+roots[i], node{
 			"$ref": ref,
 			"type": "object",

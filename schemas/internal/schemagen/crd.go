@@ -15,8 +15,8 @@ import (
 const dedupeMinSize = 256
 
 // crdSchemas converts a CustomResourceDefinition: one self-contained document
-// per served version, except that metadata references ObjectMeta in the
-// shared definitions document (a CRD says only `metadata: {type: object}`,
+// per served version, except that metadata references ObjectMeta's
+// document among the core definitions (a CRD says only `metadata: {type: object}`,
 // but the API server checks a custom resource's metadata as ObjectMeta).
 func crdSchemas(data []byte, from string) ([]schemaFile, error) {
 	js, err := yaml.YAMLToJSON(data)
@@ -69,7 +69,7 @@ func crdSchemas(data []byte, from string) ([]schemaFile, error) {
 		props["apiVersion"] = node{"type": "string", "const": k.APIVersion()}
 		props["kind"] = node{"type": "string", "const": k.Kind}
 		if meta, _ := props["metadata"].(node); meta == nil || meta["properties"] == nil {
-			props["metadata"] = node{"$ref": definitionsFile + "#/$defs/" + objectMetaDef}
+			props["metadata"] = node{"$ref": definitionFile(objectMetaDef)}
 		}
 		req := asList(root["required"])
 		for _, r := range []string{"apiVersion", "kind"} {

@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -192,25 +193,47 @@ func managed(name string) bool {
 	return strings.HasSuffix(name, ".json") || name == "SOURCES.md"
 }
 
+// managedFiles lists the files of dir and of its folder of definitions
+// that belong to schemagen, as names relative to dir ("defs/X.json").
+func managedFiles(dir string) ([]string, error) {
+	var names []string
+	for _, sub := range []string{"", definitionsDir} {
+		entries, err := os.ReadDir(filepath.Join(dir, sub))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			if e.Type().IsRegular() && managed(e.Name()) {
+				names = append(names, path.Join(sub, e.Name()))
+			}
+		}
+	}
+	return names, nil
+}
+
 // write puts files in dir (each through a temporary file and a rename) and
 // removes generated files that are no longer produced.
 func write(dir string, files map[string][]byte) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, definitionsDir), 0o755); err != nil {
 		return err
 	}
-	entries, err := os.ReadDir(dir)
+	existing, err := managedFiles(dir)
 	if err != nil {
 		return err
 	}
-	for _, e := range entries {
-		if managed(e.Name()) && files[e.Name()] == nil {
-			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+	for _, name := range existing {
+		if files[name] == nil {
+			if err := os.Remove(filepath.Join(dir, filepath.FromSlash(name))); err != nil {
 				return err
 			}
 		}
 	}
 	for name, data := range files {
-		tmp, err := os.CreateTemp(dir, "."+name+".tmp*")
+		target := filepath.Join(dir, filepath.FromSlash(name))
+		tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".tmp*")
 		if err != nil {
 			return err
 		}
@@ -223,7 +246,7 @@ func write(dir string, files map[string][]byte) error {
 		if err := os.Chmod(tmp.Name(), 0o644); err != nil {
 			return err
 		}
-		if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
+		if err := os.Rename(tmp.Name(), target); err != nil {
 			return err
 		}
 	}
@@ -233,17 +256,17 @@ func write(dir string, files map[string][]byte) error {
 // compare lists how dir differs from files.
 func compare(dir string, files map[string][]byte) ([]string, error) {
 	var diffs []string
-	entries, err := os.ReadDir(dir)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	existing, err := managedFiles(dir)
+	if err != nil {
 		return nil, err
 	}
-	for _, e := range entries {
-		if managed(e.Name()) && files[e.Name()] == nil {
-			diffs = append(diffs, "extra: "+e.Name())
+	for _, name := range existing {
+		if files[name] == nil {
+			diffs = append(diffs, "extra: "+name)
 		}
 	}
 	for name, want := range files {
-		got, err := os.ReadFile(filepath.Join(dir, name))
+		got, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
 		switch {
 		case errors.Is(err, os.ErrNotExist):
 			diffs = append(diffs, "missing: "+name)
