@@ -73,20 +73,36 @@ func parse(file string, data []byte) (*Config, error) {
 		return nil, &Error{Problems: conv.problems}
 	}
 
-	problems := schemaProblems(file, doc, conv.pos)
+	// The schema's check only reads doc: it runs beside the decoding and
+	// the semantic checks, which a large file makes worth it.
+	schemaDone := make(chan []Problem, 1)
+	go func() { schemaDone <- schemaProblems(file, doc, conv.pos) }()
 
 	// Decode leniently so that the semantic checks can report their
 	// problems beside the schema's: encoding/json fills in what it can.
 	cfg := &Config{File: file, pos: conv.pos}
 	raw, err := json.Marshal(doc)
 	if err != nil {
+		<-schemaDone
 		return nil, fmt.Errorf("load %s: %w", file, err)
 	}
+	decodeErr := json.Unmarshal(raw, cfg)
 	var typeErr *json.UnmarshalTypeError
-	if err := json.Unmarshal(raw, cfg); err != nil && !errors.As(err, &typeErr) && len(problems) == 0 {
-		return nil, fileError(file, Position{}, err.Error(), "")
+	decoded := decodeErr == nil || errors.As(decodeErr, &typeErr)
+	var semantic []Problem
+	if decoded {
+		semantic = checks(cfg)
 	}
-	problems = append(problems, checks(cfg)...)
+	problems := <-schemaDone
+	if !decoded {
+		// Only the schema's problems say what is wrong then; without any,
+		// the decoder's error does.
+		if len(problems) == 0 {
+			return nil, fileError(file, Position{}, decodeErr.Error(), "")
+		}
+		semantic = checks(cfg)
+	}
+	problems = append(problems, semantic...)
 	if len(problems) > 0 {
 		return nil, &Error{Problems: sortProblems(problems)}
 	}

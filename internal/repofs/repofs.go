@@ -63,6 +63,11 @@ func Open(root *os.Root, name string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	return openLstated(root, name, before)
+}
+
+// openLstated is Open once name's Lstat is before.
+func openLstated(root *os.Root, name string, before fs.FileInfo) (*os.File, error) {
 	if !before.Mode().IsRegular() {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: &NotRegularError{Mode: before.Mode()}}
 	}
@@ -128,7 +133,7 @@ func (t tree) Open(name string) (fs.File, error) {
 	if fi.IsDir() {
 		return t.dirs.Open(name)
 	}
-	return Open(t.root, name)
+	return openLstated(t.root, name, fi)
 }
 
 // ReadFile reads a regular file, up to MaxFileSize.
