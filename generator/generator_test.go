@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -195,6 +196,42 @@ func TestPlanKeepsUserFilesAndSealedTokens(t *testing.T) {
 	} {
 		if got := read(t, dir, p); got != want {
 			t.Errorf("%s = %q, want it untouched: %q", p, got, want)
+		}
+	}
+}
+
+// TestPlanIgnoresWriterCopies: a staging copy or backup the writer left
+// beside a generated file (a run killed after its commit point, before it
+// dropped its backups) holds the generated marker, but it is no file of
+// the tree: the next plan neither removes it (the writer refuses to touch
+// one) nor fails, whether the runtime stays or goes. (Removing a file, the
+// writer itself moves it to its backup name, replacing a leftover there.)
+func TestPlanIgnoresWriterCopies(t *testing.T) {
+	dir := t.TempDir()
+	cfg := loadCase(t, "three-runtimes")
+	apply(t, dir, cfg)
+	copies := map[string]string{} // beside a file of prod-eu, which stays
+	for _, p := range []string{"overlays/prod-eu/application.yaml", "overlays/prod-us/kustomization.yaml"} {
+		data := read(t, dir, p)
+		for _, c := range []string{writer.BackupName(p), writer.StagingName(p)} {
+			write(t, dir, c, data)
+			if strings.Contains(p, "prod-eu") {
+				copies[c] = data
+			}
+		}
+	}
+	if changes := apply(t, dir, cfg); len(changes) != 0 {
+		t.Fatalf("regenerating changed %v, want nothing", paths(changes))
+	}
+	cfg.Runtimes = []config.Runtime{cfg.Runtimes[0], cfg.Runtimes[2]} // prod-us goes
+	for _, c := range paths(apply(t, dir, cfg)) {
+		if strings.Contains(c, ".rtconf-") {
+			t.Errorf("the plan changed a writer's copy: %s", c)
+		}
+	}
+	for p, want := range copies {
+		if got := read(t, dir, p); got != want {
+			t.Errorf("%s changed", p)
 		}
 	}
 }

@@ -145,8 +145,27 @@ func plan(tree fs.FS, files []File, dirs []string) ([]Change, error) {
 	return changes, nil
 }
 
+// The suffixes of the hidden copies the writer keeps beside a target while
+// it writes: the staging copy of the new content and the backup of the old
+// (internal/writer names them; they are defined here so that the plan
+// knows them too).
+const (
+	StagingSuffix = ".rtconf-tmp"
+	BackupSuffix  = ".rtconf-bak"
+)
+
+// IsWriterCopy reports whether p is named as one of the writer's hidden
+// copies (by its suffix, as the writer tells them): never a file of the
+// tree to plan for, and never a target.
+func IsWriterCopy(p string) bool {
+	return strings.HasSuffix(p, StagingSuffix) || strings.HasSuffix(p, BackupSuffix)
+}
+
 // staleFiles lists the generated files under dirs that are no longer
-// generated. Files without the marker are the user's and stay.
+// generated. Files without the marker are the user's and stay. A copy the
+// writer left behind (a run killed after its commit point, before it
+// dropped its backups) is no file of the tree: removing it is not the
+// plan's to decide, and the writer refuses to touch one.
 func staleFiles(tree fs.FS, want map[string]bool, dirs []string) ([]string, error) {
 	var stale []string
 	for _, dir := range dirs {
@@ -157,7 +176,7 @@ func staleFiles(tree fs.FS, want map[string]bool, dirs []string) ([]string, erro
 			if err != nil {
 				return err
 			}
-			if !d.Type().IsRegular() || want[p] {
+			if !d.Type().IsRegular() || want[p] || IsWriterCopy(p) {
 				return nil
 			}
 			data, err := fs.ReadFile(tree, p)

@@ -16,6 +16,9 @@ type RefusedError struct {
 	Reasons []string
 	// What is refused: "the token" when empty.
 	What string
+	// Into says where it was to be sealed, when that is several runtimes:
+	// "into the runtime tokens of 2 runtimes (a, b)"; empty for one.
+	Into string
 }
 
 func (e *RefusedError) Error() string {
@@ -23,7 +26,11 @@ func (e *RefusedError) Error() string {
 	if what == "" {
 		what = "the token"
 	}
-	return "refusing to seal " + what + ": " + strings.Join(e.Reasons, "; ") +
+	into := ""
+	if e.Into != "" {
+		into = " " + e.Into
+	}
+	return "refusing to seal " + what + into + ": " + strings.Join(e.Reasons, "; ") +
 		" (fix " + what + ", or pass --skip-live-check to seal it unverified)"
 }
 

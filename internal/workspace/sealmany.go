@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -167,6 +168,9 @@ func planSealMany(ctx context.Context, root *os.Root, raw []byte, cfg *config.Co
 		return SealResult{}, err
 	}
 	record, liveWarnings, err := liveCheck(ctx, cfg, forge.NeedFor(forge.RuntimeToken, asUser), opts)
+	if refused := (*RefusedError)(nil); errors.As(err, &refused) {
+		refused.Into = refusedInto(rts)
+	}
 	if err != nil {
 		return SealResult{}, err
 	}
@@ -185,6 +189,24 @@ func planSealMany(ctx context.Context, root *os.Root, raw []byte, cfg *config.Co
 		Notes:    revokeNotes(cfg, previous, rotate),
 		Runtimes: names,
 	}, nil
+}
+
+// refusedInto says, for a refused live check, which runtimes the token was
+// checked for, and which of them made it need a user token's scopes too.
+func refusedInto(rts []config.Runtime) string {
+	var names, users []string
+	for _, rt := range rts {
+		names = append(names, rt.Name)
+		if rt.RuntimeTokenAsUserToken {
+			users = append(users, rt.Name)
+		}
+	}
+	into := fmt.Sprintf("into the runtime tokens of %d %s (%s)", len(names), pluralRuntimes(len(names)), nameList(names))
+	if len(users) > 0 {
+		into += fmt.Sprintf(", checked for what they need together: in %d of them (%s) the runtime token also serves the users (runtimeTokenAsUserToken)",
+			len(users), nameList(users))
+	}
+	return into
 }
 
 // sealEach seals the token into the runtime token of each runtime of rts

@@ -256,3 +256,39 @@ func mustGitLabToken(t *testing.T) token.Token {
 	}
 	return tok
 }
+
+// TestSealSeveralRuntimesRefusalNamesThem: a token the live check refuses
+// for several runtimes is refused naming them, and the runtimes whose
+// runtime token serves their users (what made the check ask for more);
+// nothing is written.
+func TestSealSeveralRuntimesRefusalNamesThem(t *testing.T) {
+	s := liveFake(t, now)
+	dir := demoRepo(t)
+	o := sealOpts(dir)
+	o.SkipLiveCheck = false
+	o.Trust.APIURL = s.URL()
+	o.Live.HTTPClient = s.Client()
+	o.Token = mustToken(t, repoOnly)
+	o.AllRuntimes = true
+	before := snapshot(t, dir)
+	_, err := workspace.Seal(context.Background(), o)
+	var refused *workspace.RefusedError
+	if !errors.As(err, &refused) {
+		t.Fatalf("error = %v, want a refusal", err)
+	}
+	for _, w := range []string{
+		"refusing to seal the token into the runtime tokens of 2 runtimes (production, staging)",
+		"in 1 of them (staging) the runtime token also serves the users",
+		"admin:repo_hook",
+	} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error = %v\nwant %q", err, w)
+		}
+	}
+	if strings.Contains(err.Error(), repoOnly) {
+		t.Error("the error repeats the token")
+	}
+	if diff := cmp.Diff(before, snapshot(t, dir)); diff != "" {
+		t.Errorf("a refused seal changed the tree (-before +after):\n%s", diff)
+	}
+}

@@ -6,13 +6,15 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+
+	"github.com/rtconf/rtconf/generator"
 )
 
 // The writer's own names beside a target path: a staging copy of its new
 // content and a backup of its old content, both hidden.
 const (
-	stagingSuffix = ".rtconf-tmp"
-	backupSuffix  = ".rtconf-bak"
+	stagingSuffix = generator.StagingSuffix
+	backupSuffix  = generator.BackupSuffix
 )
 
 // StagingName is the hidden file beside p that Apply writes p's new
@@ -32,9 +34,7 @@ func BackupName(p string) string {
 // ownName tells the files the writer keeps for itself, which are never a
 // target: the journal, its staging copy, and staging and backup copies.
 func ownName(p string) bool {
-	base := path.Base(p)
-	return p == JournalFile || p == journalTmp ||
-		strings.HasSuffix(base, stagingSuffix) || strings.HasSuffix(base, backupSuffix)
+	return p == JournalFile || p == journalTmp || generator.IsWriterCopy(p)
 }
 
 // inGitDir tells a path inside Git's own folder (any component named .git,
