@@ -86,23 +86,18 @@ func parse(file string, data []byte) (*Config, error) {
 		<-schemaDone
 		return nil, fmt.Errorf("load %s: %w", file, err)
 	}
-	decodeErr := json.Unmarshal(raw, cfg)
 	var typeErr *json.UnmarshalTypeError
-	decoded := decodeErr == nil || errors.As(decodeErr, &typeErr)
-	var semantic []Problem
-	if decoded {
-		semantic = checks(cfg)
-	}
-	problems := <-schemaDone
-	if !decoded {
-		// Only the schema's problems say what is wrong then; without any,
-		// the decoder's error does.
+	if err := json.Unmarshal(raw, cfg); err != nil && !errors.As(err, &typeErr) {
+		// The schema's problems say what is wrong then; without any, the
+		// decoder's error does.
+		problems := <-schemaDone
 		if len(problems) == 0 {
-			return nil, fileError(file, Position{}, decodeErr.Error(), "")
+			return nil, fileError(file, Position{}, err.Error(), "")
 		}
-		semantic = checks(cfg)
+		return nil, &Error{Problems: sortProblems(append(problems, checks(cfg)...))}
 	}
-	problems = append(problems, semantic...)
+	semantic := checks(cfg)
+	problems := append(<-schemaDone, semantic...)
 	if len(problems) > 0 {
 		return nil, &Error{Problems: sortProblems(problems)}
 	}

@@ -30,6 +30,19 @@ func liveFake(t *testing.T, now time.Time) *fakegithub.Server {
 	})
 }
 
+// liveSealOpts are the options of a seal into a new demo repository (o.Dir)
+// that checks the token live against the fake GitHub s, at now.
+func liveSealOpts(t *testing.T, now time.Time) (*fakegithub.Server, workspace.SealOptions) {
+	t.Helper()
+	s := liveFake(t, now)
+	o := sealOpts(demoRepo(t))
+	o.Now = now
+	o.SkipLiveCheck = false
+	o.Trust.APIURL = s.URL()
+	o.Live.HTTPClient = s.Client()
+	return s, o
+}
+
 // TestSealChecksLive runs under every test clock: the fake, the check and
 // the sealing share it.
 func TestSealChecksLive(t *testing.T) {
@@ -37,13 +50,8 @@ func TestSealChecksLive(t *testing.T) {
 }
 
 func testSealChecksLive(t *testing.T, now time.Time) {
-	s := liveFake(t, now)
-	dir := demoRepo(t)
-	o := sealOpts(dir)
-	o.Now = now
-	o.SkipLiveCheck = false
-	o.Trust.APIURL = s.URL()
-	o.Live.HTTPClient = s.Client()
+	_, o := liveSealOpts(t, now)
+	dir := o.Dir
 	o.Runtime = "production"
 
 	// A token without admin:repo_hook is refused, and nothing is written.

@@ -191,12 +191,8 @@ func TestRotateSeveralRuntimes(t *testing.T) {
 // none sent twice, and both files record the check.
 func TestSealSeveralRuntimesChecksOnce(t *testing.T) {
 	requests := func(t *testing.T, apply func(*workspace.SealOptions)) ([]string, string) {
-		s := liveFake(t, now)
-		dir := demoRepo(t)
-		o := sealOpts(dir)
-		o.SkipLiveCheck = false
-		o.Trust.APIURL = s.URL()
-		o.Live.HTTPClient = s.Client()
+		s, o := liveSealOpts(t, now)
+		dir := o.Dir
 		o.Token = mustToken(t, canary)
 		apply(&o)
 		if _, err := workspace.Seal(context.Background(), o); err != nil {
@@ -262,12 +258,8 @@ func mustGitLabToken(t *testing.T) token.Token {
 // runtime token serves their users (what made the check ask for more);
 // nothing is written.
 func TestSealSeveralRuntimesRefusalNamesThem(t *testing.T) {
-	s := liveFake(t, now)
-	dir := demoRepo(t)
-	o := sealOpts(dir)
-	o.SkipLiveCheck = false
-	o.Trust.APIURL = s.URL()
-	o.Live.HTTPClient = s.Client()
+	_, o := liveSealOpts(t, now)
+	dir := o.Dir
 	o.Token = mustToken(t, repoOnly)
 	o.AllRuntimes = true
 	before := snapshot(t, dir)
